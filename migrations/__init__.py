@@ -1,0 +1,1 @@
+"""Alembic migrations; the schema is built only by these, in tests too."""

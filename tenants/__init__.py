@@ -1,0 +1,1 @@
+"""Seloste's domain: tenants, people, notices and requests, free of any web framework."""

@@ -1,0 +1,406 @@
+"""Account services: sign-up, tenants, memberships, invitations, passwords.
+
+Each function takes a session and plain arguments, validates, then acts. None
+commits: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import passwords
+from .errors import Forbidden, NotFound, ValidationFailed
+from .models import (
+    LANGUAGES,
+    ROLES,
+    Invitation,
+    Membership,
+    Tenant,
+    TenantSlugAlias,
+    User,
+    open_invitation_criteria,
+)
+from .scoping import scoped_to
+from .validation import check_slug, normalise_business_id, normalise_email, slugify
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    """What sign-up did: a new user and tenant, or nothing because the address has an account."""
+
+    user: User | None
+    tenant: Tenant | None
+    existing_user: User | None
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValidationFailed("language_invalid", "language")
+    return language
+
+
+def _check_new_password(password: str, field: str = "password") -> None:
+    problem = passwords.password_problem(password)
+    if problem:
+        raise ValidationFailed(problem, field)
+
+
+def _check_name(name: str, field: str, code: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise ValidationFailed(code, field)
+    return name
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The user with this address (case-insensitive), or None."""
+    try:
+        email = normalise_email(email)
+    except ValidationFailed:
+        return None
+    return session.scalar(select(User).where(User.email == email))
+
+
+def create_tenant(
+    session: Session,
+    *,
+    name: str,
+    business_id: str,
+    slug: str | None = None,
+    default_language: str = "fi",
+    now: datetime,
+) -> Tenant:
+    """Create a tenant with a unique slug (the name's slug, suffixed -2, -3, ... when taken)."""
+    name = _check_name(name, "company_name", "company_name_required")
+    business_id = normalise_business_id(business_id)
+    _check_language(default_language)
+    if slug is not None:
+        slug = check_slug(slug.strip().lower())
+        if slug in _taken_slugs(session, slug):
+            raise ValidationFailed("slug_taken", "slug")
+    else:
+        slug = _free_slug(session, slugify(name))
+    tenant = Tenant(
+        slug=slug,
+        name=name,
+        business_id=business_id,
+        default_language=default_language,
+        created_at=now,
+    )
+    session.add(tenant)
+    session.flush()
+    return tenant
+
+
+def _free_slug(session: Session, base: str) -> str:
+    base = base[:56]
+    try:
+        check_slug(base)
+    except ValidationFailed:
+        base = f"{base}-org".strip("-")
+    taken = _taken_slugs(session, base)
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _taken_slugs(session: Session, base: str) -> set[str]:
+    """Slugs starting with `base` that tenants use now or used before (old ones redirect forever)."""
+    like = f"{base}-%"
+    now_used = select(Tenant.slug).where((Tenant.slug == base) | Tenant.slug.like(like))
+    before = select(TenantSlugAlias.slug).where(
+        (TenantSlugAlias.slug == base) | TenantSlugAlias.slug.like(like)
+    )
+    return set(session.scalars(now_used)) | set(session.scalars(before))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    language: str,
+    now: datetime,
+    verified: bool = False,
+) -> User:
+    """Create a user; raises ValidationFailed('email_taken') when the address has an account."""
+    email = normalise_email(email)
+    name = _check_name(name, "name", "name_required")
+    _check_new_password(password)
+    _check_language(language)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationFailed("email_taken", "email")
+    user = User(
+        email=email,
+        name=name,
+        password_hash=passwords.hash_password(password),
+        language=language,
+        email_verified_at=now if verified else None,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_member(session: Session, tenant_id: int, user_id: int, role: str, now: datetime) -> Membership:
+    """Make a user a member of the tenant in scope (idempotent: an existing membership is kept)."""
+    if role not in ROLES:
+        raise ValidationFailed("role_invalid", "role")
+    existing = session.scalar(
+        select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+    if existing is not None:
+        return existing
+    membership = Membership(tenant_id=tenant_id, user_id=user_id, role=role, created_at=now)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def sign_up(
+    session: Session,
+    *,
+    company_name: str,
+    business_id: str,
+    name: str,
+    email: str,
+    password: str,
+    language: str,
+    now: datetime,
+) -> SignupResult:
+    """Create an unverified owner and their tenant. An address that has an account creates
+    nothing; the caller tells the owner of that address by mail, never the visitor."""
+    email = normalise_email(email)
+    _check_name(name, "name", "name_required")
+    _check_name(company_name, "company_name", "company_name_required")
+    normalise_business_id(business_id)
+    _check_new_password(password)
+    existing = session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        passwords.hash_password(password)  # same work as the new-account path
+        return SignupResult(user=None, tenant=None, existing_user=existing)
+    user = create_user(session, email=email, name=name, password=password, language=language, now=now)
+    tenant = create_tenant(
+        session, name=company_name, business_id=business_id, default_language=language, now=now
+    )
+    with scoped_to(session, tenant.id, user.id):
+        add_member(session, tenant.id, user.id, "owner", now)
+    return SignupResult(user=user, tenant=tenant, existing_user=None)
+
+
+def mark_email_verified(session: Session, user_id: int, now: datetime) -> User:
+    """Record that the user proved the address; a second call changes nothing."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.email_verified_at is None:
+        user.email_verified_at = now
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
+    """The user when the address and password match, else None, in the same time either way."""
+    user = find_user_by_email(session, email)
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_login_at = now
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one; other sessions are signed out."""
+    if not passwords.verify_password(user.password_hash, current):
+        raise ValidationFailed("current_password_wrong", "current_password")
+    _check_new_password(new, "new_password")
+    user.password_hash = passwords.hash_password(new)
+    user.auth_version += 1
+
+
+def reset_password(session: Session, user_id: int, new: str) -> User:
+    """Set a new password from a reset link; every earlier session and link stops working."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    _check_new_password(new)
+    user.password_hash = passwords.hash_password(new)
+    user.auth_version += 1
+    return user
+
+
+def update_profile(session: Session, user: User, *, name: str, language: str) -> None:
+    """Change a user's own name and interface language."""
+    user.name = _check_name(name, "name", "name_required")
+    user.language = _check_language(language)
+
+
+def memberships_of(session: Session, user_id: int) -> list[Membership]:
+    """Every tenant the user belongs to, by tenant name."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(Membership.tenant)
+            .where(Membership.user_id == user_id)
+            .order_by(func.lower(Tenant.name), Tenant.id)
+        )
+    )
+
+
+def membership_in(session: Session, tenant_id: int, user_id: int) -> Membership:
+    """The user's membership in the tenant, or NotFound (other tenants are invisible)."""
+    membership = session.scalar(
+        select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def _require_owner(session: Session, tenant_id: int, user_id: int) -> None:
+    if membership_in(session, tenant_id, user_id).role != "owner":
+        raise Forbidden()
+
+
+def list_members(session: Session, tenant_id: int) -> list[Membership]:
+    """The tenant's members, owners first."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .join(Membership.user)
+            .where(Membership.tenant_id == tenant_id)
+            .order_by(Membership.role.desc(), func.lower(User.name))
+        )
+    )
+
+
+def list_open_invitations(session: Session, tenant_id: int) -> list[Invitation]:
+    """Invitations of the tenant still waiting for an answer, newest first."""
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(Invitation.tenant_id == tenant_id, open_invitation_criteria())
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        )
+    )
+
+
+def invite_member(
+    session: Session, tenant_id: int, *, by_user_id: int, email: str, role: str, now: datetime
+) -> Invitation:
+    """Invite an address to the tenant (owners only). An open invitation to it is reused."""
+    from .billing.plans import check_can_add_member
+
+    _require_owner(session, tenant_id, by_user_id)
+    check_can_add_member(session, session.get(Tenant, tenant_id))
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise ValidationFailed("role_invalid", "role")
+    member = session.scalar(
+        select(Membership.id)
+        .join(Membership.user)
+        .where(Membership.tenant_id == tenant_id, User.email == email)
+    )
+    if member is not None:
+        raise ValidationFailed("already_member", "email")
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.tenant_id == tenant_id, Invitation.email == email, open_invitation_criteria()
+        )
+    )
+    if invitation is None:
+        invitation = Invitation(tenant_id=tenant_id, email=email, created_at=now)
+        session.add(invitation)
+    invitation.role = role
+    invitation.invited_by_id = by_user_id
+    session.flush()
+    return invitation
+
+
+def get_open_invitation(session: Session, tenant_id: int, invitation_id: int) -> Invitation:
+    """An invitation of this tenant that can still be accepted, or NotFound."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.tenant_id == tenant_id)
+    )
+    if invitation is None or not invitation.is_open:
+        raise NotFound()
+    return invitation
+
+
+def accept_invitation(
+    session: Session, tenant_id: int, invitation_id: int, user_id: int, now: datetime
+) -> Membership:
+    """Attach an existing user to the tenant through an open invitation."""
+    invitation = get_open_invitation(session, tenant_id, invitation_id)
+    membership = add_member(session, tenant_id, user_id, invitation.role, now)
+    invitation.accepted_at = now
+    session.flush()
+    return membership
+
+
+def revoke_invitation(
+    session: Session, tenant_id: int, invitation_id: int, *, by_user_id: int, now: datetime
+) -> None:
+    """Withdraw an open invitation (owners only)."""
+    _require_owner(session, tenant_id, by_user_id)
+    get_open_invitation(session, tenant_id, invitation_id).revoked_at = now
+    session.flush()
+
+
+def remove_member(session: Session, tenant_id: int, membership_id: int, *, by_user_id: int) -> Membership:
+    """Remove a member (owners only); the last owner cannot be removed."""
+    _require_owner(session, tenant_id, by_user_id)
+    membership = session.scalar(
+        select(Membership).where(Membership.id == membership_id, Membership.tenant_id == tenant_id)
+    )
+    if membership is None:
+        raise NotFound()
+    if membership.role == "owner":
+        owners = session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.tenant_id == tenant_id, Membership.role == "owner"
+            )
+        )
+        if owners <= 1:
+            raise ValidationFailed("last_owner")
+    session.delete(membership)
+    session.flush()
+    return membership
+
+
+def update_tenant(
+    session: Session,
+    tenant_id: int,
+    *,
+    by_user_id: int,
+    name: str,
+    street_address: str,
+    postal_code: str,
+    city: str,
+    default_language: str,
+    request_retention_months: int | None = None,
+) -> Tenant:
+    """Change the firm's name, address, default language and request retention (owners only)."""
+    _require_owner(session, tenant_id, by_user_id)
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound()
+    tenant.name = _check_name(name, "name", "company_name_required")
+    tenant.street_address = street_address.strip()[:200]
+    tenant.postal_code = postal_code.strip()[:10]
+    tenant.city = city.strip()[:100]
+    tenant.default_language = _check_language(default_language)
+    if request_retention_months is not None:
+        if not 1 <= request_retention_months <= 120:
+            raise ValidationFailed("retention_months_invalid", "request_retention_months")
+        tenant.request_retention_months = request_retention_months
+    return tenant

@@ -1,0 +1,97 @@
+"""The plans and what each allows. Limits are checked in the services, not only in the interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationFailed
+from ..models import Membership, Tenant
+
+GRACE_PERIOD = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a tenant on this plan may do (None: no limit)."""
+
+    key: str
+    published_notices: int | None
+    languages: int | None
+    members: int | None
+    pdf: bool
+    badge: bool
+
+
+PLANS = {
+    "free": Plan("free", published_notices=1, languages=1, members=1, pdf=False, badge=True),
+    "pro": Plan("pro", published_notices=None, languages=None, members=None, pdf=True, badge=False),
+}
+
+
+class PlanLimit(ValidationFailed):
+    """An action needs a bigger plan; `limit` names which one (for the upgrade message)."""
+
+    def __init__(self, limit: str, field: str | None = None):
+        super().__init__(f"plan_limit_{limit}", field)
+        self.limit = limit
+
+
+def plan_of(tenant: Tenant) -> Plan:
+    """The tenant's plan (unknown keys fall back to Free)."""
+    return PLANS.get(tenant.plan, PLANS["free"])
+
+
+def editing_locked(tenant: Tenant, now: datetime) -> bool:
+    """Past due for longer than the grace period: editing and new publishing stop (public pages never)."""
+    return (
+        tenant.billing_status == "past_due"
+        and tenant.past_due_since is not None
+        and (now - tenant.past_due_since > GRACE_PERIOD)
+    )
+
+
+def require_editing(tenant: Tenant, now: datetime) -> None:
+    """Raise when billing has locked editing."""
+    if editing_locked(tenant, now):
+        raise PlanLimit("locked")
+
+
+def check_languages(tenant: Tenant, languages: list[str]) -> None:
+    """A notice may use as many languages as the plan allows."""
+    limit = plan_of(tenant).languages
+    if limit is not None and len(languages) > limit:
+        raise PlanLimit("languages", "languages")
+
+
+def check_can_publish(session: Session, tenant: Tenant, notice_id: int, now: datetime) -> None:
+    """Publishing another notice must fit the plan; a new version of a published one always does."""
+    from ..notices.models import Notice
+
+    require_editing(tenant, now)
+    limit = plan_of(tenant).published_notices
+    if limit is None:
+        return
+    published = session.scalar(
+        select(func.count(Notice.id)).where(
+            Notice.tenant_id == tenant.id, Notice.published_number.is_not(None), Notice.id != notice_id
+        )
+    )
+    already = session.scalar(
+        select(Notice.published_number).where(Notice.id == notice_id, Notice.tenant_id == tenant.id)
+    )
+    if already is None and published >= limit:
+        raise PlanLimit("published_notices")
+
+
+def check_can_add_member(session: Session, tenant: Tenant) -> None:
+    """Inviting one more member must fit the plan."""
+    limit = plan_of(tenant).members
+    if limit is None:
+        return
+    members = session.scalar(select(func.count(Membership.id)).where(Membership.tenant_id == tenant.id))
+    if members >= limit:
+        raise PlanLimit("members", "email")

@@ -1,0 +1,1 @@
+"""Privacy notices: the structured document, its rights, the completeness check, rendering."""

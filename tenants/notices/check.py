@@ -1,0 +1,334 @@
+"""The completeness check: a pure function of the draft.
+
+It lists every GDPR Art. 13/14 item as present, missing or needing attention,
+plus the warnings a careful reviewer would raise. Blocking items keep a notice
+from being published; advisory items are shown but do not block. Messages are
+codes with parameters; the interface words them in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .authority import OUTDATED_ADDRESS_PATTERNS
+from .richtext import to_plain
+from .rights import rights_for
+from .schema import LANGS, NoticeDraft
+
+Status = Literal["present", "missing", "attention"]
+Severity = Literal["blocking", "advisory"]
+
+PLACEHOLDERS = re.compile(
+    r"muuta\?|\bx{3,}\b|\[\s*(?:\.\.\.|…)\s*\]|\bTODO\b|\bTBD\b|lorem ipsum|\?\?\?", re.I
+)
+REPEALED_LAW = re.compile(
+    r"henkilötietola(?:ki|in|issa|kia|ille|ista|kiin)|\b523/1999\b|personuppgiftslagen|\bPersonal Data Act\b",
+    re.I,
+)
+HETU_WORDS = re.compile(
+    r"henkilötunnus|\bhetu\b|personbeteckning|personal identity code|social security number", re.I
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the report."""
+
+    key: str
+    status: Status
+    severity: Severity
+    code: str
+    article: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def blocks(self) -> bool:
+        """True when this item keeps the notice from being published."""
+        return self.severity == "blocking" and self.status != "present"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The whole check: items in notice order, then warnings."""
+
+    items: list[Item]
+
+    @property
+    def ready(self) -> bool:
+        """No blocking item is open."""
+        return not any(i.blocks for i in self.items)
+
+    @property
+    def blocking(self) -> list[Item]:
+        """Items that must be fixed before publishing."""
+        return [i for i in self.items if i.blocks]
+
+    @property
+    def advisory(self) -> list[Item]:
+        """Open items that do not block."""
+        return [i for i in self.items if i.status != "present" and not i.blocks]
+
+    def counts(self) -> dict[str, int]:
+        """How many items are present, missing or need attention."""
+        out = {"present": 0, "missing": 0, "attention": 0}
+        for i in self.items:
+            out[i.status] += 1
+        return out
+
+
+def _has(text: dict) -> bool:
+    return any(v.strip() for v in text.values())
+
+
+def _ok(key, code, article="", **params) -> Item:
+    return Item(key, "present", "blocking", code, article, params)
+
+
+def _missing(key, code, article="", severity: Severity = "blocking", **params) -> Item:
+    return Item(key, "missing", severity, code, article, params)
+
+
+def _attention(key, code, article="", severity: Severity = "blocking", **params) -> Item:
+    return Item(key, "attention", severity, code, article, params)
+
+
+def texts(draft: NoticeDraft) -> Iterator[tuple[str, str | None, str]]:
+    """Every text in the draft as (path, language or None, plain text)."""
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            if value and set(value) <= set(LANGS) and all(isinstance(v, str) for v in value.values()):
+                for lang, text in value.items():
+                    yield path, lang, to_plain(text)
+                return
+            for k, v in value.items():
+                yield from walk(v, f"{path}.{k}" if path else k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from walk(v, f"{path}.{i}")
+        elif isinstance(value, str) and path not in ("schema_version",):
+            yield path, None, value
+
+    yield from walk(draft.model_dump(mode="json"), "")
+
+
+def check(draft: NoticeDraft, languages: list[str]) -> Report:
+    """Check a draft written in `languages`."""
+    items: list[Item] = []
+    items += _controller_and_contact(draft)
+    items += _purposes(draft)
+    items += _data(draft)
+    items += _recipients_and_transfers(draft)
+    items += _retention_security_cookies(draft)
+    items += _automated_and_requirement(draft)
+    items += _rights(draft)
+    items += _warnings(draft, languages)
+    return Report(items)
+
+
+def _controller_and_contact(d: NoticeDraft) -> list[Item]:
+    c = d.controller
+    out = []
+    if not c.name:
+        out.append(_missing("controller", "controller_missing", "13(1)(a)"))
+    elif not (c.email or c.phone or c.street_address):
+        out.append(_attention("controller", "controller_no_contact_details", "13(1)(a)"))
+    else:
+        out.append(_ok("controller", "controller_present", "13(1)(a)"))
+    if not d.contact.name:
+        out.append(_missing("contact", "contact_missing", severity="advisory"))
+    elif not (d.contact.email or d.contact.phone):
+        out.append(_attention("contact", "contact_no_details", severity="advisory"))
+    else:
+        out.append(_ok("contact", "contact_present"))
+    if d.dpo.appointed and not (d.dpo.name and (d.dpo.email or d.dpo.phone)):
+        out.append(_attention("dpo", "dpo_incomplete", "13(1)(b)"))
+    else:
+        out.append(_ok("dpo", "dpo_present" if d.dpo.appointed else "dpo_none", "13(1)(b)"))
+    if not _has(d.register_name):
+        out.append(_missing("register_name", "register_name_missing", severity="advisory"))
+    else:
+        out.append(_ok("register_name", "register_name_present"))
+    return out
+
+
+def _purposes(d: NoticeDraft) -> list[Item]:
+    out = []
+    described = [p for p in d.purposes if _has(p.description)]
+    if not described:
+        out.append(_missing("purposes", "purposes_missing", "13(1)(c)"))
+    else:
+        out.append(_ok("purposes", "purposes_present", "13(1)(c)", count=len(described)))
+    without = [i + 1 for i, p in enumerate(d.purposes) if _has(p.description) and not p.legal_basis]
+    if not d.purposes or not d.legal_bases():
+        out.append(_missing("legal_basis", "legal_basis_missing", "13(1)(c)"))
+    elif without:
+        out.append(_attention("legal_basis", "legal_basis_missing_for", "13(1)(c)", purposes=without))
+    else:
+        out.append(_ok("legal_basis", "legal_basis_present", "13(1)(c)"))
+    if "legitimate_interests" in d.legal_bases():
+        undescribed = [
+            i + 1
+            for i, p in enumerate(d.purposes)
+            if p.legal_basis == "legitimate_interests" and not _has(p.legitimate_interest)
+        ]
+        if undescribed:
+            out.append(
+                _attention(
+                    "legitimate_interest", "legitimate_interest_undescribed", "13(1)(d)", purposes=undescribed
+                )
+            )
+        else:
+            out.append(_ok("legitimate_interest", "legitimate_interest_present", "13(1)(d)"))
+    if "consent" in d.legal_bases():
+        if not _has(d.consent_withdrawal):
+            out.append(_attention("consent_withdrawal", "consent_without_withdrawal_text", "13(2)(c)"))
+        else:
+            out.append(_ok("consent_withdrawal", "consent_withdrawal_present", "13(2)(c)"))
+    return out
+
+
+def _data(d: NoticeDraft) -> list[Item]:
+    out = []
+    if not d.data_subjects:
+        out.append(_missing("data_subjects", "data_subjects_missing", severity="advisory"))
+    else:
+        out.append(_ok("data_subjects", "data_subjects_present"))
+    if not d.data_categories:
+        out.append(_missing("data_categories", "data_categories_missing", "14(1)(d)"))
+    else:
+        out.append(
+            _ok("data_categories", "data_categories_present", "14(1)(d)", count=len(d.data_categories))
+        )
+    if d.special_categories and not _has(d.special_justification):
+        out.append(
+            _attention(
+                "special_categories", "special_categories_unjustified", "9", categories=d.special_categories
+            )
+        )
+    elif d.special_categories:
+        out.append(_ok("special_categories", "special_categories_justified", "9"))
+    mentions_hetu = any(
+        HETU_WORDS.search(text) for path, _lang, text in texts(d) if path.startswith("data_categories")
+    )
+    if (d.personal_identity_code or mentions_hetu) and not _has(d.personal_identity_code_justification):
+        out.append(_attention("personal_identity_code", "hetu_unjustified", "Tietosuojalaki 29 §"))
+    elif d.personal_identity_code:
+        out.append(_ok("personal_identity_code", "hetu_justified", "Tietosuojalaki 29 §"))
+    if not d.sources:
+        out.append(_missing("sources", "sources_missing", "14(2)(f)", severity="advisory"))
+    else:
+        out.append(_ok("sources", "sources_present", "14(2)(f)"))
+    return out
+
+
+def _recipients_and_transfers(d: NoticeDraft) -> list[Item]:
+    out = []
+    if not d.recipients:
+        out.append(_missing("recipients", "recipients_missing", "13(1)(e)", severity="advisory"))
+    else:
+        out.append(_ok("recipients", "recipients_present", "13(1)(e)"))
+    t = d.transfers
+    if t.outside_eea is None:
+        out.append(_missing("transfers", "transfers_unanswered", "13(1)(f)"))
+    elif t.outside_eea and not t.items:
+        out.append(_missing("transfers", "transfers_not_listed", "13(1)(f)"))
+    elif t.outside_eea and any(not x.safeguard for x in t.items):
+        unsafe = [x.country or str(i + 1) for i, x in enumerate(t.items) if not x.safeguard]
+        out.append(_attention("transfers", "transfer_without_safeguard", "13(1)(f)", countries=unsafe))
+    else:
+        out.append(_ok("transfers", "transfers_present" if t.outside_eea else "transfers_none", "13(1)(f)"))
+    return out
+
+
+def _retention_security_cookies(d: NoticeDraft) -> list[Item]:
+    out = []
+    if not _has(d.retention):
+        out.append(_missing("retention", "retention_missing", "13(2)(a)"))
+    else:
+        out.append(_ok("retention", "retention_present", "13(2)(a)"))
+    if not (_has(d.security.manual) or _has(d.security.electronic)):
+        out.append(_missing("security", "security_missing", "32", severity="advisory"))
+    else:
+        out.append(_ok("security", "security_present", "32"))
+    if d.cookies.used is None:
+        out.append(_missing("cookies", "cookies_unanswered", severity="advisory"))
+    elif d.cookies.used and not _has(d.cookies.text):
+        out.append(_attention("cookies", "cookies_undescribed", severity="advisory"))
+    else:
+        out.append(_ok("cookies", "cookies_present" if d.cookies.used else "cookies_none"))
+    return out
+
+
+def _automated_and_requirement(d: NoticeDraft) -> list[Item]:
+    out = []
+    a = d.automated_decisions
+    if a.used is None:
+        out.append(_missing("automated_decisions", "automated_unanswered", "13(2)(f)"))
+    elif a.used and not _has(a.description):
+        out.append(_attention("automated_decisions", "automated_undescribed", "13(2)(f)"))
+    else:
+        out.append(
+            _ok("automated_decisions", "automated_present" if a.used else "automated_none", "13(2)(f)")
+        )
+    r = d.requirement
+    if r.kind is None:
+        out.append(_missing("requirement", "requirement_unanswered", "13(2)(e)"))
+    elif r.kind != "voluntary" and not _has(r.consequences):
+        out.append(_attention("requirement", "requirement_no_consequences", "13(2)(e)", severity="advisory"))
+    else:
+        out.append(_ok("requirement", "requirement_present", "13(2)(e)"))
+    return out
+
+
+def _rights(d: NoticeDraft) -> list[Item]:
+    have = {r.key for r in d.rights.items}
+    need = rights_for(d)
+    missing = [k for k in need if k not in have and k != "complaint"]
+    out = []
+    if missing:
+        out.append(_missing("rights", "rights_missing", "13(2)(b)", rights=missing))
+    else:
+        out.append(_ok("rights", "rights_present", "13(2)(b)"))
+    if "complaint" not in have:
+        out.append(_missing("complaint", "complaint_missing", "13(2)(d)"))
+    else:
+        out.append(_ok("complaint", "complaint_present", "13(2)(d)"))
+    return out
+
+
+def _warnings(d: NoticeDraft, languages: list[str]) -> list[Item]:
+    out = []
+    all_texts = list(texts(d))
+    placeholders = sorted({path for path, _lang, text in all_texts if PLACEHOLDERS.search(text)})
+    if placeholders:
+        out.append(_attention("placeholders", "placeholders_left", fields=placeholders))
+    repealed = sorted({path for path, _lang, text in all_texts if REPEALED_LAW.search(text)})
+    if repealed:
+        out.append(_attention("repealed_law", "repealed_law_cited", fields=repealed))
+    outdated = sorted(
+        {
+            path
+            for path, _lang, text in all_texts
+            if any(re.search(p, text) for p in OUTDATED_ADDRESS_PATTERNS)
+        }
+    )
+    if outdated:
+        out.append(_attention("authority_address", "outdated_authority_address", fields=outdated))
+    by_path: dict[str, set[str]] = {}
+    for path, lang, text in all_texts:
+        if lang is not None and text.strip():
+            by_path.setdefault(path, set()).add(lang)
+    gaps = {}
+    for lang in languages:
+        missing = sorted(p for p, langs in by_path.items() if lang not in langs)
+        if missing:
+            gaps[lang] = missing
+    if _has(d.other_information):
+        out.append(_attention("other_information", "other_information_to_review", severity="advisory"))
+    if gaps:
+        out.append(_attention("languages", "language_text_missing", languages=sorted(gaps), fields=gaps))
+    return out

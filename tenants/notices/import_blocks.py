@@ -1,0 +1,138 @@
+"""The one form every source shape is read into: chunks of blocks under headings.
+
+A block is a paragraph, a list item or a table row as inline HTML (escaped text, b, i,
+a, br). A heading can come from the markup (h2, `##`, dt), from a bold or "Label:" lead
+that names a section, or from a plain line that looks like one (see import_shapes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .import_vocabulary import ACCEPT, STRONG, field_label, match_heading
+from .richtext import to_plain
+
+LIST_MARK = re.compile(r"^\s*(?:[-*+•–]|\d{1,2}[.)])\s+")
+NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[A-Za-z][.):])\s+\S")
+
+
+@dataclass
+class Block:
+    """One paragraph ("p"), list item ("li"), table row ("row") or table header row ("head")."""
+
+    kind: str
+    html: str
+
+    @property
+    def text(self) -> str:
+        """The block as plain text."""
+        return " ".join(to_plain(self.html).split())
+
+
+@dataclass
+class Heading:
+    """A heading as the source wrote it; level 1 is the top, 6 a bold label."""
+
+    text: str
+    level: int
+    marked: bool = False  # written as a heading (`#`, underline, bold), not found by its words
+
+
+@dataclass
+class Chunk:
+    """A heading (None for text before the first one) and the blocks under it."""
+
+    heading: str | None
+    level: int
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All blocks as plain text."""
+        return "\n".join(b.text for b in self.blocks if b.text)
+
+
+def fold(text: str) -> str:
+    """Whitespace folded to single spaces."""
+    return " ".join(text.split())
+
+
+def heading_like(line: str) -> bool:
+    """Short, no final full stop, no address or email: a line that could be a heading."""
+    s = line.strip()
+    core = NUMBERED.sub(lambda m: m[0][-1], s) if NUMBERED.match(s) else s
+    if not s or len(s) > 120 or len(s.split()) > 14 or s.endswith((".", ",", ";", ":")):
+        return False
+    if "@" in s or "http" in s or "www." in s or LIST_MARK.match(s) and not NUMBERED.match(s):
+        return False
+    return core[:1].isupper()
+
+
+def _label_heading(label: str, *, has_value: bool, bold: bool) -> bool:
+    """Whether a bold or "Label:" lead is a section heading rather than a field label such as "Email"."""
+    if field_label(label) or not label or len(label.split()) > 12:
+        return False
+    m = match_heading(label)
+    if has_value:
+        needed = ACCEPT if bold else STRONG  # bold already says "label"; a plain "X:" must name a section
+        return bool(m and m.score >= needed and m.key != "title" and len(label.split()) <= 8)
+    return heading_like(label)
+
+
+def inline_label(line_html: str) -> tuple[str, str] | None:
+    """("Label", "value html") when a line starts with a bold label or a strong "Label:"."""
+    m = re.match(r"^\s*<b>(.*?)</b>\s*:?\s*(?:<br>\s*)?(.*)$", line_html, re.S)
+    if m:
+        label = fold(to_plain(m[1])).rstrip(":").strip()
+        if _label_heading(label, has_value=bool(to_plain(m[2]).strip()), bold=True):
+            return label, m[2].strip()
+        return None
+    text = to_plain(line_html)
+    label, sep, rest = text.partition(":")
+    if sep and rest.strip() and _label_heading(label.strip(), has_value=True, bold=False):
+        value = line_html.split(":", 1)[1].strip() if ":" in line_html else rest
+        return label.strip(), value
+    return None
+
+
+def to_chunks(events: list) -> list[Chunk]:
+    """Group headings and blocks; tables whose first column names sections become headed chunks."""
+    chunks = [Chunk(None, 0)]
+    i = 0
+    while i < len(events):
+        ev = events[i]
+        if isinstance(ev, Heading):
+            chunks.append(Chunk(ev.text, ev.level))
+        elif isinstance(ev, Block) and ev.kind in ("row", "head"):
+            j = i
+            while j < len(events) and isinstance(events[j], Block) and events[j].kind in ("row", "head"):
+                j += 1
+            _table(events[i:j], chunks)
+            i = j
+            continue
+        else:
+            chunks[-1].blocks.append(ev)
+        i += 1
+    if not chunks[0].blocks and len(chunks) > 1:
+        chunks.pop(0)
+    return chunks
+
+
+def _table(rows: list[Block], chunks: list[Chunk]) -> None:
+    pairs = [r.html.split("\x00") for r in rows]
+    labels = [p[0] for p in pairs if len(p) == 2]
+    named = [lab for lab in labels if (m := match_heading(to_plain(lab))) and m.score >= ACCEPT]
+    if len(labels) == len(pairs) and len(named) * 2 >= len(pairs):
+        level = chunks[-1].level + 1 if chunks[-1].heading else 1
+        for label, value in pairs:
+            if label in named:
+                chunks.append(Chunk(fold(to_plain(label)), level))
+                if to_plain(value).strip():
+                    chunks[-1].blocks.append(Block("p", value))
+            else:
+                chunks[-1].blocks.append(Block("p", f"{label}: {value}"))
+        return
+    for row, cells in zip(rows, pairs, strict=True):
+        joined = ": ".join(cells) if len(cells) == 2 and row.kind == "row" else " – ".join(cells)
+        chunks[-1].blocks.append(Block(row.kind, joined))

@@ -1,0 +1,276 @@
+"""The shapes notices come in: which one a source is, and reading the text-based ones.
+
+Shapes: `Heading<TAB>Value` lines (values may hold inline HTML and continue on later
+tab-indented lines), plain text with headings on their own lines, Markdown, and HTML
+(import_html). Each parser gives chunks of blocks under headings (import_blocks).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from .import_blocks import (
+    LIST_MARK,
+    NUMBERED,
+    Block,
+    Chunk,
+    Heading,
+    fold,
+    heading_like,
+    inline_label,
+    to_chunks,
+)
+from .import_html import html_events, parse_html
+from .import_vocabulary import STRONG, field_label, match_heading
+from .richtext import to_plain
+
+_TAB_LINE = re.compile(
+    r"^ {0,3}(?:<(?:b|strong)>)?([^\t<>][^\t]{0,250}?)(?:</(?:b|strong)>)?\s*:?\t(.*)$", re.I
+)
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_HTML_HINT = re.compile(r"<(?:html|body|h[1-6]|p|div|dl|dt|table|article|section|main|ul|li)\b", re.I)
+_MD_HINT = re.compile(r"^\s{0,3}#{1,6}\s+\S|^\s*(?:\*\*|__)[^*_]+(?:\*\*|__)|^\s*\|.*\|\s*$", re.M)
+_INLINE_TAGS = re.compile(r"<(?:p|ul|ol|li|br|b|strong|i|em|a|div|span)\b", re.I)
+_SENTENCE_END = (".", "!", "?", ":", ";")
+
+
+def detect_shape(source: str, content_type: str = "text/plain") -> str:
+    """The shape of a source (tabbed, html, markdown, plain): the caller's word, corrected by the text."""
+    tab_lines = sum(1 for line in source.splitlines() if _TAB_LINE.match(line))
+    if tab_lines >= 2:
+        return "tabbed"
+    looks_md = bool(_MD_HINT.search(source))
+    tags = len(_HTML_HINT.findall(source))
+    if (content_type == "text/html" and tags) or (tags >= 2 and not looks_md):
+        return "html"
+    if content_type == "text/markdown" or looks_md:
+        return "markdown"
+    return "plain"
+
+
+def _merge_wrapped(blocks: list, line_html: str, previous_line: str | None) -> bool:
+    """Join a line to the paragraph above when that one was hard-wrapped mid-sentence."""
+    text = to_plain(line_html).strip()
+    if (
+        previous_line
+        and len(previous_line) >= 40  # short lines (names, addresses) are lines, not wrapped prose
+        and blocks
+        and isinstance(blocks[-1], Block)
+        and blocks[-1].kind == "p"
+        and not previous_line.rstrip().endswith(_SENTENCE_END)
+        and text[:1].islower()
+    ):
+        blocks[-1].html += " " + line_html
+        return True
+    return False
+
+
+# --- plain text --------------------------------------------------------------------------------
+
+
+def parse_plain(source: str) -> list[Chunk]:
+    """Plain text: headings on their own lines (found by vocabulary and by look), blank lines between blocks."""
+    blocks = [b.split("\n") for b in re.split(r"\n\s*\n", source.replace("\r\n", "\n"))]
+    events: list = []
+    current, pending, seen = None, False, False
+    for block in blocks:
+        lines = [ln.strip() for ln in block if ln.strip()]
+        previous = None
+        for n, line in enumerate(lines):
+            nxt = lines[n + 1] if n + 1 < len(lines) else None
+            escaped = html.escape(line, quote=False)
+            label = inline_label(escaped)  # "Säilytysaika: kaksi vuotta"
+            if label:
+                events.append(Heading(label[0], 1))
+                events.append(Block("p", label[1]))
+                m = match_heading(label[0])
+                current, pending, seen, previous = (m.key if m else None), False, True, line
+                continue
+            level = _plain_heading(line, n == 0, len(lines), nxt, pending, seen, current)
+            if level:
+                events.append(Heading(line, level))
+                m = match_heading(line)
+                current = m.key if m else None
+                pending, seen, previous = True, True, None
+                continue
+            if LIST_MARK.match(line):
+                events.append(Block("li", html.escape(LIST_MARK.sub("", line), quote=False)))
+            elif not _merge_wrapped(events, escaped, previous):
+                events.append(Block("p", escaped))
+            pending, previous = False, line
+    return to_chunks(events)
+
+
+def _plain_heading(line, first, block_len, nxt, pending, seen, current) -> int:
+    """The level of a heading line in plain text, or 0."""
+    if not heading_like(line) or (nxt is not None and nxt[:1].islower()):
+        return 0
+    m = match_heading(line)
+    if m and m.key == "title":
+        return 0
+    if first:
+        if m and (m.score >= STRONG or not pending):
+            return 1
+        return 1 if (not pending and seen and block_len > 1 and not re.search(r"\d", line)) else 0
+    if m and NUMBERED.match(line):
+        return 2
+    if m and m.key.startswith("security.") and (current or "").startswith("security"):
+        return 2
+    return 0
+
+
+# --- Heading<TAB>Value lines -------------------------------------------------------------------
+
+
+def _join_continuation(previous: str, more: str) -> str:
+    """Append a continuation line; a sentence cut by the break is joined back into one paragraph."""
+    prev_plain, more_plain = to_plain(previous).rstrip(), to_plain(more).lstrip()
+    if prev_plain and more_plain and not prev_plain.endswith(_SENTENCE_END) and more_plain[:1].islower():
+        return re.sub(r"</p>\s*$", "", previous.rstrip()) + " " + re.sub(r"^\s*<p>", "", more.strip())
+    return previous.rstrip() + "\n" + more.strip()
+
+
+def parse_tabbed(source: str) -> list[Chunk]:
+    """`Heading<TAB>Value` lines, `<b>` headings, values continued on later lines, `#` headings between."""
+    entries: list[list] = [[None, 0, ""]]  # heading, level, raw value
+    for line in source.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            continue
+        atx = _ATX.match(line)
+        tab = _TAB_LINE.match(line)
+        if atx:
+            entries.append([atx[2].strip(), len(atx[1]), ""])
+        elif tab and field_label(to_plain(tab[1])):
+            entries[-1][2] = _join_continuation(entries[-1][2], f"{tab[1].strip()}: {tab[2]}")
+        elif tab:
+            entries.append([fold(to_plain(tab[1])), 1, tab[2]])
+        else:
+            entries[-1][2] = _join_continuation(entries[-1][2], line) if entries[-1][2] else line.strip()
+    events: list = []
+    for heading, level, raw in entries:
+        if heading is not None:
+            events.append(Heading(heading, level))
+        events.extend(_value_blocks(raw))
+    return to_chunks(events)
+
+
+def _value_blocks(raw: str) -> list[Block]:
+    """The blocks of one value: inline HTML read as HTML, plain text line by line."""
+    if not raw.strip():
+        return []
+    if _INLINE_TAGS.search(raw):
+        out = []
+        for ev in html_events(raw, labels=False):
+            out.append(
+                Block("p", f"<b>{html.escape(ev.text, quote=False)}</b>") if isinstance(ev, Heading) else ev
+            )
+        return out
+    return [Block("p", html.escape(ln.strip(), quote=False)) for ln in raw.split("\n") if ln.strip()]
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+_MD_INLINE = (
+    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), lambda m: f"<b>{m[1] or m[2]}</b>"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"), lambda m: f"<i>{m[1] or m[2]}</i>"),
+    (re.compile(r"\[([^\]]+)\]\((\S+?)(?:\s+&quot;[^)]*&quot;)?\)"), lambda m: f'<a href="{m[2]}">{m[1]}</a>'),
+    (re.compile(r"&lt;((?:https?://|mailto:)[^\s&]+)&gt;"), lambda m: f'<a href="{m[1]}">{m[1]}</a>'),
+    (re.compile(r"`([^`]+)`"), lambda m: m[1]),
+)  # fmt: skip
+
+
+def md_inline(text: str) -> str:
+    """Markdown inline syntax (bold, italic, links, code) as inline HTML."""
+    out = html.escape(text.strip())
+    for pattern, repl in _MD_INLINE:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def parse_markdown(source: str) -> list[Chunk]:
+    """Markdown: `#` and underlined headings, numbered and bold-label headings, lists, tables.
+
+    Headings written as plain lines (a Word file whose headings were only bold) are found as in
+    plain text; Markdown with no heading at all is read as plain text.
+    """
+    lines = source.replace("\r\n", "\n").split("\n")
+    events: list = []
+    previous = None
+    for n, raw in enumerate(lines):
+        line = re.sub(r"^\s{0,3}>\s?", "", raw).rstrip()
+        nxt = lines[n + 1].strip() if n + 1 < len(lines) else ""
+        if not line.strip() or re.fullmatch(r"\s*(?:[-*_]\s*){3,}", line):
+            previous = None
+            continue
+        if re.fullmatch(r"\s*(=+|-+)\s*", nxt) and previous is None and not line.lstrip().startswith("|"):
+            events.append(Heading(fold(to_plain(md_inline(line))), 1 if nxt.strip()[0] == "=" else 2, True))
+            continue
+        if re.fullmatch(r"\s*(=+|-+)\s*", line):
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            events.append(Heading(fold(to_plain(md_inline(atx[2]))), len(atx[1]), True))
+            previous = None
+            continue
+        if line.lstrip().startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                if events and isinstance(events[-1], Block) and events[-1].kind == "row":
+                    events[-1].kind = "head"
+                continue
+            events.append(Block("row", "\x00".join(md_inline(c) for c in cells)))
+            previous = None
+            continue
+        if previous is None and not nxt and _lone_heading(line, events):
+            continue
+        previous = _markdown_line(line, events, previous)
+    marked = [ev for ev in events if isinstance(ev, Heading) and ev.marked]
+    if not marked:  # no `#`, underline or bold heading: Markdown in name only
+        return parse_plain(source)
+    return to_chunks(events)
+
+
+def _lone_heading(line: str, events: list) -> bool:
+    """A one-line paragraph that names a section is a heading, at the level of the last one."""
+    stripped = line.strip()
+    if not heading_like(stripped) or LIST_MARK.match(stripped) and not NUMBERED.match(stripped):
+        return False
+    m = match_heading(stripped)
+    just_opened = bool(events) and isinstance(events[-1], Heading)
+    if not m or m.key == "title" or (just_opened and m.score < STRONG):
+        return False
+    level = next((ev.level for ev in reversed(events) if isinstance(ev, Heading) and ev.level < 6), 2)
+    events.append(Heading(fold(to_plain(md_inline(stripped))), level))
+    return True
+
+
+def _markdown_line(line: str, events: list, previous: str | None) -> str | None:
+    """Read one line of Markdown that is not a heading mark, rule or table row; return it for wrapping."""
+    stripped = line.strip()
+    if NUMBERED.match(stripped) and heading_like(stripped):  # "1. Rekisterinpitäjä" without "#"
+        m = match_heading(stripped)
+        if m and m.score >= STRONG:
+            events.append(Heading(fold(to_plain(md_inline(stripped))), 2))
+            return None
+    bullet = re.match(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$", line)
+    if bullet:
+        events.append(Block("li", md_inline(bullet[1])))
+        return stripped
+    inline = md_inline(stripped)
+    label = inline_label(inline)
+    if label:
+        bold = inline.startswith("<b>")
+        events.append(Heading(label[0], 6 if bold else 1, bold))
+        if label[1]:
+            events.append(Block("p", label[1]))
+        return None
+    if line.startswith(("  ", "\t")) and events and isinstance(events[-1], Block) and events[-1].kind == "li":
+        events[-1].html += " " + inline
+        return stripped
+    if not _merge_wrapped(events, inline, previous):
+        events.append(Block("p", inline))
+    return stripped
+
+
+PARSERS = {"tabbed": parse_tabbed, "plain": parse_plain, "markdown": parse_markdown, "html": parse_html}

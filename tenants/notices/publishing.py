@@ -1,0 +1,189 @@
+"""Publishing: immutable, numbered, dated versions with a content hash; withdrawal; renames.
+
+The hash is SHA-256 over the canonical JSON of {"languages": [...], "content": {...}}:
+keys sorted, no insignificant white space, UTF-8, not ASCII-escaped. Anyone holding
+the JSON of a version can recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..billing.plans import check_can_publish
+from ..errors import NotFound, ValidationFailed
+from ..models import Tenant, TenantSlugAlias, User
+from ..validation import check_slug
+from .check import check
+from .models import Notice, NoticeVersion
+from .schema import load_draft
+from .service import draft_of, get_notice
+
+MAX_NOTE = 2000
+
+
+class ImmutableVersion(RuntimeError):
+    """Something tried to change or delete a published version."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_version_changes(session, flush_context, instances):
+    for obj in session.deleted:
+        if isinstance(obj, NoticeVersion):
+            raise ImmutableVersion("published versions cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, NoticeVersion) and session.is_modified(obj, include_collections=False):
+            raise ImmutableVersion("published versions cannot be changed")
+
+
+def canonical_json(value) -> bytes:
+    """The one serialisation the content hash is computed over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_hash(languages: list[str], content: dict) -> str:
+    """SHA-256 (hex) of a version's canonical content."""
+    return hashlib.sha256(canonical_json({"languages": languages, "content": content})).hexdigest()
+
+
+def latest_version(session: Session, tenant_id: int, notice_id: int) -> NoticeVersion | None:
+    """The newest version of a notice, or None."""
+    return session.scalar(
+        select(NoticeVersion)
+        .where(NoticeVersion.tenant_id == tenant_id, NoticeVersion.notice_id == notice_id)
+        .order_by(NoticeVersion.number.desc())
+        .limit(1)
+    )
+
+
+def publish(
+    session: Session,
+    tenant_id: int,
+    notice_id: int,
+    *,
+    by_user_id: int,
+    prepared_on: date | None,
+    change_note: str,
+    today: date,
+    now: datetime,
+    allow_incomplete: bool = False,
+) -> NoticeVersion:
+    """Publish the draft as version N+1. Refuses a draft that the completeness check blocks, and a
+    new notice beyond the plan's limit."""
+    notice = get_notice(session, tenant_id, notice_id)
+    check_can_publish(session, session.get(Tenant, tenant_id), notice.id, now)
+    draft = draft_of(notice)
+    report = check(draft, list(notice.languages))
+    if not report.ready and not allow_incomplete:
+        raise ValidationFailed("not_ready")
+    open_findings = [{"code": i.code, "params": i.params} for i in report.blocking] or None
+    previous = latest_version(session, tenant_id, notice_id)
+    prepared_on = prepared_on or today
+    if prepared_on > today:
+        raise ValidationFailed("prepared_on_in_future", "prepared_on")
+    if previous is not None and prepared_on < previous.prepared_on:
+        raise ValidationFailed("prepared_on_before_previous", "prepared_on")
+    change_note = (change_note or "").strip()[:MAX_NOTE]
+    if previous is not None and not change_note:
+        raise ValidationFailed("change_note_required", "change_note")
+    user = session.get(User, by_user_id)
+    draft.prepared_on = prepared_on
+    content = load_draft(draft.to_json()).to_json()
+    languages = list(notice.languages)
+    version = NoticeVersion(
+        tenant_id=tenant_id,
+        notice_id=notice.id,
+        number=(previous.number + 1) if previous else 1,
+        prepared_on=prepared_on,
+        change_note=change_note,
+        published_by_id=by_user_id,
+        published_by_name=user.name if user else "",
+        published_at=now,
+        title=notice.title,
+        languages=languages,
+        primary_language=notice.primary_language,
+        content=content,
+        content_hash=content_hash(languages, content),
+        open_findings=open_findings,
+    )
+    session.add(version)
+    notice.published_number = version.number
+    notice.status = "published"
+    notice.withdrawn_at = None
+    notice.updated_at = now
+    session.flush()
+    return version
+
+
+def withdraw(session: Session, tenant_id: int, notice_id: int, *, now: datetime) -> Notice:
+    """Take a published notice offline; its versions then answer with a 'withdrawn' page."""
+    notice = get_notice(session, tenant_id, notice_id)
+    if notice.published_number is None:
+        raise ValidationFailed("not_published")
+    notice.status = "withdrawn"
+    notice.withdrawn_at = now
+    notice.updated_at = now
+    session.flush()
+    return notice
+
+
+def list_versions(session: Session, tenant_id: int, notice_id: int) -> list[NoticeVersion]:
+    """Every version, newest first."""
+    return list(
+        session.scalars(
+            select(NoticeVersion)
+            .where(NoticeVersion.tenant_id == tenant_id, NoticeVersion.notice_id == notice_id)
+            .order_by(NoticeVersion.number.desc())
+        )
+    )
+
+
+def get_version(session: Session, tenant_id: int, notice_id: int, number: int) -> NoticeVersion:
+    """One version by number, or NotFound."""
+    version = session.scalar(
+        select(NoticeVersion).where(
+            NoticeVersion.tenant_id == tenant_id,
+            NoticeVersion.notice_id == notice_id,
+            NoticeVersion.number == number,
+        )
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def published_notices(session: Session, tenant_id: int) -> list[Notice]:
+    """The tenant's notices that are online now, by title."""
+    return list(
+        session.scalars(
+            select(Notice)
+            .where(Notice.tenant_id == tenant_id, Notice.status == "published")
+            .order_by(Notice.title, Notice.id)
+        )
+    )
+
+
+def rename_tenant(session: Session, tenant_id: int, new_slug: str) -> Tenant:
+    """Give a tenant a new address; the old one redirects forever and is never given to another."""
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound()
+    new_slug = check_slug(new_slug.strip().lower())
+    if new_slug == tenant.slug:
+        return tenant
+    if session.scalar(select(Tenant.id).where(Tenant.slug == new_slug)) is not None:
+        raise ValidationFailed("slug_taken", "slug")
+    alias = session.scalar(select(TenantSlugAlias).where(TenantSlugAlias.slug == new_slug))
+    if alias is not None and alias.tenant_id != tenant.id:
+        raise ValidationFailed("slug_taken", "slug")
+    if alias is not None:
+        session.delete(alias)
+        session.flush()
+    session.add(TenantSlugAlias(slug=tenant.slug, tenant_id=tenant.id))
+    tenant.slug = new_slug
+    session.flush()
+    return tenant

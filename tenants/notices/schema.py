@@ -1,0 +1,217 @@
+"""The notice as data: one schema for the wizard, the renderer, the importer and the check.
+
+Texts are stored per language ({"fi": ..., "sv": ...}). Long texts are rich text
+(sanitised HTML, see richtext.py); names and list items are plain text. Lists are
+lists. Unknown keys are refused so that a typo never silently drops content.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .richtext import clean_plain, sanitise
+
+Lang = Literal["fi", "sv", "en"]
+LANGS: tuple[str, ...] = ("fi", "sv", "en")
+
+LegalBasis = Literal[
+    "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"
+]
+LEGAL_BASES: tuple[str, ...] = LegalBasis.__args__
+
+SpecialCategory = Literal[
+    "racial_ethnic",
+    "political",
+    "religious",
+    "trade_union",
+    "genetic",
+    "biometric",
+    "health",
+    "sex_life",
+    "criminal",
+]
+SPECIAL_CATEGORIES: tuple[str, ...] = SpecialCategory.__args__
+
+Safeguard = Literal["adequacy", "scc", "bcr", "derogation", "other"]
+SAFEGUARDS: tuple[str, ...] = Safeguard.__args__
+
+RequirementKind = Literal["statutory", "contractual", "contract_prerequisite", "voluntary"]
+REQUIREMENT_KINDS: tuple[str, ...] = RequirementKind.__args__
+
+RightKey = Literal[
+    "access",
+    "rectification",
+    "erasure",
+    "restriction",
+    "objection",
+    "portability",
+    "withdraw_consent",
+    "complaint",
+]
+RIGHT_KEYS: tuple[str, ...] = RightKey.__args__
+
+
+def _rich(value: dict[str, str]) -> dict[str, str]:
+    return {lang: sanitise(text) for lang, text in value.items() if text and sanitise(text)}
+
+
+def _plain(value: dict[str, str]) -> dict[str, str]:
+    return {lang: clean_plain(text) for lang, text in value.items() if text and clean_plain(text)}
+
+
+RichText = Annotated[dict[Lang, Annotated[str, Field(max_length=20_000)]], AfterValidator(_rich)]
+PlainText = Annotated[dict[Lang, Annotated[str, Field(max_length=2_000)]], AfterValidator(_plain)]
+Line = Annotated[str, Field(max_length=300), AfterValidator(lambda v: clean_plain(v, 300))]
+
+
+class Part(BaseModel):
+    """Base of every part: unknown keys are errors, values are checked on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Controller(Part):
+    """Rekisterinpitäjä (Art. 13(1)(a))."""
+
+    name: Line = ""
+    business_id: Line = ""
+    street_address: Line = ""
+    postal_code: Line = ""
+    city: Line = ""
+    phone: Line = ""
+    email: Line = ""
+    representative: Line = ""
+
+
+class Contact(Part):
+    """Yhteyshenkilö: a member of the tenant, or any named person."""
+
+    member_user_id: int | None = None
+    name: Line = ""
+    title: PlainText = {}
+    email: Line = ""
+    phone: Line = ""
+    address: Line = ""
+
+
+class Dpo(Part):
+    """Tietosuojavastaava (Art. 13(1)(b)), where one is appointed."""
+
+    appointed: bool = False
+    name: Line = ""
+    email: Line = ""
+    phone: Line = ""
+
+
+class Purpose(Part):
+    """One purpose of processing with its legal basis (Art. 13(1)(c)(d))."""
+
+    description: RichText = {}
+    legal_basis: LegalBasis | None = None
+    legitimate_interest: RichText = {}
+
+
+class Requirement(Part):
+    """Whether giving the data is required, and what follows if not (Art. 13(2)(e))."""
+
+    kind: RequirementKind | None = None
+    consequences: RichText = {}
+
+
+class Transfer(Part):
+    """One transfer outside the EU/EEA and its safeguard (Art. 13(1)(f))."""
+
+    country: Line = ""
+    recipient: PlainText = {}
+    safeguard: Safeguard | None = None
+    details: RichText = {}
+
+
+class Transfers(Part):
+    """Transfers outside the EU/EEA; `outside_eea` None means not answered yet."""
+
+    outside_eea: bool | None = None
+    items: list[Transfer] = Field(default_factory=list, max_length=50)
+
+
+class Security(Part):
+    """Rekisterin suojauksen periaatteet: A manual material, B electronic data."""
+
+    manual: RichText = {}
+    electronic: RichText = {}
+
+
+class Cookies(Part):
+    """Evästeet; `used` None means not answered yet."""
+
+    used: bool | None = None
+    text: RichText = {}
+
+
+class AutomatedDecisions(Part):
+    """Automated decisions and profiling (Art. 13(2)(f)); `used` None means not answered yet."""
+
+    used: bool | None = None
+    description: RichText = {}
+
+
+class Right(Part):
+    """One right of the data subject; `text` adds to or replaces our standard wording."""
+
+    key: RightKey
+    text: RichText = {}
+
+
+class Rights(Part):
+    """The rights section: generated from the legal bases, plus how to use them."""
+
+    items: list[Right] = Field(default_factory=list, max_length=20)
+    how_to: RichText = {}
+
+
+class NoticeDraft(Part):
+    """The whole structured notice."""
+
+    schema_version: int = 1
+    prepared_on: date | None = None
+    controller: Controller = Field(default_factory=Controller)
+    contact: Contact = Field(default_factory=Contact)
+    dpo: Dpo = Field(default_factory=Dpo)
+    register_name: PlainText = {}
+    purposes: list[Purpose] = Field(default_factory=list, max_length=30)
+    direct_marketing: bool = False
+    processed_electronically: bool = True
+    consent_withdrawal: RichText = {}
+    requirement: Requirement = Field(default_factory=Requirement)
+    data_subjects: list[PlainText] = Field(default_factory=list, max_length=50)
+    data_categories: list[PlainText] = Field(default_factory=list, max_length=100)
+    special_categories: list[SpecialCategory] = Field(default_factory=list)
+    special_justification: RichText = {}
+    personal_identity_code: bool = False
+    personal_identity_code_justification: RichText = {}
+    sources: list[PlainText] = Field(default_factory=list, max_length=50)
+    recipients: list[PlainText] = Field(default_factory=list, max_length=50)
+    transfers: Transfers = Field(default_factory=Transfers)
+    retention: RichText = {}
+    security: Security = Field(default_factory=Security)
+    cookies: Cookies = Field(default_factory=Cookies)
+    automated_decisions: AutomatedDecisions = Field(default_factory=AutomatedDecisions)
+    rights: Rights = Field(default_factory=Rights)
+    # Text from an imported notice that no section took; the user decides where it belongs.
+    other_information: RichText = {}
+
+    def legal_bases(self) -> set[str]:
+        """Every basis any purpose names."""
+        return {p.legal_basis for p in self.purposes if p.legal_basis}
+
+    def to_json(self) -> dict:
+        """The stored form (JSON-ready)."""
+        return self.model_dump(mode="json")
+
+
+def load_draft(data: dict | None) -> NoticeDraft:
+    """Parse a stored or submitted draft (raises pydantic.ValidationError)."""
+    return NoticeDraft.model_validate(data or {})

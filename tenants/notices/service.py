@@ -1,0 +1,319 @@
+"""Notice services: create from a starter, save the draft, list, look up by id and tenant."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..billing.plans import check_languages, require_editing
+from ..errors import NotFound, ValidationFailed
+from ..models import Tenant, User
+from ..validation import check_slug, slugify
+from .check import Report, check
+from .models import Notice, NoticeSlugAlias
+from .rights import sync_rights
+from .schema import LANGS, NoticeDraft, load_draft
+
+STARTERS_DIR = Path(__file__).resolve().parent / "starters"
+# The order a chooser shows them in: the most common registers first.
+STARTER_ORDER = (
+    "customer_register",
+    "webshop_customers",
+    "newsletter_marketing",
+    "recruitment",
+    "staff",
+    "association_members",
+    "camera_surveillance",
+)
+
+
+@dataclass(frozen=True)
+class Starter:
+    """A starting template: its key, names and summaries per language, and its partial draft."""
+
+    key: str
+    name: dict[str, str]
+    summary: dict[str, str]
+    draft: dict
+
+
+@cache
+def starters() -> dict[str, Starter]:
+    """Every starting template, by key, in a stable order."""
+    found = {}
+    paths = sorted(
+        STARTERS_DIR.glob("*.json"),
+        key=lambda p: (
+            STARTER_ORDER.index(p.stem) if p.stem in STARTER_ORDER else len(STARTER_ORDER),
+            p.stem,
+        ),
+    )
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        load_draft(data["draft"])  # a broken template fails loudly, not in a customer's wizard
+        found[data["key"]] = Starter(data["key"], data["name"], data["summary"], data["draft"])
+    return found
+
+
+def only_languages(value, languages: set[str]):
+    """Drop texts in languages the notice is not written in."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(LANGS) and all(isinstance(v, str) for v in value.values()):
+            return {k: v for k, v in value.items() if k in languages}
+        return {k: only_languages(v, languages) for k, v in value.items()}
+    if isinstance(value, list):
+        return [only_languages(v, languages) for v in value]
+    return value
+
+
+def _check_languages(languages: list[str], primary: str) -> list[str]:
+    chosen = [lang for lang in LANGS if lang in set(languages)]
+    if not chosen:
+        raise ValidationFailed("languages_required", "languages")
+    if primary not in chosen:
+        raise ValidationFailed("primary_language_not_chosen", "primary_language")
+    return chosen
+
+
+def _free_slug(session: Session, tenant_id: int, base: str) -> str:
+    taken = set(session.scalars(select(Notice.slug).where(Notice.tenant_id == tenant_id)))
+    taken |= set(session.scalars(select(NoticeSlugAlias.slug).where(NoticeSlugAlias.tenant_id == tenant_id)))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_notice(
+    session: Session,
+    tenant_id: int,
+    *,
+    by_user_id: int,
+    title: str,
+    languages: list[str],
+    primary_language: str,
+    starter_key: str | None,
+    now: datetime,
+) -> Notice:
+    """A new draft, pre-filled from a starter and from the tenant (controller) and the user (contact).
+
+    Without a title, the starter's name in the main language is used."""
+    chosen = _check_languages(languages, primary_language)
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is not None:
+        require_editing(tenant, now)
+        check_languages(tenant, chosen)
+    if starter_key and starter_key not in starters():
+        raise ValidationFailed("starter_unknown", "starter")
+    title = " ".join((title or "").split())[:200]
+    if not title and starter_key:
+        title = starters()[starter_key].name.get(primary_language, "")
+    if not title:
+        raise ValidationFailed("title_required", "title")
+    user = session.get(User, by_user_id)
+    if tenant is None or user is None:
+        raise NotFound()
+    base = starters()[starter_key].draft if starter_key else {}
+    data = only_languages(json.loads(json.dumps(base)), set(chosen))
+    if not data.get("register_name"):
+        data["register_name"] = {lang: title for lang in chosen}
+    data["controller"] = {
+        "name": tenant.name,
+        "business_id": tenant.business_id,
+        "street_address": tenant.street_address,
+        "postal_code": tenant.postal_code,
+        "city": tenant.city,
+        "email": user.email,
+    }
+    data["contact"] = {"member_user_id": user.id, "name": user.name, "email": user.email}
+    draft = sync_rights(load_draft(data))
+    notice = Notice(
+        tenant_id=tenant_id,
+        slug=_free_slug(session, tenant_id, slugify(title)[:50]),
+        title=title,
+        languages=chosen,
+        primary_language=primary_language,
+        draft=draft.to_json(),
+        template_key=starter_key,
+        status="draft",
+        created_by_id=by_user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def get_notice(session: Session, tenant_id: int, notice_id: int) -> Notice:
+    """The tenant's notice, or NotFound."""
+    notice = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.tenant_id == tenant_id))
+    if notice is None:
+        raise NotFound()
+    return notice
+
+
+def list_notices(session: Session, tenant_id: int) -> list[Notice]:
+    """The tenant's notices, newest change first."""
+    return list(
+        session.scalars(
+            select(Notice).where(Notice.tenant_id == tenant_id).order_by(Notice.updated_at.desc(), Notice.id)
+        )
+    )
+
+
+def draft_of(notice: Notice) -> NoticeDraft:
+    """The notice's draft as a schema object."""
+    return load_draft(notice.draft)
+
+
+def save_draft(
+    session: Session, tenant_id: int, notice_id: int, draft: NoticeDraft, *, step: str | None, now: datetime
+) -> Notice:
+    """Store a new version of the draft (rights kept in sync with the bases)."""
+    notice = get_notice(session, tenant_id, notice_id)
+    require_editing(session.get(Tenant, tenant_id), now)
+    notice.draft = sync_rights(draft).to_json()
+    if step:
+        notice.last_step = step
+    notice.updated_at = now
+    session.flush()
+    return notice
+
+
+def update_settings(
+    session: Session,
+    tenant_id: int,
+    notice_id: int,
+    *,
+    title: str,
+    languages: list[str],
+    primary_language: str,
+    slug: str | None = None,
+    now: datetime,
+) -> Notice:
+    """Rename the notice, change its address (a published one keeps redirecting from the old),
+    or its languages (texts of a dropped language are kept)."""
+    notice = get_notice(session, tenant_id, notice_id)
+    title = " ".join((title or "").split())[:200]
+    if not title:
+        raise ValidationFailed("title_required", "title")
+    if slug is not None and slug.strip().lower() != notice.slug:
+        rename_notice(session, tenant_id, notice.id, slug)
+    tenant = session.get(Tenant, tenant_id)
+    require_editing(tenant, now)
+    notice.languages = _check_languages(languages, primary_language)
+    check_languages(tenant, notice.languages)
+    notice.primary_language = primary_language
+    notice.title = title
+    notice.updated_at = now
+    session.flush()
+    return notice
+
+
+def completeness(notice: Notice) -> Report:
+    """The completeness check of the notice's current draft."""
+    return check(draft_of(notice), list(notice.languages))
+
+
+def rename_notice(session: Session, tenant_id: int, notice_id: int, new_slug: str) -> Notice:
+    """Give a notice a new address; a published notice keeps its old one as a permanent redirect."""
+    notice = get_notice(session, tenant_id, notice_id)
+    new_slug = check_slug(new_slug.strip().lower())
+    if new_slug == notice.slug:
+        return notice
+    taken = session.scalar(select(Notice.id).where(Notice.tenant_id == tenant_id, Notice.slug == new_slug))
+    alias = session.scalar(
+        select(NoticeSlugAlias).where(
+            NoticeSlugAlias.tenant_id == tenant_id, NoticeSlugAlias.slug == new_slug
+        )
+    )
+    if taken is not None or (alias is not None and alias.notice_id != notice.id):
+        raise ValidationFailed("slug_taken", "slug")
+    if alias is not None:  # taking back an address this notice had before
+        session.delete(alias)
+        session.flush()
+    if notice.published_number is not None:
+        session.add(NoticeSlugAlias(tenant_id=tenant_id, slug=notice.slug, notice_id=notice.id))
+    notice.slug = new_slug
+    session.flush()
+    return notice
+
+
+def draft_hash(draft_json: dict) -> str:
+    """A fingerprint of a draft, to tell whether it changed since import."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(draft_json, sort_keys=True).encode()).hexdigest()
+
+
+def create_imported_notice(
+    session: Session, tenant_id: int, *, by_user_id: int, result, title: str, now: datetime
+) -> Notice:
+    """A new draft from an imported notice (an importer.ImportResult), with its import report.
+
+    The controller's empty fields are filled from the tenant; everything else is as the source says."""
+    tenant = session.get(Tenant, tenant_id)
+    user = session.get(User, by_user_id)
+    if tenant is None or user is None:
+        raise NotFound()
+    require_editing(tenant, now)
+    language = result.language
+    draft = result.draft
+    title = (
+        " ".join((title or "").split())[:200] or draft.register_name.get(language, "") or "Tietosuojaseloste"
+    )
+    own = {
+        "name": tenant.name,
+        "business_id": tenant.business_id,
+        "street_address": tenant.street_address,
+        "postal_code": tenant.postal_code,
+        "city": tenant.city,
+    }
+    for field, value in own.items():
+        if not getattr(draft.controller, field) and value:
+            setattr(draft.controller, field, value)
+    data = draft.to_json()
+    notice = Notice(
+        tenant_id=tenant_id,
+        slug=_free_slug(session, tenant_id, slugify(title)[:50]),
+        title=title[:200],
+        languages=[language],
+        primary_language=language,
+        draft=data,
+        template_key=None,
+        status="draft",
+        created_by_id=by_user_id,
+        created_at=now,
+        updated_at=now,
+        import_report={
+            "sections": [{"heading": s.heading, "key": s.key, "empty": s.empty} for s in result.sections],
+            "unplaced": list(result.unplaced),
+            "language": language,
+            "prepared_on": result.prepared_on.isoformat() if result.prepared_on else None,
+        },
+        imported_hash=draft_hash(data),
+    )
+    session.add(notice)
+    session.flush()
+    return notice
+
+
+def proposed_prepared_on(notice: Notice, today):
+    """The date a publish form proposes: the source's own date while the imported draft is unchanged."""
+    from datetime import date as _date
+
+    report = notice.import_report or {}
+    if (
+        report.get("prepared_on")
+        and notice.published_number is None
+        and notice.imported_hash == draft_hash(notice.draft)
+    ):
+        return _date.fromisoformat(report["prepared_on"])
+    return today

@@ -1,0 +1,1 @@
+"""Data subject requests: deadlines, the status machine, verification and the inbox."""

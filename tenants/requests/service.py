@@ -1,0 +1,487 @@
+"""Request services: submit, verify, handle, close. Every change writes a timeline event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound, ValidationFailed
+from ..models import Membership, User
+from ..notices.models import Notice
+from ..notices.publishing import latest_version
+from ..validation import normalise_email
+from . import states
+from .deadlines import MAX_EXTENSION_MONTHS, due_date
+from .hetu import contains_hetu
+from .models import REQUEST_TYPES, DataRequest, RequestEvent
+from .reference import new_reference
+
+VERIFY_DAYS = 7
+REMIND_AFTER = timedelta(hours=24)
+MAX_DETAILS = 5000
+RIGHT_FOR_TYPE = {t: t for t in REQUEST_TYPES if t != "other"}
+
+
+def offered_types(session: Session, tenant_id: int, notice_id: int | None) -> list[str]:
+    """The request types a form offers: the rights of the notice in force, and 'other'."""
+    if notice_id is None:
+        return list(REQUEST_TYPES)
+    notice = session.scalar(select(Notice).where(Notice.id == notice_id, Notice.tenant_id == tenant_id))
+    version = latest_version(session, tenant_id, notice_id) if notice is not None else None
+    if version is None:
+        return list(REQUEST_TYPES)
+    rights = {item["key"] for item in version.content.get("rights", {}).get("items", [])}
+    return [t for t in REQUEST_TYPES if t == "other" or RIGHT_FOR_TYPE[t] in rights]
+
+
+def _event(
+    session,
+    request: DataRequest,
+    kind: str,
+    *,
+    now: datetime,
+    actor: User | None = None,
+    label: str = "",
+    body: str = "",
+    data: dict | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        tenant_id=request.tenant_id,
+        request_id=request.id,
+        kind=kind,
+        actor_user_id=actor.id if actor else None,
+        actor_label=actor.name if actor else label,
+        body=body,
+        data=data or {},
+        created_at=now,
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a requester (or a handler entering a request by hand) gives."""
+
+    type: str
+    name: str
+    email: str
+    details: str
+    phone: str = ""
+    answer_language: str = "fi"
+
+
+def _validated(session, tenant_id, notice_id, data: NewRequest) -> NewRequest:
+    if data.type not in offered_types(session, tenant_id, notice_id):
+        raise ValidationFailed("request_type_invalid", "type")
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise ValidationFailed("name_required", "name")
+    if len(name) > 200:
+        raise ValidationFailed("too_long", "name")
+    email = normalise_email(data.email or "")
+    details = (data.details or "").strip()
+    if len(details) > MAX_DETAILS:
+        raise ValidationFailed("too_long", "details")
+    phone = " ".join((data.phone or "").split())
+    if len(phone) > 40:
+        raise ValidationFailed("too_long", "phone")
+    if data.answer_language not in ("fi", "sv", "en"):
+        raise ValidationFailed("language_invalid", "answer_language")
+    return NewRequest(data.type, name, email, details, phone, data.answer_language)
+
+
+def _unique_reference(session) -> str:
+    for _ in range(10):
+        ref = new_reference()
+        if session.scalar(select(DataRequest.id).where(DataRequest.reference == ref)) is None:
+            return ref
+    raise RuntimeError("could not find a free reference")
+
+
+def submit_request(
+    session: Session, tenant_id: int, notice_id: int | None, data: NewRequest, *, now: datetime
+) -> DataRequest:
+    """Store a web request as unverified; the caller mails the verification link."""
+    data = _validated(session, tenant_id, notice_id, data)
+    request = DataRequest(
+        tenant_id=tenant_id,
+        reference=_unique_reference(session),
+        notice_id=notice_id,
+        type=data.type,
+        status=states.UNVERIFIED,
+        channel="web",
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        details=data.details,
+        contains_hetu=contains_hetu(data.details),
+        answer_language=data.answer_language,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    _event(session, request, "submitted", now=now, label=data.name)
+    session.flush()
+    return request
+
+
+def _open(session, request: DataRequest, received_on: date, now: datetime) -> None:
+    request.status = states.transition(request.status, "verify")
+    request.received_on = received_on
+    request.due_on = due_date(received_on)
+    duplicate = session.scalar(
+        select(DataRequest)
+        .where(
+            DataRequest.tenant_id == request.tenant_id,
+            DataRequest.id != request.id,
+            DataRequest.email == request.email,
+            DataRequest.type == request.type,
+            DataRequest.status == states.OPEN,
+            (DataRequest.notice_id == request.notice_id)
+            if request.notice_id is not None
+            else DataRequest.notice_id.is_(None),
+        )
+        .order_by(DataRequest.id)
+        .limit(1)
+    )
+    if duplicate is not None:
+        request.duplicate_of_id = duplicate.id
+        _event(session, request, "linked_duplicate", now=now, data={"reference": duplicate.reference})
+        _event(session, duplicate, "linked_duplicate", now=now, data={"reference": request.reference})
+
+
+def verify_request(
+    session: Session, tenant_id: int, request_id: int, *, today: date, now: datetime
+) -> DataRequest:
+    """The requester confirmed the address: the request is received today and its deadline runs."""
+    request = get_request(session, tenant_id, request_id)
+    request.verified_at = now
+    _open(session, request, today, now)
+    _event(session, request, "verified", now=now, label=request.name)
+    session.flush()
+    return request
+
+
+def enter_request(
+    session: Session,
+    tenant_id: int,
+    notice_id: int | None,
+    data: NewRequest,
+    *,
+    channel: str,
+    received_on: date,
+    identity_note: str,
+    by: User,
+    now: datetime,
+) -> DataRequest:
+    """A request received by email, phone or letter, entered by a member; no email verification."""
+    if channel not in ("email", "phone", "letter"):
+        raise ValidationFailed("channel_invalid", "channel")
+    if not identity_note.strip():
+        raise ValidationFailed("identity_note_required", "identity_note")
+    if received_on > now.date() + timedelta(days=1):
+        raise ValidationFailed("received_in_future", "received_on")
+    data = _validated(session, tenant_id, notice_id, data)
+    request = DataRequest(
+        tenant_id=tenant_id,
+        reference=_unique_reference(session),
+        notice_id=notice_id,
+        type=data.type,
+        status=states.UNVERIFIED,
+        channel=channel,
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        details=data.details,
+        contains_hetu=contains_hetu(data.details),
+        answer_language=data.answer_language,
+        identity_note=identity_note.strip()[:2000],
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    _event(session, request, "entered", now=now, actor=by, data={"channel": channel})
+    _open(session, request, received_on, now)
+    session.flush()
+    return request
+
+
+def get_request(session: Session, tenant_id: int, request_id: int) -> DataRequest:
+    """The tenant's request, or NotFound."""
+    request = session.scalar(
+        select(DataRequest).where(DataRequest.id == request_id, DataRequest.tenant_id == tenant_id)
+    )
+    if request is None:
+        raise NotFound()
+    return request
+
+
+def timeline(session: Session, tenant_id: int, request_id: int) -> list[RequestEvent]:
+    """Every event of a request, oldest first."""
+    return list(
+        session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.tenant_id == tenant_id, RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.created_at, RequestEvent.id)
+        )
+    )
+
+
+def get_event(session: Session, tenant_id: int, request_id: int, event_id: int) -> RequestEvent:
+    """One event of the tenant's request, or NotFound."""
+    event = session.scalar(
+        select(RequestEvent).where(
+            RequestEvent.id == event_id,
+            RequestEvent.tenant_id == tenant_id,
+            RequestEvent.request_id == request_id,
+        )
+    )
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def _member(session, tenant_id: int, user_id: int) -> User:
+    membership = session.scalar(
+        select(Membership).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        raise ValidationFailed("assignee_invalid", "assignee")
+    return membership.user
+
+
+def assign(
+    session: Session, tenant_id: int, request_id: int, assignee_id: int | None, *, by: User, now: datetime
+) -> DataRequest:
+    """Give the request to a member (or nobody)."""
+    request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "assign")
+    assignee = _member(session, tenant_id, assignee_id) if assignee_id else None
+    request.assignee_id = assignee.id if assignee else None
+    _event(
+        session, request, "assigned", now=now, actor=by, data={"assignee": assignee.name if assignee else ""}
+    )
+    session.flush()
+    return request
+
+
+def add_note(
+    session: Session, tenant_id: int, request_id: int, text: str, *, by: User, now: datetime
+) -> RequestEvent:
+    """An internal note (never shown to the requester)."""
+    request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "note")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("text_required", "note")
+    event = _event(session, request, "note", now=now, actor=by, body=text[:MAX_DETAILS])
+    session.flush()
+    return event
+
+
+def reply(
+    session: Session,
+    tenant_id: int,
+    request_id: int,
+    text: str,
+    *,
+    by: User,
+    now: datetime,
+    attachments: list[dict] | None = None,
+) -> RequestEvent:
+    """A message to the requester (the caller mails it); attachments are stored references."""
+    request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "reply")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("text_required", "message")
+    event = _event(
+        session,
+        request,
+        "message_out",
+        now=now,
+        actor=by,
+        body=text[:MAX_DETAILS],
+        data={"attachments": attachments or []},
+    )
+    session.flush()
+    return event
+
+
+def requester_reply(
+    session: Session, tenant_id: int, request_id: int, text: str, *, now: datetime
+) -> RequestEvent:
+    """A message from the requester through the status page."""
+    request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "requester_reply")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("text_required", "message")
+    if len(text) > MAX_DETAILS:
+        raise ValidationFailed("too_long", "message")
+    event = _event(
+        session,
+        request,
+        "message_in",
+        now=now,
+        label=request.name,
+        body=text,
+        data={"contains_hetu": contains_hetu(text)},
+    )
+    session.flush()
+    return event
+
+
+def extend(
+    session: Session,
+    tenant_id: int,
+    request_id: int,
+    months: int,
+    reason: str,
+    *,
+    by: User,
+    today: date,
+    now: datetime,
+) -> DataRequest:
+    """Extend the deadline once, by one or two months, before the original due date, with a reason."""
+    request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "extend")
+    if request.extension_months:
+        raise ValidationFailed("already_extended", "months")
+    if months not in range(1, MAX_EXTENSION_MONTHS + 1):
+        raise ValidationFailed("extension_months_invalid", "months")
+    if today > due_date(request.received_on):
+        raise ValidationFailed("extension_too_late", "months")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("extension_reason_required", "reason")
+    request.extension_months = months
+    request.extension_reason = reason[:MAX_DETAILS]
+    request.due_on = due_date(request.received_on, months)
+    _event(
+        session,
+        request,
+        "extended",
+        now=now,
+        actor=by,
+        body=request.extension_reason,
+        data={"months": months, "due_on": request.due_on.isoformat()},
+    )
+    session.flush()
+    return request
+
+
+def close(
+    session: Session, tenant_id: int, request_id: int, outcome: str, text: str, *, by: User, now: datetime
+) -> DataRequest:
+    """Close as completed (what was done) or refused (why); the caller mails the requester."""
+    if outcome not in ("complete", "refuse"):
+        raise ValueError(outcome)
+    request = get_request(session, tenant_id, request_id)
+    request.status = states.transition(request.status, outcome)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("outcome_required", "outcome")
+    request.outcome = text[:MAX_DETAILS]
+    request.closed_at = now
+    _event(
+        session,
+        request,
+        "completed" if outcome == "complete" else "refused",
+        now=now,
+        actor=by,
+        body=request.outcome,
+    )
+    session.flush()
+    return request
+
+
+def expire_unverified(session: Session, *, now: datetime) -> list[DataRequest]:
+    """Close web requests never verified within VERIFY_DAYS (operator job, any tenant in scope)."""
+    cutoff = now - timedelta(days=VERIFY_DAYS)
+    expired = list(
+        session.scalars(
+            select(DataRequest).where(
+                DataRequest.status == states.UNVERIFIED, DataRequest.created_at < cutoff
+            )
+        )
+    )
+    for request in expired:
+        request.status = states.transition(request.status, "expire")
+        request.closed_at = now
+        _event(session, request, "expired", now=now)
+    session.flush()
+    return expired
+
+
+def needing_verification_reminder(session: Session, *, now: datetime) -> list[DataRequest]:
+    """Unverified requests older than a day that have had no reminder yet."""
+    return list(
+        session.scalars(
+            select(DataRequest).where(
+                DataRequest.status == states.UNVERIFIED,
+                DataRequest.reminder_sent_at.is_(None),
+                DataRequest.created_at < now - REMIND_AFTER,
+                DataRequest.created_at >= now - timedelta(days=VERIFY_DAYS),
+            )
+        )
+    )
+
+
+def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
+    """How many requests the tenant has in each status."""
+    rows = session.execute(
+        select(DataRequest.status, func.count(DataRequest.id))
+        .where(DataRequest.tenant_id == tenant_id)
+        .group_by(DataRequest.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def erase_personal_data(session: Session, request: DataRequest, *, now: datetime) -> list[str]:
+    """Blank the request's personal data, keeping type, dates and outcome status for statistics.
+
+    Returns the storage keys of its attachments, for the caller to delete."""
+    keys: list[str] = []
+    for event in session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)):
+        keys += [f["key"] for f in (event.data or {}).get("attachments", []) if f.get("key")]
+        if event.body or event.data:
+            event.body = ""
+            event.data = {}
+    request.name = ""
+    request.email = ""
+    request.phone = ""
+    request.details = ""
+    request.identity_note = ""
+    request.extension_reason = ""
+    request.outcome = ""
+    request.contains_hetu = False
+    request.erased_at = now
+    session.flush()
+    return keys
+
+
+def purge_expired(session: Session, *, now: datetime, delete_file) -> int:
+    """Erase the personal data of requests closed longer ago than their tenant's retention setting."""
+    from ..models import Tenant
+
+    erased = 0
+    for tenant in session.scalars(select(Tenant)):
+        cutoff = now - timedelta(days=int(tenant.request_retention_months * 30.44))
+        old = session.scalars(
+            select(DataRequest).where(
+                DataRequest.tenant_id == tenant.id,
+                DataRequest.closed_at.is_not(None),
+                DataRequest.closed_at < cutoff,
+                DataRequest.erased_at.is_(None),
+            )
+        )
+        for request in old:
+            for key in erase_personal_data(session, request, now=now):
+                delete_file(key)
+            erased += 1
+    return erased

@@ -1,0 +1,150 @@
+"""The ORM-level tenant guard.
+
+Every ORM query that touches a `TenantOwned` model gets the tenant filter added,
+and fails closed (raises) when no tenant is in scope. On PostgreSQL the same
+scope is written into the transaction with `set_config(..., true)` so that the
+row-level security policies from the migrations apply as a second wall.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Table, event, text
+from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.sql import visitors
+
+from .errors import TenantScopeMissing
+from .models import Base, TenantOwned
+
+_SCOPE_KEY = "tenant_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a session may see: one tenant, one user's own memberships, or (operators) everything."""
+
+    tenant_id: int | None = None
+    user_id: int | None = None
+    all_tenants: bool = False
+
+
+def current_scope(session: Session) -> Scope:
+    """The scope the session works in now (empty when never set)."""
+    return session.info.get(_SCOPE_KEY, Scope())
+
+
+def set_scope(session: Session, tenant_id: int | None = None, user_id: int | None = None) -> None:
+    """Limit the session to one tenant (and the user's own memberships)."""
+    _apply(session, Scope(tenant_id=tenant_id, user_id=user_id))
+
+
+@contextmanager
+def scoped_to(session: Session, tenant_id: int, user_id: int | None = None):
+    """Work in one tenant for a block (e.g. the tenant just created), then restore the scope."""
+    before = current_scope(session)
+    _apply(session, Scope(tenant_id=tenant_id, user_id=user_id))
+    try:
+        yield session
+    finally:
+        _apply(session, before)
+
+
+@contextmanager
+def unscoped(session: Session):
+    """Operator escape hatch: every tenant's rows, for CLI commands and jobs only."""
+    before = current_scope(session)
+    _apply(session, Scope(all_tenants=True))
+    try:
+        yield session
+    finally:
+        _apply(session, before)
+
+
+def _apply(session: Session, scope: Scope) -> None:
+    session.info[_SCOPE_KEY] = scope
+    if session.in_transaction():
+        _write_settings(session, scope)
+
+
+def _write_settings(session: Session, scope: Scope, connection=None) -> None:
+    conn = connection if connection is not None else session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        text(
+            "SELECT set_config('app.tenant_id', :t, true), "
+            "set_config('app.user_id', :u, true), "
+            "set_config('app.all_tenants', :a, true)"
+        ),
+        {
+            "t": "" if scope.tenant_id is None else str(scope.tenant_id),
+            "u": "" if scope.user_id is None else str(scope.user_id),
+            "a": "on" if scope.all_tenants else "",
+        },
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _scope_transaction(session, transaction, connection):
+    # Always write, so a pooled connection never carries an earlier transaction's scope.
+    _write_settings(session, current_scope(session), connection)
+
+
+def _owned_classes(state) -> set[type]:
+    """Tenant-owned models anywhere in the statement: entities, joins, select_from, subqueries."""
+    found = {m.class_ for m in state.all_mappers if issubclass(m.class_, TenantOwned)}
+    by_table = _owned_by_table()
+    for element in visitors.iterate(state.statement):
+        if isinstance(element, Table) and element.name in by_table:
+            found.add(by_table[element.name])
+    return found
+
+
+_OWNED_BY_TABLE: dict[str, type] = {}
+_MAPPERS_SEEN = [0]
+
+
+def _owned_by_table() -> dict[str, type]:
+    mappers = Base.registry.mappers
+    if len(mappers) != _MAPPERS_SEEN[0]:  # a model module was imported since the last look
+        _OWNED_BY_TABLE.clear()
+        for mapper in mappers:
+            if issubclass(mapper.class_, TenantOwned):
+                _OWNED_BY_TABLE[mapper.local_table.name] = mapper.class_
+        _MAPPERS_SEEN[0] = len(mappers)
+    return _OWNED_BY_TABLE
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _add_tenant_criteria(state):
+    if state.is_column_load:
+        return
+    scope = current_scope(state.session)
+    if scope.all_tenants:
+        return
+    owned = _owned_classes(state)
+    if not owned:
+        return
+    if scope.tenant_id is None and scope.user_id is None:
+        names = ", ".join(sorted(c.__name__ for c in owned))
+        raise TenantScopeMissing(f"query of {names} without a tenant in scope")
+    for cls in owned:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                cls, cls.tenant_criteria(scope.tenant_id, scope.user_id), include_aliases=True
+            )
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_new_rows(session, flush_context, instances):
+    scope = current_scope(session)
+    if scope.all_tenants:
+        return
+    for obj in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(obj, TenantOwned) and obj.tenant_id != scope.tenant_id:
+            raise TenantScopeMissing(
+                f"writing a {type(obj).__name__} of another tenant than the one in scope"
+            )

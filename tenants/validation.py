@@ -1,0 +1,55 @@
+"""Validation and normalisation of identifiers people type in."""
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fi import ytunnus
+
+from .errors import ValidationFailed
+
+SLUG_MAX = 63
+_RESERVED_SLUGS = frozenset(
+    "app api admin static login logout signup reset verify invite healthz readyz language "
+    "pricing help about terms privacy www mail billing embed request requests history feed".split()
+)
+
+
+def normalise_business_id(value: str) -> str:
+    """Y-tunnus in its printed form (1234567-8); raises ValidationFailed when it is not valid."""
+    try:
+        return ytunnus.format(ytunnus.validate(value.strip()))
+    except StdnumError as exc:
+        raise ValidationFailed("business_id_invalid", "business_id") from exc
+
+
+def normalise_email(value: str) -> str:
+    """The address in a canonical form (domain lower-cased, local part as typed, then lower-cased)."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed("email_invalid", "email") from exc
+    return result.normalized.lower()
+
+
+def slugify(name: str) -> str:
+    """A readable URL slug from a company name: 'Kahvila Åkerö Oy' -> 'kahvila-akero-oy'."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    slug = slug[:SLUG_MAX].rstrip("-")
+    return slug or "org"
+
+
+def check_slug(slug: str) -> str:
+    """Return the slug if it may be used as a tenant's public address, else raise ValidationFailed."""
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", slug) or "--" in slug:
+        raise ValidationFailed("slug_invalid", "slug")
+    if slug in _RESERVED_SLUGS:
+        raise ValidationFailed("slug_reserved", "slug")
+    return slug
+
+
+def is_reserved_slug(slug: str) -> bool:
+    """True for slugs the site's own pages use."""
+    return slug in _RESERVED_SLUGS

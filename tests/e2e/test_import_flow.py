@@ -1,0 +1,73 @@
+"""A firm pastes the notice it already has, fixes what the check finds, and publishes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import published_notice
+from .test_wizard_flow import _log_in
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def test_paste_seed_fix_findings_publish(page, visitor, live_server):
+    matches = sorted(SEEDS.glob("001_*.txt"))
+    if not matches:
+        pytest.skip("the seed notices are not beside the repository")
+    email, tenant_slug, _first = published_notice(live_server, company="Konttorimix Oy")
+    _log_in(page, email)
+    page.goto("/app/notices/import")
+    page.locator("#text").fill(matches[0].read_text(encoding="utf-8"))
+    page.locator("#import-button").click()
+    expect(page).to_have_url(re.compile(r"/steps/basics"))
+    expect(page.locator("#import-report")).to_be_visible()
+    expect(page.locator("#controller-name")).to_have_value("Konttorimix Oy")
+
+    # The review lists what must be fixed; each "Fix" leads to its step.
+    page.locator("nav button[name=action][value='goto:review']").click()
+    expect(page.locator("#report-status")).to_have_class(re.compile("status--open"))
+
+    # Fix what the check found, each through its "Fix" button on the review: a way to reach the
+    # controller, the automated-decisions answer, the statutory/contractual requirement, and the
+    # supervisory authority's old address.
+    def fix(step):
+        page.locator(f".report-list button[name=action][value='goto:{step}']").first.click()
+        expect(page.locator("h1")).to_be_visible()
+
+    def back_to_review():
+        page.locator("nav button[name=action][value='goto:review']").click()
+
+    fix("basics")
+    page.locator("#controller-email").fill("tietosuoja@konttorimix.fi")
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    fix("automated")
+    page.locator("input[name='automated_decisions.used'][value=no]").check()
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    fix("purposes")
+    page.locator("select[name='requirement.kind']").select_option("contractual")
+    page.locator("#requirement-consequences-fi").fill("Ilman yhteystietoja emme voi toimittaa tilauksia.")
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    expect(page.locator(".report-list").first).to_contain_text("Ratapihantie 9")
+    fix("rights")
+    old = page.locator("textarea").filter(has_text="Ratapihantie")
+    expect(old).to_have_count(1)
+    old.fill(old.input_value().replace("Ratapihantie 9", "Lintulahdenkuja 4").replace("00521", "00530"))
+    page.locator("button[name=action][value=save]").click()
+
+    back_to_review()
+    status = page.locator("#report-status")
+    if "status--ready" not in (status.get_attribute("class") or ""):
+        pytest.fail("still open: " + page.locator(".report").inner_text(), pytrace=False)
+    page.locator("#publish-button").click()
+    expect(page).to_have_url(re.compile(r"/published$"))
+    public = page.locator("#public-url").inner_text()
+    response = visitor.goto(public)
+    assert response.status == 200
+    expect(visitor.locator("#controller")).to_contain_text("Konttorimix Oy")

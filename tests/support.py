@@ -1,0 +1,119 @@
+"""Test helpers: databases for both backends, a real SMTP server, a CSRF-aware client."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from webapp import migrate
+from webapp.config import normalise_database_url
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+APP_ROLE = "seloste_app"
+
+
+def skip_or_fail(reason: str):
+    """Skip loudly on a developer machine; fail under CI=true, where everything must run."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+def prepare_sqlite(path) -> str:
+    """A migrated SQLite file database; returns its URL."""
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    return url
+
+
+def prepare_postgres(worker: str) -> str:
+    """A fresh migrated PostgreSQL database owned by postgres; returns the URL of the app role."""
+    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    name = f"seloste_test_{worker}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
+            if not exists:
+                conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+        admin.dispose()
+    except Exception as exc:  # unreachable server, auth refused, ...
+        skip_or_fail(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is unreachable: {exc}")
+    owner_url = admin_url.set(database=name)
+    migrate.upgrade(owner_url.render_as_string(hide_password=False), APP_ROLE)
+    return owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+@dataclass
+class Received:
+    """One message as the SMTP server got it."""
+
+    envelope_to: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        """The plain-text part."""
+        return self.message.get_body(("plain",)).get_content()
+
+    @property
+    def html(self) -> str:
+        """The HTML part."""
+        return self.message.get_body(("html",)).get_content()
+
+    def link(self, path_fragment: str) -> str:
+        """The first URL in the text part containing path_fragment."""
+        for url in re.findall(r"https?://\S+", self.text):
+            if path_fragment in url:
+                return url
+        raise AssertionError(f"no link with {path_fragment!r} in: {self.text}")
+
+
+class Mailbox:
+    """aiosmtpd handler collecting messages; thread-safe."""
+
+    def __init__(self):
+        self.messages: list[Received] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        """Store the message (aiosmtpd handler hook)."""
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(Received(list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+    def clear(self):
+        """Forget every message."""
+        with self._lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list[Received]:
+        """Messages for one recipient, oldest first."""
+        with self._lock:
+            return [m for m in self.messages if address in m.envelope_to]
+
+    def last(self, address: str) -> Received:
+        """The newest message for a recipient (fails when there is none)."""
+        found = self.to(address)
+        assert found, f"no mail to {address}; got mail to {[m.envelope_to for m in self.messages]}"
+        return found[-1]
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a rendered page."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'id="csrf_token"[^>]*value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)

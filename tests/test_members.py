@@ -1,0 +1,150 @@
+"""Inviting colleagues, accepting, removing, roles, and switching between organisations."""
+
+from sqlalchemy import select
+
+from tenants import accounts
+from tenants.models import Membership
+from tenants.scoping import unscoped
+
+from .conftest import PASSWORD, login, now
+
+
+def _path(url):
+    return url.replace("http://localhost", "")
+
+
+def invite(client, email, role="handler"):
+    return client.post_form("/app/members", {"email": email, "role": role}, follow_redirects=True)
+
+
+def test_invite_creates_account_on_accept(app, client, mailbox, make_owner, session):
+    owner, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    r = invite(client, "Kaisa@Firma.fi")
+    assert "kaisa@firma.fi" in r.get_data(as_text=True)
+    mail = mailbox.last("kaisa@firma.fi")
+    assert "Firma Oy" in mail.message["Subject"]
+
+    colleague = app.test_client()
+    link = _path(mail.link("/invite/"))
+    page = colleague.get(link)
+    assert page.status_code == 200 and "Firma Oy" in page.get_data(as_text=True)
+    r = colleague.post_form(
+        link, {"name": "Kaisa Korhonen", "password": "kaisan salasana"}, follow_redirects=True
+    )
+    assert r.request.path == "/app/"
+    assert "<h1>Firma Oy</h1>" in r.get_data(as_text=True)
+    with unscoped(session):
+        roles = {
+            m.user.email: m.role
+            for m in session.scalars(select(Membership).where(Membership.tenant_id == tenant.id))
+        }
+    assert roles == {"olli@firma.fi": "owner", "kaisa@firma.fi": "handler"}
+    # The link is single-use.
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_invite_attaches_an_existing_account_after_login(app, client, mailbox, make_owner, session):
+    make_owner("olli@firma.fi", "Firma Oy")
+    accountant, own_firm = make_owner("tilitoimisto@tili.fi", "Tilitoimisto Oy")
+    login(client, "olli@firma.fi")
+    invite(client, "tilitoimisto@tili.fi", role="owner")
+    link = _path(mailbox.last("tilitoimisto@tili.fi").link("/invite/"))
+
+    other = app.test_client()
+    r = other.post_form(link)  # not logged in: sent to log in first, then back
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
+    r = other.post_form(
+        "/login", {"email": "tilitoimisto@tili.fi", "password": PASSWORD, "next": link}, follow_redirects=True
+    )
+    assert r.request.path == link
+    r = other.post_form(link, follow_redirects=True)
+    assert "<h1>Firma Oy</h1>" in r.get_data(as_text=True)
+    # Now a member of two organisations, switching between them.
+    html = r.get_data(as_text=True)
+    assert "Tilitoimisto Oy" in html
+    r = other.post_form(f"/app/tenants/{own_firm.id}/switch", follow_redirects=True)
+    assert "<h1>Tilitoimisto Oy</h1>" in r.get_data(as_text=True)
+
+
+def test_inviting_an_existing_member_is_explained(client, make_owner, mailbox):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    r = invite(client, "olli@firma.fi")
+    assert 'aria-invalid="true"' in r.get_data(as_text=True)
+    assert mailbox.to("olli@firma.fi") == []
+
+
+def test_handler_cannot_invite_or_remove(app, client, make_owner, session):
+    owner, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    with unscoped(session):
+        handler = accounts.create_user(
+            session, email="h@firma.fi", name="H", password=PASSWORD, language="fi", now=now(), verified=True
+        )
+        accounts.add_member(session, tenant.id, handler.id, "handler", now())
+        owner_membership = session.scalar(select(Membership).where(Membership.user_id == owner.id))
+    session.commit()
+    login(client, "h@firma.fi")
+    page = client.get("/app/members").get_data(as_text=True)
+    assert "Olli" in page and 'name="email"' not in page  # no invite form for handlers
+    assert invite(client, "x@firma.fi").status_code == 403
+    r = client.post_form(f"/app/members/{owner_membership.id}/remove")
+    assert r.status_code == 403
+
+
+def test_owner_removes_member_but_not_the_last_owner(client, make_owner, session):
+    owner, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    with unscoped(session):
+        handler = accounts.create_user(
+            session,
+            email="h@firma.fi",
+            name="Heikki",
+            password=PASSWORD,
+            language="fi",
+            now=now(),
+            verified=True,
+        )
+        member = accounts.add_member(session, tenant.id, handler.id, "handler", now())
+        own = session.scalar(select(Membership).where(Membership.user_id == owner.id))
+    session.commit()
+    login(client, "olli@firma.fi")
+    r = client.post_form(f"/app/members/{member.id}/remove", follow_redirects=True)
+    assert "Heikki" not in r.get_data(as_text=True).split("<table")[1]
+    r = client.post_form(f"/app/members/{own.id}/remove", follow_redirects=True)
+    assert 'class="alert alert--error"' in r.get_data(as_text=True)
+    with unscoped(session):
+        assert session.get(Membership, own.id) is not None
+
+
+def test_revoked_invitation_link_stops_working(app, client, mailbox, make_owner, session):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    invite(client, "kaisa@firma.fi")
+    link = _path(mailbox.last("kaisa@firma.fi").link("/invite/"))
+    page = client.get("/app/members").get_data(as_text=True)
+    revoke = page.split('action="/app/invitations/')[1].split('"')[0]
+    r = client.post_form(f"/app/invitations/{revoke}", follow_redirects=True)
+    assert "kaisa@firma.fi" not in r.get_data(as_text=True)
+    assert app.test_client().get(link).status_code == 400
+
+
+def test_removed_member_no_longer_sees_the_tenant(app, client, make_owner, session):
+    owner, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    with unscoped(session):
+        u = accounts.create_user(
+            session,
+            email="h@firma.fi",
+            name="Heikki",
+            password=PASSWORD,
+            language="fi",
+            now=now(),
+            verified=True,
+        )
+        member = accounts.add_member(session, tenant.id, u.id, "handler", now())
+    session.commit()
+    removed = app.test_client()
+    login(removed, "h@firma.fi")
+    login(client, "olli@firma.fi")
+    client.post_form(f"/app/members/{member.id}/remove")
+    r = removed.get("/app/", follow_redirects=True)
+    assert r.request.path == "/app/account/no-organisation"

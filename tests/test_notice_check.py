@@ -1,0 +1,215 @@
+"""The completeness check: every item and warning has a draft that triggers it and one that does not."""
+
+import copy
+
+import pytest
+
+from tenants.notices.check import check
+from tenants.notices.rights import sync_rights
+from tenants.notices.schema import load_draft
+
+COMPLETE = {
+    "controller": {"name": "Kahvila Oy", "business_id": "2617416-4", "email": "info@kahvila.fi"},
+    "contact": {"name": "Maija Meikäläinen", "email": "maija@kahvila.fi"},
+    "register_name": {"fi": "Asiakasrekisteri", "sv": "Kundregister"},
+    "purposes": [
+        {
+            "description": {"fi": "<p>Tilausten toimittaminen</p>", "sv": "<p>Leverans av beställningar</p>"},
+            "legal_basis": "contract",
+        },
+    ],
+    "requirement": {
+        "kind": "contract_prerequisite",
+        "consequences": {"fi": "<p>Ei toimitusta</p>", "sv": "<p>Ingen leverans</p>"},
+    },
+    "data_subjects": [{"fi": "Asiakkaat", "sv": "Kunder"}],
+    "data_categories": [{"fi": "Nimi", "sv": "Namn"}],
+    "sources": [{"fi": "Asiakas itse", "sv": "Kunden själv"}],
+    "recipients": [{"fi": "Kirjanpitäjä", "sv": "Bokförare"}],
+    "transfers": {"outside_eea": False},
+    "retention": {"fi": "<p>Kaksi vuotta</p>", "sv": "<p>Två år</p>"},
+    "security": {"electronic": {"fi": "<p>Salasanat</p>", "sv": "<p>Lösenord</p>"}},
+    "cookies": {"used": False},
+    "automated_decisions": {"used": False},
+}
+LANGS = ["fi", "sv"]
+
+
+def report(changes=None, languages=LANGS, sync=True, mutate=None):
+    data = copy.deepcopy(COMPLETE)
+    data.update(changes or {})
+    if mutate:
+        mutate(data)
+    draft = load_draft(data)
+    if sync:
+        sync_rights(draft)
+    return check(draft, languages)
+
+
+def open_codes(r):
+    return {i.code for i in r.items if i.status != "present"}
+
+
+def test_complete_draft_is_ready_with_nothing_open():
+    r = report()
+    assert r.ready
+    assert open_codes(r) == set()
+
+
+def test_empty_draft_lists_every_required_item_as_missing():
+    r = check(load_draft({}), ["fi"])
+    assert not r.ready
+    assert {i.key for i in r.blocking} >= {
+        "controller",
+        "purposes",
+        "legal_basis",
+        "data_categories",
+        "transfers",
+        "retention",
+        "automated_decisions",
+        "requirement",
+        "rights",
+        "complaint",
+    }
+
+
+CASES = [
+    # (code, blocking?, changes that trigger it)
+    ("controller_missing", True, {"controller": {}}),
+    ("controller_no_contact_details", True, {"controller": {"name": "Kahvila Oy"}}),
+    ("contact_missing", False, {"contact": {}}),
+    ("contact_no_details", False, {"contact": {"name": "Maija"}}),
+    ("dpo_incomplete", True, {"dpo": {"appointed": True}}),
+    ("register_name_missing", False, {"register_name": {}}),
+    ("purposes_missing", True, {"purposes": []}),
+    ("legal_basis_missing", True, {"purposes": [{"description": {"fi": "x", "sv": "x"}}]}),
+    (
+        "legal_basis_missing_for",
+        True,
+        {
+            "purposes": [
+                {"description": {"fi": "a", "sv": "a"}, "legal_basis": "contract"},
+                {"description": {"fi": "b", "sv": "b"}},
+            ]
+        },
+    ),
+    (
+        "legitimate_interest_undescribed",
+        True,
+        {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "legitimate_interests"}]},
+    ),
+    (
+        "consent_without_withdrawal_text",
+        True,
+        {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]},
+    ),
+    ("data_subjects_missing", False, {"data_subjects": []}),
+    ("data_categories_missing", True, {"data_categories": []}),
+    ("special_categories_unjustified", True, {"special_categories": ["health"]}),
+    ("hetu_unjustified", True, {"personal_identity_code": True}),
+    ("hetu_unjustified", True, {"data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}]}),
+    ("sources_missing", False, {"sources": []}),
+    ("recipients_missing", False, {"recipients": []}),
+    ("transfers_unanswered", True, {"transfers": {}}),
+    ("transfers_not_listed", True, {"transfers": {"outside_eea": True}}),
+    ("transfer_without_safeguard", True, {"transfers": {"outside_eea": True, "items": [{"country": "USA"}]}}),
+    ("retention_missing", True, {"retention": {}}),
+    ("security_missing", False, {"security": {}}),
+    ("cookies_unanswered", False, {"cookies": {}}),
+    ("cookies_undescribed", False, {"cookies": {"used": True}}),
+    ("automated_unanswered", True, {"automated_decisions": {}}),
+    ("automated_undescribed", True, {"automated_decisions": {"used": True}}),
+    ("requirement_unanswered", True, {"requirement": {}}),
+    ("requirement_no_consequences", False, {"requirement": {"kind": "statutory"}}),
+    (
+        "placeholders_left",
+        True,
+        {"cookies": {"used": True, "text": {"fi": "<p>muuta?</p>", "sv": "<p>x</p>"}}},
+    ),
+    ("placeholders_left", True, {"retention": {"fi": "<p>TODO</p>", "sv": "<p>[...]</p>"}}),
+    ("placeholders_left", True, {"controller": {"name": "xxx Oy", "email": "a@b.fi"}}),
+    (
+        "repealed_law_cited",
+        True,
+        {"retention": {"fi": "<p>Henkilötietolain 10 §:n mukaan</p>", "sv": "<p>x</p>"}},
+    ),
+    ("repealed_law_cited", True, {"security": {"manual": {"fi": "<p>Henkilötietolaki (523/1999)</p>"}}}),
+    (
+        "outdated_authority_address",
+        True,
+        {"retention": {"fi": "<p>Ratapihantie 9, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    ("language_text_missing", True, {"retention": {"fi": "<p>Kaksi vuotta</p>"}}),
+]
+
+
+@pytest.mark.parametrize("code,blocking,changes", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_each_check_triggers(code, blocking, changes):
+    r = report(changes)
+    found = [i for i in r.items if i.code == code]
+    assert found, f"{code} not raised; open: {open_codes(r)}"
+    assert found[0].blocks is blocking
+    assert r.ready is (not blocking and not r.blocking)
+
+
+def test_rights_missing_when_not_in_sync():
+    r = report(sync=False)
+    rights = next(i for i in r.items if i.key == "rights")
+    assert rights.code == "rights_missing"
+    assert rights.params["rights"] == ["access", "rectification", "erasure", "restriction", "portability"]
+    assert next(i for i in r.items if i.key == "complaint").code == "complaint_missing"
+
+
+def test_imported_rights_without_restriction_are_reported():
+    def keep_some(data):
+        data["rights"] = {"items": [{"key": k} for k in ("access", "rectification", "erasure", "complaint")]}
+
+    r = report(sync=False, mutate=keep_some)
+    rights = next(i for i in r.items if i.key == "rights")
+    assert rights.params["rights"] == ["restriction", "portability"]
+
+
+def test_non_triggering_variants_stay_quiet():
+    quiet = [
+        {"dpo": {"appointed": True, "name": "Tuula", "email": "dpo@kahvila.fi"}},
+        {
+            "purposes": [
+                {
+                    "description": {"fi": "a", "sv": "a"},
+                    "legal_basis": "legitimate_interests",
+                    "legitimate_interest": {"fi": "<p>etu</p>", "sv": "<p>intresse</p>"},
+                }
+            ]
+        },
+        {
+            "purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}],
+            "consent_withdrawal": {"fi": "<p>linkki</p>", "sv": "<p>länk</p>"},
+        },
+        {
+            "special_categories": ["health"],
+            "special_justification": {"fi": "<p>laki</p>", "sv": "<p>lag</p>"},
+        },
+        {
+            "personal_identity_code": True,
+            "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
+        },
+        {"transfers": {"outside_eea": True, "items": [{"country": "USA", "safeguard": "scc"}]}},
+        {"retention": {"fi": "<p>Tietosuojalain (1050/2018) mukaisesti</p>", "sv": "<p>Dataskyddslagen</p>"}},
+        {"retention": {"fi": "<p>Lintulahdenkuja 4, 00530 Helsinki</p>", "sv": "<p>x</p>"}},
+        {"cookies": {"used": True, "text": {"fi": "<p>Välttämättömät</p>", "sv": "<p>Nödvändiga</p>"}}},
+        {
+            "automated_decisions": {
+                "used": True,
+                "description": {"fi": "<p>Logiikka</p>", "sv": "<p>Logik</p>"},
+            }
+        },
+        {"requirement": {"kind": "voluntary"}},
+    ]
+    for changes in quiet:
+        r = report(changes)
+        assert r.ready and open_codes(r) == set(), (changes, open_codes(r))
+
+
+def test_a_language_not_claimed_is_not_required():
+    r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "register_name": {"fi": "A"}}, languages=["fi"])
+    assert "language_text_missing" not in open_codes(r)

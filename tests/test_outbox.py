@@ -1,0 +1,152 @@
+"""The durable outbox: queued with the change, delivered once, retried with backoff on failure."""
+
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from tenants.models import OutboxMessage
+from tenants.outbox import MAX_ATTEMPTS, deliver_due, enqueue_mail, retry_delay
+from webapp.mail import FileTransport, SmtpTransport
+
+
+def _queue(session, n=1, to="person@example.fi"):
+    now = datetime.now(UTC)
+    rows = [
+        enqueue_mail(
+            session,
+            recipient=to,
+            subject=f"Aihe {i}",
+            body_text="Hei",
+            body_html="<p>Hei</p>",
+            language="fi",
+            now=now,
+        )
+        for i in range(n)
+    ]
+    session.commit()
+    return rows
+
+
+def _factory(app):
+    return app.extensions["seloste_db"].new_session
+
+
+def test_mail_is_delivered_once_over_smtp(app, session, smtp_server, mailbox):
+    _queue(session, 3)
+    transport = SmtpTransport("127.0.0.1", smtp_server.port, "Seloste <no-reply@seloste.test>")
+    report = deliver_due(_factory(app), transport, now=lambda: datetime.now(UTC))
+    assert report.sent == 3
+    again = deliver_due(_factory(app), transport, now=lambda: datetime.now(UTC))
+    assert again.sent == 0
+    assert len(mailbox.to("person@example.fi")) == 3
+    statuses = set(session.scalars(select(OutboxMessage.status)))
+    assert statuses == {"sent"}
+    msg = mailbox.last("person@example.fi").message
+    assert msg["Message-ID"].startswith("<") and "outbox-" in msg["Message-ID"]
+
+
+def test_failure_is_recorded_and_retried_with_backoff(app, session, smtp_server, mailbox):
+    (row,) = _queue(session)
+    closed_port = SmtpTransport("127.0.0.1", 1, "x@seloste.test", timeout=2)
+    t0 = datetime.now(UTC)
+    report = deliver_due(_factory(app), closed_port, now=lambda: t0)
+    assert (report.sent, report.failed) == (0, 1)
+    session.expire_all()
+    failed = session.get(OutboxMessage, row.id)
+    assert failed.status == "pending" and failed.attempts == 1
+    assert "ConnectionRefusedError" in failed.last_error
+    assert failed.next_attempt_at == t0 + timedelta(seconds=30)
+    # Not due yet: nothing is tried.
+    working = SmtpTransport("127.0.0.1", smtp_server.port, "x@seloste.test")
+    assert deliver_due(_factory(app), working, now=lambda: t0 + timedelta(seconds=10)).sent == 0
+    # Due: delivered, the error cleared.
+    assert deliver_due(_factory(app), working, now=lambda: t0 + timedelta(seconds=31)).sent == 1
+    session.expire_all()
+    assert session.get(OutboxMessage, row.id).last_error is None
+    assert len(mailbox.to("person@example.fi")) == 1
+
+
+def test_gives_up_after_max_attempts(app, session):
+    (row,) = _queue(session)
+
+    class Broken:
+        def send(self, mail):
+            raise OSError("mail server down")
+
+    start = datetime.now(UTC)
+    for attempt in range(MAX_ATTEMPTS):
+        moment = start + timedelta(hours=7 * attempt)
+        deliver_due(_factory(app), Broken(), now=lambda moment=moment: moment)
+    session.expire_all()
+    gave_up = session.get(OutboxMessage, row.id)
+    assert gave_up.status == "failed" and gave_up.attempts == MAX_ATTEMPTS
+
+
+def test_backoff_grows_and_is_capped():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert retry_delay(50) == timedelta(hours=6)
+
+
+def test_file_transport_writes_multipart_eml(app, session, tmp_path):
+    _queue(session, to="tiedosto@example.fi")
+    report = deliver_due(
+        _factory(app), FileTransport(str(tmp_path), "Seloste <a@b.fi>"), now=lambda: datetime.now(UTC)
+    )
+    assert report.sent == 1
+    (eml,) = tmp_path.glob("*.eml")
+    msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["To"] == "tiedosto@example.fi"
+    assert msg.get_body(("plain",)).get_content().strip() == "Hei"
+    assert "<p>Hei</p>" in msg.get_body(("html",)).get_content()
+
+
+def test_mail_is_not_sent_when_the_change_is_rolled_back(app, session, smtp_server, mailbox):
+    _queue(session)
+    enqueue_mail(session, recipient="ghost@example.fi", subject="x", body_text="x", now=datetime.now(UTC))
+    session.rollback()
+    deliver_due(
+        _factory(app),
+        SmtpTransport("127.0.0.1", smtp_server.port, "x@seloste.test"),
+        now=lambda: datetime.now(UTC),
+    )
+    assert mailbox.to("ghost@example.fi") == []
+    assert len(mailbox.to("person@example.fi")) == 1
+
+
+def test_cli_drains_the_outbox(app, session, mailbox):
+    _queue(session, 2, to="cli@example.fi")
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 2" in result.output
+    assert len(mailbox.to("cli@example.fi")) == 2
+
+
+def test_embedded_default_writes_signup_mail_to_the_mail_folder(database_url, engine, smtp_server, tmp_path):
+    from webapp import create_app
+
+    from .conftest import Client, app_environ
+
+    env = app_environ(database_url, smtp_server.port, MAIL_TRANSPORT="file", MAIL_DIR=str(tmp_path))
+    app = create_app(environ=env)
+    app.test_client_class = Client
+    with engine.connect() as conn, conn.begin() as outer:
+        app.extensions["seloste_db"].sessionmaker.configure(
+            bind=conn, join_transaction_mode="create_savepoint"
+        )
+        client = app.test_client()
+        client.post_form(
+            "/signup",
+            {
+                "company_name": "Tiedosto Oy",
+                "business_id": "2617416-4",
+                "name": "Tiina",
+                "email": "tiina@example.fi",
+                "password": "pitkä salasana 1",
+            },
+        )
+        outer.rollback()
+    (eml,) = tmp_path.glob("*.eml")
+    msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert msg["To"] == "tiina@example.fi"
+    assert "/verify/" in msg.get_body(("plain",)).get_content()

@@ -1,0 +1,204 @@
+"""The request workflow in the domain: submit, verify, duplicates, handling, extension, closing."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from tenants.errors import ValidationFailed
+from tenants.requests import service
+from tenants.requests.service import NewRequest
+from tenants.scoping import scoped_to, unscoped
+
+NOW = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def tenant(make_owner, session):
+    user, tenant = make_owner("kasittelija@firma.fi", "Firma Oy")
+    return user, tenant
+
+
+def submit(session, tenant, **changes):
+    user, t = tenant
+    data = NewRequest(
+        **{
+            "type": "access",
+            "name": "Maija Meikäläinen",
+            "email": "maija@example.fi",
+            "details": "Haluan kopion tiedoistani.",
+            **changes,
+        }
+    )
+    with scoped_to(session, t.id, user.id):
+        request = service.submit_request(session, t.id, None, data, now=NOW)
+    session.commit()
+    return request
+
+
+def verify(session, tenant, request, today=date(2026, 1, 31)):
+    user, t = tenant
+    with scoped_to(session, t.id, user.id):
+        service.verify_request(session, t.id, request.id, today=today, now=NOW)
+    session.commit()
+    return request
+
+
+def test_submit_stores_unverified_and_verify_starts_the_clock(session, tenant):
+    request = submit(session, tenant, details="Tunnukseni 131052-308T")
+    assert request.status == "unverified" and request.due_on is None and request.contains_hetu
+    verify(session, tenant, request)
+    assert request.status == "open" and request.received_on == date(2026, 1, 31)
+    assert request.due_on == date(2026, 2, 28)
+
+
+def test_bad_input_is_refused_with_the_field(session, tenant):
+    for changes, field in [
+        ({"name": " "}, "name"),
+        ({"email": "maija(at)x"}, "email"),
+        ({"type": "bribe"}, "type"),
+        ({"details": "x" * 5001}, "details"),
+    ]:
+        with pytest.raises(ValidationFailed) as err:
+            submit(session, tenant, **changes)
+        assert err.value.field == field
+        session.rollback()
+
+
+def test_duplicates_are_linked_not_doubled(session, tenant):
+    first = verify(session, tenant, submit(session, tenant))
+    second = verify(session, tenant, submit(session, tenant))
+    other_type = verify(session, tenant, submit(session, tenant, type="erasure"))
+    assert second.duplicate_of_id == first.id
+    assert other_type.duplicate_of_id is None
+    user, t = tenant
+    with scoped_to(session, t.id):
+        kinds = [e.kind for e in service.timeline(session, t.id, first.id)]
+    assert "linked_duplicate" in kinds
+
+
+def test_extension_once_before_the_due_date_with_a_reason(session, tenant):
+    user, t = tenant
+    request = verify(session, tenant, submit(session, tenant))
+    with scoped_to(session, t.id, user.id):
+        with pytest.raises(ValidationFailed, match="extension_reason_required"):
+            service.extend(session, t.id, request.id, 2, " ", by=user, today=date(2026, 2, 10), now=NOW)
+        with pytest.raises(ValidationFailed, match="extension_too_late"):
+            service.extend(
+                session, t.id, request.id, 2, "Paljon aineistoa", by=user, today=date(2026, 3, 1), now=NOW
+            )
+        with pytest.raises(ValidationFailed, match="extension_months_invalid"):
+            service.extend(
+                session, t.id, request.id, 3, "Paljon aineistoa", by=user, today=date(2026, 2, 10), now=NOW
+            )
+        service.extend(
+            session, t.id, request.id, 2, "Paljon aineistoa", by=user, today=date(2026, 2, 28), now=NOW
+        )
+        assert request.due_on == date(2026, 4, 30)
+        with pytest.raises(ValidationFailed, match="already_extended"):
+            service.extend(session, t.id, request.id, 1, "Lisää", by=user, today=date(2026, 2, 20), now=NOW)
+
+
+def test_handling_and_closing(session, tenant):
+    user, t = tenant
+    request = verify(session, tenant, submit(session, tenant))
+    with scoped_to(session, t.id, user.id):
+        service.assign(session, t.id, request.id, user.id, by=user, now=NOW)
+        service.add_note(session, t.id, request.id, "Tarkistettu asiakasrekisteristä", by=user, now=NOW)
+        service.reply(session, t.id, request.id, "Tässä tietosi.", by=user, now=NOW)
+        service.requester_reply(session, t.id, request.id, "Kiitos!", now=NOW)
+        service.close(session, t.id, request.id, "complete", "Kopio lähetetty", by=user, now=NOW)
+        with pytest.raises(ValidationFailed, match="illegal_transition"):
+            service.reply(session, t.id, request.id, "Vielä yksi", by=user, now=NOW)
+        kinds = [e.kind for e in service.timeline(session, t.id, request.id)]
+    assert kinds == ["submitted", "verified", "assigned", "note", "message_out", "message_in", "completed"]
+    assert request.status == "completed" and request.closed_at == NOW
+
+
+def test_assignee_must_be_a_member(session, tenant, make_owner):
+    stranger, _ = make_owner("vieras@muu.fi", "Muu Oy")
+    user, t = tenant
+    request = verify(session, tenant, submit(session, tenant))
+    with scoped_to(session, t.id, user.id), pytest.raises(ValidationFailed, match="assignee_invalid"):
+        service.assign(session, t.id, request.id, stranger.id, by=user, now=NOW)
+
+
+def test_manual_entry_opens_at_once_with_identity_note(session, tenant):
+    user, t = tenant
+    with scoped_to(session, t.id, user.id):
+        with pytest.raises(ValidationFailed, match="identity_note_required"):
+            service.enter_request(
+                session,
+                t.id,
+                None,
+                NewRequest("erasure", "Pekka", "pekka@x.fi", "Poistakaa"),
+                channel="letter",
+                received_on=date(2026, 1, 20),
+                identity_note=" ",
+                by=user,
+                now=NOW,
+            )
+        request = service.enter_request(
+            session,
+            t.id,
+            None,
+            NewRequest("erasure", "Pekka", "pekka@x.fi", "Poistakaa"),
+            channel="letter",
+            received_on=date(2026, 1, 20),
+            identity_note="Allekirjoitettu kirje, osoite asiakastiedoissa",
+            by=user,
+            now=NOW,
+        )
+    assert request.status == "open" and request.channel == "letter" and request.due_on == date(2026, 2, 20)
+
+
+def test_unverified_requests_get_one_reminder_then_expire(session, tenant):
+    request = submit(session, tenant)
+    with unscoped(session):
+        assert service.needing_verification_reminder(session, now=NOW + timedelta(hours=2)) == []
+        assert service.needing_verification_reminder(session, now=NOW + timedelta(hours=25)) == [request]
+        assert service.expire_unverified(session, now=NOW + timedelta(days=6)) == []
+        assert service.expire_unverified(session, now=NOW + timedelta(days=8)) == [request]
+    assert request.status == "closed_unverified"
+
+
+def test_timeline_is_append_only_in_the_database(session, tenant):
+    request = verify(session, tenant, submit(session, tenant))
+    with unscoped(session):
+        for statement in ("UPDATE request_event SET body = 'changed'", "DELETE FROM request_event"):
+            with pytest.raises(Exception, match="append-only"):
+                with session.begin_nested():
+                    session.execute(text(statement))
+        # Blanking personal data (retention) is the one change allowed.
+        with session.begin_nested():
+            session.execute(
+                text("UPDATE request_event SET body = '', data = '{}' WHERE request_id = :r"),
+                {"r": request.id},
+            )
+
+
+def test_retention_erases_personal_data_and_keeps_statistics(session, tenant):
+    user, t = tenant
+    request = verify(session, tenant, submit(session, tenant, details="Tunnukseni 131052-308T"))
+    with scoped_to(session, t.id, user.id):
+        service.reply(
+            session,
+            t.id,
+            request.id,
+            "Tässä tietosi",
+            by=user,
+            now=NOW,
+            attachments=[{"key": "k/1.pdf", "filename": "tiedot.pdf", "size": 3}],
+        )
+        service.close(session, t.id, request.id, "complete", "Kopio lähetetty", by=user, now=NOW)
+    session.commit()
+    deleted = []
+    with unscoped(session):
+        assert service.purge_expired(session, now=NOW + timedelta(days=300), delete_file=deleted.append) == 0
+        erased = service.purge_expired(session, now=NOW + timedelta(days=24 * 31), delete_file=deleted.append)
+        assert erased == 1 and deleted == ["k/1.pdf"]
+        events = service.timeline(session, t.id, request.id)
+    assert (request.name, request.email, request.details, request.outcome) == ("", "", "", "")
+    assert request.type == "access" and request.status == "completed" and request.received_on is not None
+    assert all(e.body == "" and e.data == {} for e in events)
+    assert [e.kind for e in events][-1] == "completed"

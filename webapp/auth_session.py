@@ -1,0 +1,109 @@
+"""flask-login wiring: who is logged in, and which tenant they are working in."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, UserMixin, current_user, login_user
+
+from tenants import accounts
+from tenants.models import User
+from tenants.scoping import set_scope
+
+from .db import db
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see that page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+TENANT_KEY = "tenant_id"
+
+
+class LoginUser(UserMixin):
+    """The logged-in user as flask-login sees it; attributes come from the User row."""
+
+    def __init__(self, user: User):
+        self.model = user
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def get_id(self) -> str:
+        # The auth version makes a password change or reset end every other session.
+        return f"{self.model.id}:{self.model.auth_version}"
+
+
+@login_manager.user_loader
+def _load_user(user_key: str):
+    try:
+        user_id, version = (int(p) for p in user_key.split(":"))
+    except ValueError:
+        return None
+    user = db().get(User, user_id)
+    if user is None or user.auth_version != version or user.email_verified_at is None:
+        return None
+    return LoginUser(user)
+
+
+def log_in(user: User, remember: bool = False) -> None:
+    """Start a session for the user, on a fresh session id."""
+    session.clear()
+    login_user(LoginUser(user), remember=remember)
+
+
+def select_tenant(tenant_id: int) -> None:
+    """Remember the tenant the user works in."""
+    session[TENANT_KEY] = tenant_id
+
+
+def tenant_required(view):
+    """Log-in required; sets g.tenant, g.membership, g.memberships and the session scope."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        user_id = current_user.id
+        set_scope(db(), user_id=user_id)
+        memberships = accounts.memberships_of(db(), user_id)
+        if not memberships:
+            return redirect(url_for("account.no_tenant"))
+        wanted = session.get(TENANT_KEY)
+        membership = next((m for m in memberships if m.tenant_id == wanted), memberships[0])
+        session[TENANT_KEY] = membership.tenant_id
+        set_scope(db(), tenant_id=membership.tenant_id, user_id=user_id)
+        g.memberships, g.membership, g.tenant = memberships, membership, membership.tenant
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def owner_required(view):
+    """Only owners of the current tenant (others get 403)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.membership.role != "owner":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return tenant_required(wrapper)
+
+
+def init_app(app: Flask) -> None:
+    """Attach flask-login."""
+    # flask-login's own context processor loads the user for every template, touching the session
+    # (and so `Vary: Cookie`) even on public pages; this proxy loads it only where a template uses it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
+
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        from flask import flash
+
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

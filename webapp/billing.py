@@ -1,0 +1,234 @@
+"""Billing through Stripe: the pricing page, Checkout, the customer portal, and the webhook.
+
+Without Stripe keys (the embedded default) billing is off, visibly, and operators set plans
+with `flask tenants set-plan`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import stripe
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tenants.billing import service as billing
+from tenants.billing.plans import GRACE_PERIOD, PLANS, editing_locked
+from tenants.models import Tenant
+from tenants.scoping import scoped_to, unscoped
+
+from .auth_session import owner_required, tenant_required
+from .db import db
+from .forms import ActionForm
+from .security import csrf
+
+bp = Blueprint("billing", __name__)
+log = logging.getLogger(__name__)
+
+HANDLED = {
+    "checkout.session.completed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def enabled(app: Flask | None = None) -> bool:
+    """Billing is on when the Stripe key, the webhook secret and both prices are configured."""
+    cfg = (app or current_app).config
+    return all(
+        cfg[k]
+        for k in (
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "STRIPE_PRICE_PRO_MONTHLY",
+            "STRIPE_PRICE_PRO_YEARLY",
+        )
+    )
+
+
+STRIPE_PAGES = "https://checkout.stripe.com https://billing.stripe.com"
+
+
+def stripe_origins() -> str:
+    """Where Checkout and the portal live (plus the API base's origin when one is configured, as in tests)."""
+    base = current_app.config["STRIPE_API_BASE"]
+    if base:
+        parts = urlsplit(base)
+        return f"{STRIPE_PAGES} {parts.scheme}://{parts.netloc}"
+    return STRIPE_PAGES
+
+
+def client() -> stripe.StripeClient:
+    """The Stripe client, built once per app."""
+    existing = current_app.extensions.get("seloste_stripe")
+    if existing is None:
+        cfg = current_app.config
+        kwargs = {"max_network_retries": 2}
+        if cfg["STRIPE_API_BASE"]:
+            kwargs["base_addresses"] = {"api": cfg["STRIPE_API_BASE"]}
+        existing = stripe.StripeClient(cfg["STRIPE_SECRET_KEY"], **kwargs)
+        current_app.extensions["seloste_stripe"] = existing
+    return existing
+
+
+def init_app(app: Flask) -> None:
+    """Banner state for every logged-in page."""
+
+    @app.context_processor
+    def _billing_banner():
+        tenant = g.get("tenant")
+        if tenant is None or tenant.billing_status != "past_due":
+            return {}
+        locked = editing_locked(tenant, _now())
+        until = tenant.past_due_since + GRACE_PERIOD if tenant.past_due_since else None
+        return {"billing_banner": {"locked": locked, "until": until}}
+
+
+@bp.get("/pricing")
+def pricing():
+    """The plans, public."""
+    return render_template("billing/pricing.html", plans=PLANS, billing_enabled=enabled())
+
+
+@bp.get("/app/billing")
+@tenant_required
+def overview():
+    """The tenant's plan, its state, and the ways to change it."""
+    set_up = enabled()
+    # Its forms answer with a redirect to Stripe's pages, which `form-action` must allow.
+    g.form_action_extra = stripe_origins()
+    return render_template(
+        "billing/overview.html",
+        plans=PLANS,
+        billing_enabled=set_up,
+        form=ActionForm(),
+        log=billing.audit_log(db(), g.tenant.id, 20),
+    )
+
+
+@bp.post("/app/billing/checkout")
+@owner_required
+def checkout():
+    """Start Stripe Checkout for Pro, monthly or yearly."""
+    if not ActionForm().validate_on_submit() or not enabled():
+        abort(400)
+    interval = request.form.get("interval", "monthly")
+    price = current_app.config[
+        "STRIPE_PRICE_PRO_YEARLY" if interval == "yearly" else "STRIPE_PRICE_PRO_MONTHLY"
+    ]
+    tenant = db().get(Tenant, g.tenant.id)
+    try:
+        if not tenant.stripe_customer_id:
+            customer = client().v1.customers.create(
+                params={
+                    "name": tenant.name,
+                    "email": current_user.email,
+                    "metadata": {"tenant_id": str(tenant.id)},
+                }
+            )
+            billing.link_customer(db(), tenant, customer.id, now=_now())
+        session = client().v1.checkout.sessions.create(
+            params={
+                "mode": "subscription",
+                "customer": tenant.stripe_customer_id,
+                "client_reference_id": str(tenant.id),
+                "line_items": [{"price": price, "quantity": 1}],
+                "metadata": {"tenant_id": str(tenant.id)},
+                "subscription_data": {"metadata": {"tenant_id": str(tenant.id)}},
+                "success_url": url_for("billing.success", _external=True),
+                "cancel_url": url_for("billing.overview", _external=True),
+            }
+        )
+    except stripe.StripeError:
+        log.exception("Stripe Checkout could not be started")
+        flash(
+            _("The payment service did not answer. Nothing was charged; please try again in a moment."),
+            "error",
+        )
+        return redirect(url_for("billing.overview"))
+    return redirect(session.url, code=303)
+
+
+@bp.post("/app/billing/portal")
+@owner_required
+def portal():
+    """Manage or cancel the subscription in Stripe's customer portal."""
+    if not ActionForm().validate_on_submit() or not enabled() or not g.tenant.stripe_customer_id:
+        abort(400)
+    try:
+        session = client().v1.billing_portal.sessions.create(
+            params={
+                "customer": g.tenant.stripe_customer_id,
+                "return_url": url_for("billing.overview", _external=True),
+            }
+        )
+    except stripe.StripeError:
+        log.exception("Stripe portal could not be opened")
+        flash(_("The payment service did not answer. Please try again in a moment."), "error")
+        return redirect(url_for("billing.overview"))
+    return redirect(session.url, code=303)
+
+
+@bp.get("/app/billing/success")
+@tenant_required
+def success():
+    """Back from Checkout: shows the plan as soon as the webhook has landed (refreshes until then)."""
+    return render_template("billing/success.html", waiting=g.tenant.plan != "pro")
+
+
+@bp.post("/billing/webhook")
+@csrf.exempt
+def webhook():
+    """Stripe's events: signature checked, each event handled once, state read from Stripe."""
+    if not enabled():
+        abort(404)
+    payload = request.get_data()
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"]
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return {"error": "invalid signature or payload"}, 400
+    if event.type not in HANDLED:
+        return {"received": True, "handled": False}
+    session = db()
+    now = _now()
+    with unscoped(session):
+        if not billing.first_time(session, event.id, event.type, now=now):
+            return {"received": True, "duplicate": True}
+        obj = event.data.object.to_dict()
+        customer_id = obj.get("customer")
+        tenant = billing.tenant_for_customer(session, customer_id) if customer_id else None
+        if tenant is None and event.type == "checkout.session.completed":
+            tenant_id = (obj.get("metadata") or {}).get("tenant_id") or obj.get("client_reference_id")
+            tenant = session.get(Tenant, int(tenant_id)) if tenant_id and str(tenant_id).isdigit() else None
+            if tenant is not None:
+                billing.link_customer(session, tenant, customer_id, now=now)
+        subscription_id = (
+            obj.get("subscription") if event.type.startswith(("checkout", "invoice")) else obj.get("id")
+        )
+    if tenant is None or not subscription_id:
+        log.warning("Stripe event %s (%s) matched no tenant", event.id, event.type)
+        return {"received": True, "handled": False}
+    # Read the subscription as it is now: events may arrive in any order.
+    sub = client().v1.subscriptions.retrieve(subscription_id).to_dict()
+    period_end = sub.get("current_period_end")
+    state = billing.SubscriptionState(
+        id=sub["id"],
+        customer=sub.get("customer", ""),
+        status=sub.get("status", ""),
+        current_period_end=datetime.fromtimestamp(period_end, UTC) if period_end else None,
+    )
+    with scoped_to(session, tenant.id):
+        billing.apply_subscription(session, tenant, state, now=now)
+    return {"received": True, "handled": True}

@@ -1,0 +1,248 @@
+"""Sign-up, email verification, login, logout, password reset and invitations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from tenants import accounts
+from tenants.errors import NotFound, ValidationFailed
+from tenants.models import Tenant, User
+from tenants.scoping import scoped_to
+
+from .. import limits, tokens
+from ..auth_session import log_in, select_tenant
+from ..db import db
+from ..errors import apply_to_form
+from ..forms import AcceptInvitationForm, ActionForm, LoginForm, NewPasswordForm, ResetRequestForm, SignupForm
+from ..i18n import current_language
+from ..limits import limiter
+from ..mail import queue_mail
+from ..security import is_safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _link(endpoint: str, **values) -> str:
+    from flask import current_app
+
+    base = current_app.config["BASE_URL"]
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _send_verification(user: User) -> None:
+    token = tokens.make(tokens.VERIFY, {"u": user.id, "e": user.email})
+    queue_mail(
+        "verify_email",
+        to=user.email,
+        language=user.language,
+        user=user,
+        link=_link("auth.verify", token=token),
+        hours=tokens.verify_max_age() // 3600,
+    )
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(limits.SIGNUP, methods=["POST"])
+def signup():
+    """Create a firm and its owner; the owner confirms the address before logging in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("workspace.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            result = accounts.sign_up(
+                db(),
+                company_name=form.company_name.data,
+                business_id=form.business_id.data,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                language=current_language(),
+                now=_now(),
+            )
+        except ValidationFailed as exc:
+            apply_to_form(form, exc)
+        else:
+            if result.user is not None:
+                _send_verification(result.user)
+            else:
+                existing = result.existing_user
+                queue_mail(
+                    "signup_existing",
+                    to=existing.email,
+                    language=existing.language,
+                    user=existing,
+                    login_link=_link("auth.login"),
+                    reset_link=_link("auth.reset_request"),
+                )
+            return redirect(url_for("auth.signup_done"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.get("/signup/done")
+def signup_done():
+    """Tell the visitor to look for the mail (the same page whether or not the address was known)."""
+    return render_template("auth/signup_done.html")
+
+
+@bp.get("/verify/<token>")
+@limiter.limit(limits.TOKEN_LINKS)
+def verify(token):
+    """Confirm the address from the link in the mail."""
+    payload = tokens.read(tokens.VERIFY, token, tokens.verify_max_age())
+    user = db().get(User, payload.get("u")) if payload and isinstance(payload.get("u"), int) else None
+    if user is None or user.email != payload.get("e"):
+        return render_template("auth/link_invalid.html", kind="verify"), 400
+    if user.email_verified_at is not None:
+        flash(_("Your email address is already confirmed. You can log in."), "info")
+        return redirect(url_for("auth.login"))
+    accounts.mark_email_verified(db(), user.id, _now())
+    flash(_("Thank you, your email address is confirmed. You can now log in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(limits.LOGIN, methods=["POST"])
+def login():
+    """Log in with email and password; only local `next` paths are followed."""
+    if current_user.is_authenticated:
+        return redirect(url_for("workspace.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = accounts.authenticate(db(), form.email.data, form.password.data, _now())
+        if user is None:
+            form.form_errors.append(_("The email address or password is not correct."))
+        elif user.email_verified_at is None:
+            _send_verification(user)
+            form.form_errors.append(
+                _("Confirm your email address first. We sent you a new confirmation link.")
+            )
+        else:
+            log_in(user, remember=form.remember.data)
+            target = form.next.data if is_safe_next(form.next.data) else url_for("workspace.dashboard")
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        logout_user()
+        from flask import session
+
+        session.clear()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("site.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(limits.RESET, methods=["POST"])
+def reset_request():
+    """Send a reset link if the address has an account; answer the same either way."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(db(), form.email.data)
+        if user is not None:
+            token = tokens.make(tokens.RESET, {"u": user.id, "v": user.auth_version})
+            queue_mail(
+                "reset_password",
+                to=user.email,
+                language=user.language,
+                user=user,
+                link=_link("auth.reset", token=token),
+                hours=tokens.reset_max_age() // 3600,
+            )
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(limits.TOKEN_LINKS)
+def reset(token):
+    """Choose a new password from a reset link (works once)."""
+    payload = tokens.read(tokens.RESET, token, tokens.reset_max_age())
+    user = db().get(User, payload.get("u")) if payload and isinstance(payload.get("u"), int) else None
+    if user is None or user.auth_version != payload.get("v"):
+        return render_template("auth/link_invalid.html", kind="reset"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(db(), user.id, form.password.data)
+        except ValidationFailed as exc:
+            apply_to_form(form, exc)
+        else:
+            # Following the link proved the address too.
+            accounts.mark_email_verified(db(), user.id, _now())
+            logout_user()
+            flash(_("Your password has been changed. Log in with the new password."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+def _invitation_from(token: str):
+    payload = tokens.read(tokens.INVITE, token, tokens.invite_max_age())
+    if not payload or not isinstance(payload.get("i"), int) or not isinstance(payload.get("t"), int):
+        raise NotFound()
+    return payload["t"], payload["i"]
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(limits.TOKEN_LINKS)
+def invitation(token):
+    """Accept an invitation: join with the logged-in account, log in first, or create one."""
+    try:
+        tenant_id, invitation_id = _invitation_from(token)
+        with scoped_to(db(), tenant_id):
+            invite = accounts.get_open_invitation(db(), tenant_id, invitation_id)
+    except NotFound:
+        return render_template("auth/link_invalid.html", kind="invite"), 400
+    tenant = db().get(Tenant, tenant_id)
+    existing = accounts.find_user_by_email(db(), invite.email)
+    form = (
+        AcceptInvitationForm() if (existing is None and not current_user.is_authenticated) else ActionForm()
+    )
+
+    if form.validate_on_submit():
+        now = _now()
+        if current_user.is_authenticated:
+            user = current_user.model
+        elif existing is None:
+            try:
+                user = accounts.create_user(
+                    db(),
+                    email=invite.email,
+                    name=form.name.data,
+                    password=form.password.data,
+                    language=current_language(),
+                    now=now,
+                    verified=True,
+                )
+            except ValidationFailed as exc:
+                apply_to_form(form, exc)
+                return render_template("auth/invitation.html", form=form, invite=invite, tenant=tenant)
+        else:
+            return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
+        with scoped_to(db(), tenant_id, user.id):
+            accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
+        if not current_user.is_authenticated:
+            log_in(user)
+        select_tenant(tenant_id)
+        flash(_("Welcome to %(name)s.", name=tenant.name), "success")
+        return redirect(url_for("workspace.dashboard"))
+    return render_template(
+        "auth/invitation.html", form=form, invite=invite, tenant=tenant, has_account=existing is not None
+    )

@@ -1,0 +1,88 @@
+"""The database engine and the per-request unit of work.
+
+One session per request lives on `g`; it is committed after a successful view
+and rolled back on error or teardown. Code in `tenants/` only flushes.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """Engine and session factory, built once per app."""
+
+    def __init__(self, url: str):
+        kwargs: dict = {"future": True}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        self.engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            _sqlite_pragmas(self.engine)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def new_session(self) -> Session:
+        """A fresh session, for CLI commands and jobs."""
+        return self.sessionmaker()
+
+
+def _sqlite_pragmas(engine):
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (needed for savepoints).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> Database:
+    """Create the engine for the app and close the request's session on teardown."""
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["seloste_db"] = database
+
+    @app.teardown_appcontext
+    def _close(exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+    return database
+
+
+def database() -> Database:
+    """The current app's Database."""
+    return current_app.extensions["seloste_db"]
+
+
+def db() -> Session:
+    """The session of the current request (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = database().new_session()
+    return g.db_session
+
+
+def commit_request() -> None:
+    """Commit the request's unit of work, if it opened one."""
+    session = g.get("db_session")
+    if session is not None:
+        session.commit()
+
+
+def rollback_request() -> None:
+    """Discard the request's unit of work, if it opened one."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()

@@ -1,0 +1,78 @@
+"""Languages: the locale chain, and dates shown the Finnish way."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from tenants.models import LANGUAGES
+
+from . import ROOT
+
+LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Explicit ?lang=, then the user's preference, the cookie, the tenant's default, the browser."""
+    explicit = request.args.get("lang")
+    if explicit in LANGUAGES:
+        return explicit
+    if request.blueprint == "public":
+        # Public notice pages are the same for everyone: never read the session or cookies here,
+        # so that shared caches can keep them (no `Vary: Cookie`).
+        return request.accept_languages.best_match(LANGUAGES) or "fi"
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    tenant = g.get("tenant")
+    if tenant is not None:
+        return tenant.default_language
+    return request.accept_languages.best_match(LANGUAGES) or "fi"
+
+
+def current_language() -> str:
+    """The two-letter code of the language this response is in."""
+    return str(get_locale() or "fi")[:2]
+
+
+def helsinki_today() -> date:
+    """Today's date in Finland (a laatimispäivä is a Finnish calendar date)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Helsinki")).date()
+
+
+def format_day(value: date | datetime | str | None, language: str | None = None) -> str:
+    """21.3.2019 in Finnish and Swedish, 21 March 2019 in English (an ISO string is read first)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    if isinstance(value, datetime):
+        from zoneinfo import ZoneInfo
+
+        value = value.astimezone(ZoneInfo("Europe/Helsinki")).date()
+    language = language or current_language()
+    if language == "en":
+        return format_date(value, "d MMMM yyyy", locale="en")
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def init_app(app: Flask) -> None:
+    """flask-babel with catalogs under webapp/translations."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "webapp" / "translations"),
+    )
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals.update(
+        current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES
+    )

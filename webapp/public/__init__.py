@@ -1,0 +1,1 @@
+"""Public pages of published notices: the stable URL contract."""

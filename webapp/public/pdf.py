@@ -1,0 +1,34 @@
+"""PDF of a published version (WeasyPrint), styled by the same notice CSS and its print rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalStatic(URLFetcher):
+        """Serves /static/... from disk and refuses everything else: a PDF never fetches from the network."""
+
+        def fetch(self, url, headers=None):
+            marker = "/static/"
+            if marker in url:
+                relative = url.split(marker, 1)[1].split("?", 1)[0]
+                path = (STATIC / relative).resolve()
+                if STATIC in path.parents and path.is_file():
+                    return URLFetcherResponse(
+                        url, body=path.read_bytes(), headers={"Content-Type": "text/css"}
+                    )
+            raise ValueError(f"not fetched: {url}")
+
+    return LocalStatic()
+
+
+def pdf_of(html: str) -> bytes:
+    """The PDF of a rendered notice page."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url="http://seloste.local/", url_fetcher=_fetcher()).write_pdf()

@@ -1,0 +1,364 @@
+"""The public request form (embeddable), verification links and the requester's status page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from tenants.errors import NotFound, ValidationFailed
+from tenants.models import Membership, Tenant, User
+from tenants.notices.models import Notice
+from tenants.requests import service
+from tenants.requests.deadlines import practical_due_date
+from tenants.requests.hetu import contains_hetu
+from tenants.requests.models import DataRequest
+from tenants.scoping import set_scope
+
+from . import tokens
+from .db import db
+from .errors import MESSAGES
+from .forms import ActionForm
+from .i18n import current_language, helsinki_today
+from .limits import limiter
+from .mail import queue_mail
+from .public.views import Moved, _tenant, resolve
+from .security import csrf, framable
+from .unit_of_work import mark_rollback_only
+
+bp = Blueprint("requests_public", __name__)
+log = logging.getLogger(__name__)
+
+MIN_FILL_SECONDS = 3
+VERIFY_MAX_AGE = 7 * 86400
+STATUS_MAX_AGE = 3 * 365 * 86400
+FORM_LIMIT = "5 per minute;30 per hour"
+EMAIL_LIMIT = "5 per hour"
+
+TYPE_LABELS = {
+    "access": _l("See my data (right of access)"),
+    "rectification": _l("Correct my data"),
+    "erasure": _l("Erase my data"),
+    "restriction": _l("Restrict the processing of my data"),
+    "objection": _l("Object to the processing of my data"),
+    "portability": _l("Get my data in a machine-readable form (portability)"),
+    "withdraw_consent": _l("Withdraw my consent"),
+    "other": _l("Another question about my data"),
+}
+TYPE_GUIDANCE = {
+    "access": _l("Tell us if you want all your data or something specific, e.g. your order history."),
+    "rectification": _l("Tell us which data are wrong and what they should be."),
+    "erasure": _l("Tell us which data you want erased, or say 'all'."),
+    "restriction": _l("Tell us which processing you want restricted and why."),
+    "objection": _l("Tell us which processing you object to, and your reasons."),
+    "portability": _l(
+        "Tell us which data you want, and whether they should go to you or to another service."
+    ),
+    "withdraw_consent": _l("Tell us which consent you withdraw, e.g. the newsletter."),
+    "other": _l("Write your question."),
+}
+FORM_MESSAGES = {
+    "request_type_invalid": _l("Choose what you want to ask."),
+    "name_required": _l("Enter your name."),
+    "too_long": _l("This is too long."),
+    "language_invalid": _l("Choose one of the offered languages."),
+}
+
+
+def _form_clock() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="seloste-request-form")
+
+
+def _email_key() -> str:
+    return "request-email:" + (request.form.get("email", "").strip().lower() or "-")
+
+
+def _form_context(tenant, notice, types, values, errors, warn_hetu=False):
+    return dict(
+        tenant=tenant,
+        notice=notice,
+        types=types,
+        values=values,
+        errors=errors,
+        warn_hetu=warn_hetu,
+        TYPE_LABELS=TYPE_LABELS,
+        TYPE_GUIDANCE=TYPE_GUIDANCE,
+        started=_form_clock().dumps(time.time()),
+    )
+
+
+def _handle_form(tenant, notice):
+    types = service.offered_types(db(), tenant.id, notice.id if notice else None)
+    values = {
+        "type": request.args.get("type", ""),
+        "name": "",
+        "email": "",
+        "details": "",
+        "phone": "",
+        "answer_language": current_language(),
+    }
+    errors: dict = {}
+    if request.method == "GET":
+        return render_template("requests/form.html", **_form_context(tenant, notice, types, values, errors))
+    values = {k: request.form.get(k, "") for k in values}
+    if request.form.get("website"):  # the honeypot: people never see this field
+        log.info("request form honeypot triggered")
+        return redirect(url_for("requests_public.sent"))
+    try:
+        started = _form_clock().loads(request.form.get("started", ""), max_age=86400)
+    except BadSignature:
+        started = None
+    if started is None or time.time() - float(started) < MIN_FILL_SECONDS:
+        errors["form"] = _(
+            "That was quicker than a person can fill in the form. Please check it and send again."
+        )
+    if not errors and contains_hetu(values["details"]) and not request.form.get("hetu_ack"):
+        mark_rollback_only()
+        return render_template(
+            "requests/form.html", **_form_context(tenant, notice, types, values, errors, warn_hetu=True)
+        )
+    if not errors:
+        try:
+            new = service.submit_request(
+                db(),
+                tenant.id,
+                notice.id if notice else None,
+                service.NewRequest(
+                    values["type"],
+                    values["name"],
+                    values["email"],
+                    values["details"],
+                    values["phone"],
+                    values["answer_language"] or "fi",
+                ),
+                now=datetime.now(UTC),
+            )
+        except ValidationFailed as exc:
+            errors[exc.field or "form"] = str(
+                FORM_MESSAGES.get(exc.code) or MESSAGES.get(exc.code) or exc.code
+            )
+        else:
+            _send_verification(new, tenant)
+            return redirect(url_for("requests_public.sent", lang=new.answer_language))
+    mark_rollback_only()
+    return render_template("requests/form.html", **_form_context(tenant, notice, types, values, errors)), 200
+
+
+def _link(endpoint, **values) -> str:
+    base = current_app.config["BASE_URL"]
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
+def _send_verification(req: DataRequest, tenant) -> None:
+    token = tokens.make(tokens.REQUEST_VERIFY, {"r": req.id, "t": req.tenant_id})
+    queue_mail(
+        "request_verify",
+        to=req.email,
+        language=req.answer_language,
+        req=req,
+        tenant=tenant,
+        link=_link("requests_public.verify", token=token),
+        days=VERIFY_MAX_AGE // 86400,
+    )
+
+
+# The public request forms are embedded in other sites' iframes, where browsers do not send our
+# SameSite=Lax session cookie, so a session-bound CSRF token could never validate there. They act for
+# no logged-in user (nothing to forge); the signed `started` token, the honeypot, the minimum fill
+# time and the rate limits protect them instead.
+@bp.route("/<slug:tenant_slug>/<slug:notice_slug>/request", methods=["GET", "POST"])
+@csrf.exempt
+@framable
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=_email_key)
+def notice_form(tenant_slug, notice_slug):
+    """The request form of one notice (its rights decide the request types)."""
+    try:
+        r = resolve(tenant_slug, notice_slug)
+    except Moved as moved:
+        return redirect(
+            url_for(
+                "requests_public.notice_form",
+                tenant_slug=moved.tenant_slug,
+                notice_slug=moved.notice_slug or notice_slug,
+            ),
+            301,
+        )
+    if r.status == "withdrawn":
+        abort(404)
+    set_scope(db(), tenant_id=r.tenant_id)
+    tenant = _tenant(r.tenant_slug)
+    notice = db().scalar(select(Notice).where(Notice.id == r.notice_id, Notice.tenant_id == r.tenant_id))
+    return _handle_form(tenant, notice)
+
+
+@bp.route("/<slug:tenant_slug>/request", methods=["GET", "POST"])
+@csrf.exempt
+@framable
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+@limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=_email_key)
+def tenant_form(tenant_slug):
+    """The tenant-wide request form."""
+    try:
+        tenant = _tenant(tenant_slug)
+    except Moved as moved:
+        return redirect(url_for("requests_public.tenant_form", tenant_slug=moved.tenant_slug), 301)
+    set_scope(db(), tenant_id=tenant.id)
+    return _handle_form(tenant, None)
+
+
+@bp.get("/requests/sent")
+@framable
+def sent():
+    """Check your email (the same answer for every submission, also the honeypot's)."""
+    return render_template("requests/sent.html")
+
+
+def _request_from(purpose: str, token: str, max_age: int) -> DataRequest:
+    payload = tokens.read(purpose, token, max_age)
+    if not payload or not isinstance(payload.get("r"), int) or not isinstance(payload.get("t"), int):
+        raise NotFound()
+    set_scope(db(), tenant_id=payload["t"])
+    return service.get_request(db(), payload["t"], payload["r"])
+
+
+@bp.get("/requests/verify/<token>")
+@limiter.limit("30 per minute")
+def verify(token):
+    """Confirm the address: the request is received now and routed to the contact person."""
+    try:
+        req = _request_from(tokens.REQUEST_VERIFY, token, VERIFY_MAX_AGE)
+    except NotFound:
+        return render_template("requests/link_invalid.html"), 400
+    if req.status != "unverified":
+        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
+    now = datetime.now(UTC)
+    service.verify_request(db(), req.tenant_id, req.id, today=helsinki_today(), now=now)
+    _after_opening(req)
+    return redirect(
+        url_for("requests_public.status", token=status_token(req), lang=req.answer_language, verified=1)
+    )
+
+
+def status_token(req: DataRequest) -> str:
+    """The requester's long-lived link to the status page."""
+    return tokens.make(tokens.REQUEST_STATUS, {"r": req.id, "t": req.tenant_id})
+
+
+def recipients_for(req: DataRequest) -> list:
+    """Who is told about a new request: the notice's contact person when a member, else the owners."""
+    members = list(db().scalars(select(Membership).where(Membership.tenant_id == req.tenant_id)))
+    if req.notice_id:
+        notice = db().scalar(
+            select(Notice).where(Notice.id == req.notice_id, Notice.tenant_id == req.tenant_id)
+        )
+        contact_id = (notice.draft.get("contact") or {}).get("member_user_id") if notice else None
+        chosen = [m.user for m in members if m.user_id == contact_id]
+        if chosen:
+            return chosen
+    return [m.user for m in members if m.role == "owner"]
+
+
+def _after_opening(req: DataRequest) -> None:
+    tenant = db().get(Tenant, req.tenant_id)
+    practical = practical_due_date(req.due_on)
+    queue_mail(
+        "request_receipt",
+        to=req.email,
+        language=req.answer_language,
+        req=req,
+        tenant=tenant,
+        practical_due=practical,
+        status_link=_link("requests_public.status", token=status_token(req)),
+    )
+    for user in recipients_for(req):
+        queue_mail(
+            "request_new",
+            to=user.email,
+            language=user.language,
+            req=req,
+            tenant=tenant,
+            user=user,
+            practical_due=practical,
+            link=_link("inbox.detail", request_id=req.id),
+        )
+
+
+@bp.route("/requests/status/<token>", methods=["GET", "POST"])
+@framable
+@limiter.limit("20 per minute", methods=["POST"])
+def status(token):
+    """The requester's view: status, due date, messages, and a way to reply."""
+    try:
+        req = _request_from(tokens.REQUEST_STATUS, token, STATUS_MAX_AGE)
+    except NotFound:
+        return render_template("requests/link_invalid.html"), 404
+    errors = {}
+    text = ""
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        text = request.form.get("message", "")
+        try:
+            service.requester_reply(db(), req.tenant_id, req.id, text, now=datetime.now(UTC))
+        except ValidationFailed as exc:
+            mark_rollback_only()
+            errors["message"] = {
+                "text_required": _("Write your message."),
+                "too_long": _("This is too long."),
+                "illegal_transition": _("This request is closed. Send a new request if you need to."),
+            }.get(exc.code, exc.code)
+        else:
+            _notify_handler_of_reply(req)
+            return redirect(url_for("requests_public.status", token=token, lang=req.answer_language, sent=1))
+    events = [
+        e
+        for e in service.timeline(db(), req.tenant_id, req.id)
+        if e.kind in ("message_out", "message_in", "extended", "completed", "refused")
+    ]
+    return render_template(
+        "requests/status.html",
+        req=req,
+        events=events,
+        errors=errors,
+        text=text,
+        token=token,
+        practical_due=practical_due_date(req.due_on) if req.due_on else None,
+    )
+
+
+@bp.get("/requests/status/<token>/files/<int:event_id>/<int:index>")
+def status_attachment(token, event_id, index):
+    """A file the firm sent with a message, for the requester."""
+    from .inbox import send_attachment
+
+    try:
+        req = _request_from(tokens.REQUEST_STATUS, token, STATUS_MAX_AGE)
+    except NotFound:
+        abort(404)
+    event = service.get_event(db(), req.tenant_id, req.id, event_id)
+    if event.kind != "message_out":
+        abort(404)
+    return send_attachment(event, index)
+
+
+def _notify_handler_of_reply(req: DataRequest) -> None:
+    tenant = db().get(Tenant, req.tenant_id)
+    people = [db().get(User, req.assignee_id)] if req.assignee_id else recipients_for(req)
+    for user in people:
+        if user is not None:
+            queue_mail(
+                "request_reply_in",
+                to=user.email,
+                language=user.language,
+                req=req,
+                tenant=tenant,
+                user=user,
+                link=_link("inbox.detail", request_id=req.id),
+            )

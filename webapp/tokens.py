@@ -1,0 +1,44 @@
+"""Signed, expiring links. Each is single-use because it is bound to state its use changes."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+VERIFY, RESET, INVITE = "verify-email", "reset-password", "invitation"
+REQUEST_VERIFY, REQUEST_STATUS = "request-verify", "request-status"
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"seloste-{purpose}")
+
+
+def make(purpose: str, payload: dict) -> str:
+    """Sign a payload for one purpose."""
+    return _serializer(purpose).dumps(payload)
+
+
+def read(purpose: str, token: str, max_age_seconds: int) -> dict | None:
+    """The payload, or None when the token is forged, for another purpose, or expired."""
+    if not token or len(token) > 1024:
+        return None
+    try:
+        payload = _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def verify_max_age() -> int:
+    """Seconds an email-verification link stays valid."""
+    return current_app.config["TOKEN_MAX_AGE_HOURS"] * 3600
+
+
+def reset_max_age() -> int:
+    """Seconds a password-reset link stays valid."""
+    return current_app.config["RESET_TOKEN_MAX_AGE_HOURS"] * 3600
+
+
+def invite_max_age() -> int:
+    """Seconds an invitation link stays valid."""
+    return current_app.config["INVITE_TOKEN_MAX_AGE_DAYS"] * 86400

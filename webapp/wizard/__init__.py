@@ -1,0 +1,1 @@
+"""The notice wizard: step definitions, form parsing, and the blueprint."""

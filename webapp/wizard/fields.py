@@ -1,0 +1,198 @@
+"""Field specifications for wizard steps, and turning a submitted form into draft data.
+
+Form names mirror paths in the draft: `controller.name`, `register_name.fi`,
+`purposes.0.description.sv`, `data_categories.2.fi`. Lists carry a hidden
+`<path>.count`; empty rows are dropped on save.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from tenants.notices.richtext import clean_plain, from_editable, to_editable
+
+PER_LANGUAGE = {"text", "rich"}
+
+
+@dataclass
+class F:
+    """One field of a step."""
+
+    path: str
+    kind: str  # line, email, text, rich, bool, tristate, choice, multi, list, group
+    label: object
+    help: object = None
+    example: object = None
+    options: Callable[[], list[tuple[str, object]]] | None = None
+    fields: list[F] = field(default_factory=list)
+    item_label: object = None
+    fixed: bool = False  # a group whose rows the app decides (no add or remove)
+    required: bool = False
+
+
+def get(data: dict, path: str, default=None):
+    """The value at a dotted path ('' when any part is missing)."""
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list):
+            try:
+                node = node[int(part)]
+            except (ValueError, IndexError):
+                return default
+        elif isinstance(node, dict):
+            if part not in node:
+                return default
+            node = node[part]
+        else:
+            return default
+    return node
+
+
+def put(data: dict, path: str, value) -> None:
+    """Set the value at a dotted path, creating dicts on the way."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def _count(form, name: str) -> int:
+    try:
+        return max(0, min(int(form.get(f"{name}.count", "0")), 100))
+    except ValueError:
+        return 0
+
+
+def _value(spec: F, form, name: str, languages: list[str], errors: dict):
+    """Read one field from the form under `name`."""
+    kind = spec.kind
+    if kind == "line":
+        return clean_plain(form.get(name, ""), 300)
+    if kind == "email":
+        raw = form.get(name, "").strip()[:254]
+        if raw:
+            try:
+                return validate_email(raw, check_deliverability=False).normalized
+            except EmailNotValidError:
+                errors[name] = _l("Enter an email address such as name@example.fi.")
+        return raw
+    if kind == "text":
+        return {
+            lang: clean_plain(form.get(f"{name}.{lang}", ""), 2000)
+            for lang in languages
+            if form.get(f"{name}.{lang}", "").strip()
+        }
+    if kind == "rich":
+        out = {}
+        for lang in languages:
+            raw = form.get(f"{name}.{lang}", "")
+            if len(raw) > 20_000:
+                errors[f"{name}.{lang}"] = _l("This text is too long (at most 20,000 characters).")
+                raw = raw[:20_000]
+            html = from_editable(raw)
+            if html:
+                out[lang] = html
+        return out
+    if kind == "bool":
+        return form.get(name) in ("y", "on", "true", "1")
+    if kind == "tristate":
+        return {"yes": True, "no": False}.get(form.get(name, ""), None)
+    if kind == "choice":
+        value = form.get(name, "")
+        allowed = {v for v, _ in spec.options()}
+        if value and value not in allowed:
+            errors[name] = _l("Choose one of the offered options.")
+        if value == "" or value not in allowed:
+            return None
+        return int(value) if value.isdigit() else value
+    if kind == "multi":
+        allowed = [v for v, _ in spec.options()]
+        chosen = set(form.getlist(name))
+        return [v for v in allowed if v in chosen]
+    if kind == "list":
+        items = []
+        for i in range(_count(form, name)):
+            item = {
+                lang: clean_plain(form.get(f"{name}.{i}.{lang}", ""), 2000)
+                for lang in languages
+                if form.get(f"{name}.{i}.{lang}", "").strip()
+            }
+            if item:
+                items.append((i, item))
+        return items
+    if kind == "group":
+        rows = []
+        for i in range(_count(form, name)):
+            row = {}
+            for sub in spec.fields:
+                row[sub.path] = _value(sub, form, f"{name}.{i}.{sub.path}", languages, errors)
+            if spec.fixed:
+                row["key"] = form.get(f"{name}.{i}.key", "")
+            if spec.fixed or any(v not in (None, "", {}, [], False) for v in row.values()):
+                rows.append((i, row))
+        return rows
+    raise ValueError(f"unknown field kind {kind}")
+
+
+def _keep_other_languages(old: dict | None, new: dict, languages: list[str]) -> dict:
+    """Texts in languages the notice does not show now are kept (nothing typed is thrown away)."""
+    return {**{k: v for k, v in (old or {}).items() if k not in languages}, **new}
+
+
+def parse(
+    fields: list[F], form, draft: dict, languages: list[str], *, remove: tuple[str, int] | None = None
+) -> tuple[dict, dict]:
+    """A copy of `draft` with the step's fields read from the form, and the errors by field name.
+
+    `remove` names a row to drop: (list path, row index as shown in the form).
+    """
+    data = copy.deepcopy(draft)
+    errors: dict = {}
+    for spec in fields:
+        if spec.path.startswith("notice."):
+            continue  # notice settings, handled by the view
+        new = _value(spec, form, spec.path, languages, errors)
+        old = get(data, spec.path)
+        if spec.kind in PER_LANGUAGE:
+            new = _keep_other_languages(old, new, languages)
+        elif spec.kind in ("list", "group"):
+            old_rows = old or []
+            rows = []
+            for index, row in new:
+                if remove == (spec.path, index):
+                    continue
+                if spec.fixed:
+                    match = next((r for r in old_rows if r.get("key") == row.get("key")), None)
+                    if match is None:
+                        continue  # the app decides these rows; an unknown key is ignored
+                else:
+                    match = old_rows[index] if index < len(old_rows) else {}
+                rows.append(_merge_row(match, row, spec, languages))
+            new = rows
+        put(data, spec.path, new)
+    return data, errors
+
+
+def _merge_row(match, row, spec, languages):
+    if spec.kind == "list":
+        return _keep_other_languages(match, row, languages)
+    merged = {**match, **row}
+    for sub in spec.fields:
+        if sub.kind in PER_LANGUAGE:
+            merged[sub.path] = _keep_other_languages(match.get(sub.path), row[sub.path], languages)
+    return merged
+
+
+def edit_value(spec: F, value, lang: str | None = None) -> str:
+    """What to show in an input for a stored value."""
+    if spec.kind == "rich":
+        return to_editable((value or {}).get(lang, ""))
+    if spec.kind == "text":
+        return (value or {}).get(lang, "")
+    return "" if value is None else str(value)

@@ -1,0 +1,138 @@
+"""Publishing from the app: publish a ready draft, see the live notice, copy snippets, withdraw."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tenants.errors import ValidationFailed
+from tenants.notices import publishing, service
+from tenants.notices.check import Item
+
+from ..auth_session import tenant_required
+from ..db import db
+from ..errors import MESSAGES
+from ..forms import ActionForm
+from ..i18n import helsinki_today
+from ..public import cache
+from ..unit_of_work import mark_rollback_only
+from . import steps
+from .report import line
+from .views import bp, render_step
+
+PUBLISH_MESSAGES = {
+    "not_ready": lambda: _("The completeness check still finds items that must be fixed before publishing."),
+    "prepared_on_in_future": lambda: _("The date prepared cannot be in the future."),
+    "prepared_on_before_previous": lambda: _(
+        "The date prepared cannot be earlier than that of the previous version."
+    ),
+    "change_note_required": lambda: _("Say briefly what changed, for readers of the version history."),
+    "not_published": lambda: _("This notice is not published."),
+}
+
+
+@bp.post("/<int:notice_id>/publish")
+@tenant_required
+def publish(notice_id):
+    """Publish the draft as a new version."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    notice = service.get_notice(db(), g.tenant.id, notice_id)
+    raw_date = request.form.get("prepared_on", "").strip()
+    note = request.form.get("change_note", "")
+    errors = {}
+    prepared_on = None
+    if raw_date:
+        try:
+            prepared_on = date.fromisoformat(raw_date)
+        except ValueError:
+            errors["prepared_on"] = _("Give the date as it appears in the calendar, e.g. 2026-11-23.")
+    if not errors:
+        try:
+            version = publishing.publish(
+                db(),
+                g.tenant.id,
+                notice.id,
+                by_user_id=current_user.id,
+                prepared_on=prepared_on,
+                change_note=note,
+                today=helsinki_today(),
+                now=datetime.now(UTC),
+            )
+        except ValidationFailed as exc:
+            wording = PUBLISH_MESSAGES.get(exc.code)
+            errors[exc.field or "form"] = wording() if wording else str(MESSAGES.get(exc.code, exc.code))
+        else:
+            cache.forget_resolutions()
+            flash(_("Version %(n)s is published.", n=version.number), "success")
+            return redirect(url_for("notices.published", notice_id=notice.id))
+    mark_rollback_only()
+    g.publish_errors = errors
+    g.publish_values = {
+        "prepared_on": raw_date,
+        "change_note": note,
+        "first": notice.published_number is None,
+    }
+    settings = {
+        "title": notice.title,
+        "slug": notice.slug,
+        "languages": list(notice.languages),
+        "primary_language": notice.primary_language,
+    }
+    return render_step(notice, steps.BY_KEY["review"], dict(notice.draft), settings, {})
+
+
+@bp.get("/<int:notice_id>/published")
+@tenant_required
+def published(notice_id):
+    """The live notice: its address, snippets to copy, versions, withdrawal."""
+    notice = service.get_notice(db(), g.tenant.id, notice_id)
+    if notice.published_number is None:
+        return redirect(url_for("notices.resume", notice_id=notice.id))
+    versions = publishing.list_versions(db(), g.tenant.id, notice.id)
+    open_findings = {
+        v.number: [
+            line(Item(f["code"], "attention", "blocking", f["code"], params=f.get("params") or {})).message
+            for f in v.open_findings
+        ]
+        for v in versions
+        if v.open_findings
+    }
+    public_url = url_for("public.latest", tenant_slug=g.tenant.slug, notice_slug=notice.slug, _external=True)
+    return render_template(
+        "notices/published.html",
+        notice=notice,
+        versions=versions,
+        open_findings=open_findings,
+        public_url=public_url,
+        request_url=url_for(
+            "requests_public.notice_form", tenant_slug=g.tenant.slug, notice_slug=notice.slug, _external=True
+        ),
+        embed_js=url_for("static", filename="js/embed.js", _external=True),
+        badge_url=url_for("static", filename="img/badge.svg", _external=True),
+        form=ActionForm(),
+        draft_differs=versions and service.draft_of(notice).to_json() != _without_date(versions[0].content),
+    )
+
+
+def _without_date(content: dict) -> dict:
+    return {**content, "prepared_on": None}
+
+
+@bp.post("/<int:notice_id>/withdraw")
+@tenant_required
+def withdraw(notice_id):
+    """Take the notice offline (its version addresses then say it was withdrawn)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        publishing.withdraw(db(), g.tenant.id, notice_id, now=datetime.now(UTC))
+    except ValidationFailed as exc:
+        flash(PUBLISH_MESSAGES[exc.code](), "error")
+        return redirect(url_for("notices.resume", notice_id=notice_id))
+    cache.forget_resolutions()
+    flash(_("The notice was withdrawn. Its address now says so."), "info")
+    return redirect(url_for("notices.published", notice_id=notice_id))

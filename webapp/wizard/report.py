@@ -1,0 +1,155 @@
+"""The completeness report in the reader's interface language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from tenants.notices import legal_texts as T
+from tenants.notices.check import Item, Report
+
+from ..i18n import LANGUAGE_NAMES, current_language
+from .steps import BY_KEY, STEP_OF_ITEM, STEP_OF_PATH
+
+MESSAGES = {
+    "controller_missing": _l("The controller's name is missing."),
+    "controller_no_contact_details": _l("Give at least one way to contact the controller."),
+    "controller_present": _l("Controller and contact details."),
+    "contact_missing": _l("No contact person is named."),
+    "contact_no_details": _l("Give the contact person's email or phone."),
+    "contact_present": _l("Contact person."),
+    "dpo_incomplete": _l("Give the data protection officer's name and contact details."),
+    "dpo_present": _l("Data protection officer."),
+    "dpo_none": _l("No data protection officer appointed."),
+    "register_name_missing": _l("The register has no name."),
+    "register_name_present": _l("Name of the register."),
+    "purposes_missing": _l("No purpose of processing is described."),
+    "purposes_present": _l("Purposes of processing."),
+    "legal_basis_missing": _l("No legal basis is chosen."),
+    "legal_basis_missing_for": _l("Purposes without a legal basis: %(purposes)s."),
+    "legal_basis_present": _l("A legal basis for every purpose."),
+    "legitimate_interest_undescribed": _l(
+        "Legitimate interests are chosen but not described (purposes %(purposes)s)."
+    ),
+    "legitimate_interest_present": _l("The legitimate interests are described."),
+    "consent_without_withdrawal_text": _l(
+        "Consent is a basis, but the notice does not say how to withdraw it."
+    ),
+    "consent_withdrawal_present": _l("How to withdraw consent."),
+    "data_subjects_missing": _l("No groups of people are listed."),
+    "data_subjects_present": _l("Groups of people."),
+    "data_categories_missing": _l("No personal data are listed."),
+    "data_categories_present": _l("Personal data processed."),
+    "special_categories_unjustified": _l(
+        "Special categories of data are processed without a stated justification (GDPR Art. 9)."
+    ),
+    "special_categories_justified": _l("Special categories and their justification."),
+    "hetu_unjustified": _l(
+        "Personal identity codes are processed without a stated justification (Tietosuojalaki 29 §)."
+    ),
+    "hetu_justified": _l("Why personal identity codes are processed."),
+    "sources_missing": _l("The sources of the data are not given."),
+    "sources_present": _l("Sources of data."),
+    "recipients_missing": _l("Recipients are not listed. If nobody receives the data, say so."),
+    "recipients_present": _l("Recipients."),
+    "transfers_unanswered": _l("Say whether data are transferred outside the EU or the EEA."),
+    "transfers_not_listed": _l("Transfers outside the EU or the EEA are not listed."),
+    "transfer_without_safeguard": _l("Transfers without a safeguard: %(countries)s."),
+    "transfers_present": _l("Transfers outside the EU/EEA and their safeguards."),
+    "transfers_none": _l("No transfers outside the EU/EEA."),
+    "retention_missing": _l("The retention period is missing."),
+    "retention_present": _l("Retention period."),
+    "security_missing": _l("The security section is empty."),
+    "security_present": _l("Security."),
+    "cookies_unanswered": _l("The cookies section is empty."),
+    "cookies_undescribed": _l("Cookies are used but not described."),
+    "cookies_present": _l("Cookies."),
+    "cookies_none": _l("No cookies."),
+    "automated_unanswered": _l("Say whether automated decisions or profiling are used."),
+    "automated_undescribed": _l("Automated decisions are used but not explained."),
+    "automated_present": _l("Automated decisions explained."),
+    "automated_none": _l("No automated decisions."),
+    "requirement_unanswered": _l("Say whether giving the data is required by law or contract."),
+    "requirement_no_consequences": _l("Say what follows if the data are not given."),
+    "requirement_present": _l("Whether giving the data is required."),
+    "rights_missing": _l("Rights missing from the notice: %(rights)s."),
+    "rights_present": _l("The rights of the data subject."),
+    "complaint_missing": _l("The right to complain to the supervisory authority is missing."),
+    "complaint_present": _l("The right to complain to the supervisory authority."),
+    "placeholders_left": _l("Unfinished text (such as TODO, xxx or 'muuta?') in: %(fields)s."),
+    "repealed_law_cited": _l(
+        "The notice refers to the repealed Personal Data Act (henkilötietolaki); refer to the GDPR and the Data Protection Act (Tietosuojalaki 1050/2018) instead. In: %(fields)s."
+    ),
+    "outdated_authority_address": _l(
+        "An old address of the supervisory authority (Ratapihantie 9) is given in: %(fields)s."
+    ),
+    "other_information_to_review": _l(
+        "Imported text that no section took is under 'Other information': move it where it belongs, or keep it."
+    ),
+    "language_text_missing": _l("Text missing in %(languages)s: %(fields)s."),
+}
+
+
+@dataclass
+class Line:
+    """One report line for a template."""
+
+    item: Item
+    message: str
+    step: str | None
+
+
+def _field_names(paths) -> str:
+    steps = []
+    for path in paths:
+        step = STEP_OF_PATH.get(path.split(".")[0])
+        title = str(BY_KEY[step].title) if step else path
+        if title not in steps:
+            steps.append(title)
+    return ", ".join(steps)
+
+
+def line(item: Item) -> Line:
+    """Word one item."""
+    lang = current_language()
+    params = dict(item.params)
+    if "rights" in params:
+        params["rights"] = ", ".join(T.text(T.RIGHT_TITLES, k, lang) for k in params["rights"])
+    if "purposes" in params:
+        params["purposes"] = ", ".join(str(n) for n in params["purposes"])
+    if "countries" in params:
+        params["countries"] = ", ".join(params["countries"])
+    if "languages" in params:
+        params["languages"] = ", ".join(LANGUAGE_NAMES[x] for x in params["languages"])
+    if "fields" in params:
+        fields = params["fields"]
+        paths = [p for ps in fields.values() for p in ps] if isinstance(fields, dict) else fields
+        params["fields"] = _field_names(paths)
+    message = MESSAGES.get(item.code)
+    text = str(message) % params if message is not None else item.code
+    step = STEP_OF_ITEM.get(item.key)
+    if step is None and isinstance(item.params.get("fields"), list | dict):
+        fields = item.params["fields"]
+        first = next(iter(fields.values()))[0] if isinstance(fields, dict) else fields[0]
+        step = STEP_OF_PATH.get(first.split(".")[0])
+    return Line(item, text, step)
+
+
+def lines(report: Report) -> dict[str, list[Line]]:
+    """The report grouped: blocking, advisory, present."""
+    return {
+        "blocking": [line(i) for i in report.blocking],
+        "advisory": [line(i) for i in report.advisory],
+        "present": [line(i) for i in report.items if i.status == "present"],
+    }
+
+
+def summary(report: Report) -> str:
+    """One short phrase for lists: ready, or how many things block publishing."""
+    n = len(report.blocking)
+    if n == 0:
+        return _("Ready to publish")
+    return ngettext("%(num)s item to fix", "%(num)s items to fix", n)

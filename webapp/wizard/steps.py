@@ -1,0 +1,504 @@
+"""The wizard's steps, in the order a person thinks about a register, with help for every field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g
+from flask_babel import lazy_gettext as _l
+
+from tenants.notices import legal_texts as T
+
+from ..i18n import LANGUAGE_NAMES, current_language
+from .fields import F
+
+
+@dataclass
+class Step:
+    """One page of the wizard."""
+
+    key: str
+    title: object
+    intro: object
+    fields: list[F]
+
+
+def _notice_texts(table):
+    """Options labelled with the product's notice texts, in the interface language."""
+    return lambda: [(k, T.text(table, k, current_language())) for k in table]
+
+
+def _languages():
+    return list(LANGUAGE_NAMES.items())
+
+
+def _tristate():
+    return [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+def _contact_members():
+    """Members of the current tenant, set on `g` by the view for this request only."""
+    return g.get("contact_member_options", [])
+
+
+STEPS: list[Step] = [
+    Step(
+        "basics",
+        _l("Basics and controller"),
+        _l(
+            "Name the register and say who is responsible for it. The controller is the firm that decides why and how the data are processed."
+        ),
+        [
+            F(
+                "notice.title",
+                "line",
+                _l("Name of this notice in Seloste"),
+                _l("Only you see this name, in your list of notices."),
+                _l("Customer register"),
+                required=True,
+            ),
+            F(
+                "notice.slug",
+                "line",
+                _l("Address of the notice"),
+                _l(
+                    "The last part of the notice's public address. It can be changed until the notice is published; after that it stays the same forever."
+                ),
+                _l("customer-register"),
+                required=True,
+            ),
+            F(
+                "notice.languages",
+                "multi",
+                _l("Languages of the notice"),
+                _l(
+                    "Write the notice in every language your customers use. Finnish and Swedish are both official languages in Finland."
+                ),
+                options=_languages,
+                required=True,
+            ),
+            F(
+                "notice.primary_language",
+                "choice",
+                _l("Main language"),
+                _l("The language a visitor sees first."),
+                options=_languages,
+                required=True,
+            ),
+            F(
+                "register_name",
+                "text",
+                _l("Name of the register"),
+                _l("A short name that says whose data the register holds."),
+                _l("Customer register of Kahvila Oy"),
+            ),
+            F(
+                "controller.name",
+                "line",
+                _l("Controller's name"),
+                _l("The firm's official name, as in the trade register."),
+                _l("Kahvila Oy"),
+                required=True,
+            ),
+            F("controller.business_id", "line", _l("Business ID (Y-tunnus)"), None, _l("1234567-8")),
+            F("controller.street_address", "line", _l("Street address"), None, _l("Rantakatu 1")),
+            F("controller.postal_code", "line", _l("Postal code")),
+            F("controller.city", "line", _l("City")),
+            F("controller.phone", "line", _l("Phone")),
+            F(
+                "controller.email",
+                "email",
+                _l("Email"),
+                _l("An address where people can reach the firm about privacy matters."),
+            ),
+            F(
+                "controller.representative",
+                "line",
+                _l("Representative in the EU (only for firms outside the EU)"),
+            ),
+        ],
+    ),
+    Step(
+        "contact",
+        _l("Contact person and data protection officer"),
+        _l(
+            "Who answers questions and requests about this register? Requests sent through Seloste go to this person."
+        ),
+        [
+            F(
+                "contact.member_user_id",
+                "choice",
+                _l("Contact person"),
+                _l("Choose a member of your organisation, or leave empty and name another person below."),
+                options=_contact_members,
+            ),
+            F(
+                "contact.name",
+                "line",
+                _l("Name"),
+                _l("Filled in from the member you chose; write a name here for someone outside Seloste."),
+                _l("Maija Meikäläinen"),
+            ),
+            F("contact.title", "text", _l("Title or role"), None, _l("Customer service manager")),
+            F("contact.email", "email", _l("Email")),
+            F("contact.phone", "line", _l("Phone")),
+            F("contact.address", "line", _l("Postal address")),
+            F(
+                "dpo.appointed",
+                "bool",
+                _l("We have appointed a data protection officer"),
+                _l(
+                    "A DPO is required of public authorities and of firms whose core activity is large-scale monitoring of people or processing of special categories (GDPR Art. 37). Most small firms do not need one."
+                ),
+            ),
+            F("dpo.name", "line", _l("Data protection officer's name")),
+            F("dpo.email", "email", _l("Data protection officer's email")),
+            F("dpo.phone", "line", _l("Data protection officer's phone")),
+        ],
+    ),
+    Step(
+        "purposes",
+        _l("Purposes and legal bases"),
+        _l(
+            "Why do you process the data? Give each purpose its legal basis: the law allows processing only on one of six grounds. The rights section of the notice follows from the bases you choose."
+        ),
+        [
+            F(
+                "purposes",
+                "group",
+                _l("Purposes"),
+                item_label=_l("Purpose %(n)s"),
+                fields=[
+                    F(
+                        "description",
+                        "rich",
+                        _l("What the data are used for"),
+                        _l("Describe the purpose concretely."),
+                        _l("We use the data to deliver orders and to handle invoicing and complaints."),
+                    ),
+                    F(
+                        "legal_basis",
+                        "choice",
+                        _l("Legal basis"),
+                        _l(
+                            "Contract: needed to serve a customer. Legal obligation: a law requires it, e.g. accounting. Legitimate interests: your interest, weighed against the person's. Consent: the person agreed, and may withdraw."
+                        ),
+                        options=_notice_texts(T.LEGAL_BASES),
+                    ),
+                    F(
+                        "legitimate_interest",
+                        "rich",
+                        _l("The legitimate interest (only when that is the basis)"),
+                        _l(
+                            "Say what the interest is, and why the person's interests and rights do not override it."
+                        ),
+                        _l(
+                            "Keeping in touch with our existing customers about products like those they have bought."
+                        ),
+                    ),
+                ],
+            ),
+            F(
+                "direct_marketing",
+                "bool",
+                _l("We use the data for direct marketing"),
+                _l("People may always object to direct marketing; the notice will say so."),
+            ),
+            F(
+                "processed_electronically",
+                "bool",
+                _l("The data are processed electronically"),
+                _l(
+                    "Almost always yes. With consent or contract as the basis, this gives people the right to data portability."
+                ),
+            ),
+            F(
+                "consent_withdrawal",
+                "rich",
+                _l("How consent can be withdrawn"),
+                _l(
+                    "Needed when any purpose is based on consent. Withdrawing must be as easy as giving consent."
+                ),
+                _l("Every newsletter has a link for unsubscribing; you can also email us."),
+            ),
+            F(
+                "requirement.kind",
+                "choice",
+                _l("Must people give the data?"),
+                _l(
+                    "The law asks you to say whether giving the data is required by law or by a contract, and what follows if a person does not give them."
+                ),
+                options=_notice_texts(T.REQUIREMENT_KINDS),
+            ),
+            F(
+                "requirement.consequences",
+                "rich",
+                _l("What follows if the data are not given"),
+                None,
+                _l("Without an address we cannot deliver the order."),
+            ),
+        ],
+    ),
+    Step(
+        "data",
+        _l("Data subjects and personal data"),
+        _l("Whose data are in the register, and which data?"),
+        [
+            F(
+                "data_subjects",
+                "list",
+                _l("Groups of people"),
+                _l("One group per line."),
+                _l("Customers"),
+                item_label=_l("Group %(n)s"),
+            ),
+            F(
+                "data_categories",
+                "list",
+                _l("Personal data processed"),
+                _l("One kind of data per line. List only what you really collect."),
+                _l("Name and contact details"),
+                item_label=_l("Data %(n)s"),
+            ),
+            F(
+                "special_categories",
+                "multi",
+                _l("Special categories of personal data"),
+                _l(
+                    "Data about health, beliefs, ethnic origin and the like may be processed only on the grounds in GDPR Art. 9 (criminal data: Art. 10)."
+                ),
+                options=_notice_texts(T.SPECIAL_CATEGORIES),
+            ),
+            F(
+                "special_justification",
+                "rich",
+                _l("Why you may process these special categories"),
+                _l("Name the ground in Art. 9(2) and the law it rests on."),
+                _l("Sick leave certificates, under the employer's obligations in employment law."),
+            ),
+            F(
+                "personal_identity_code",
+                "bool",
+                _l("We process personal identity codes (henkilötunnus)"),
+                _l(
+                    "Allowed only with consent, where a law provides for it, or where identifying the person unambiguously is necessary (Tietosuojalaki 29 §). Never ask for it just in case."
+                ),
+            ),
+            F(
+                "personal_identity_code_justification",
+                "rich",
+                _l("Why the personal identity code is needed"),
+                None,
+                _l("Needed to identify employees for salary payment and tax reporting."),
+            ),
+        ],
+    ),
+    Step(
+        "sources",
+        _l("Sources of data"),
+        _l("Where do the data come from? If not from the people themselves, the law asks you to say where."),
+        [
+            F(
+                "sources",
+                "list",
+                _l("Sources"),
+                _l("One source per line."),
+                _l("The customers themselves when they order"),
+                item_label=_l("Source %(n)s"),
+            ),
+        ],
+    ),
+    Step(
+        "recipients",
+        _l("Recipients and transfers"),
+        _l("Who else gets the data, and do they leave the EU or the EEA?"),
+        [
+            F(
+                "recipients",
+                "list",
+                _l("Recipients or groups of recipients"),
+                _l(
+                    "Include service providers that process data for you (processors), such as your accounting firm or email service."
+                ),
+                _l("Our accounting firm"),
+                item_label=_l("Recipient %(n)s"),
+            ),
+            F(
+                "transfers.outside_eea",
+                "tristate",
+                _l("Are data transferred outside the EU or the EEA?"),
+                _l("A cloud service with servers in the United States, for example, means yes."),
+                options=_tristate,
+            ),
+            F(
+                "transfers.items",
+                "group",
+                _l("Transfers"),
+                item_label=_l("Transfer %(n)s"),
+                fields=[
+                    F("country", "line", _l("Country"), None, _l("United States")),
+                    F("recipient", "text", _l("Recipient"), None, _l("Email marketing service")),
+                    F(
+                        "safeguard",
+                        "choice",
+                        _l("Safeguard"),
+                        _l(
+                            "A transfer needs a legal safeguard, usually an adequacy decision or the standard contractual clauses."
+                        ),
+                        options=_notice_texts(T.SAFEGUARDS),
+                    ),
+                    F("details", "rich", _l("Details and how to get a copy of the safeguard")),
+                ],
+            ),
+        ],
+    ),
+    Step(
+        "retention",
+        _l("Retention"),
+        _l("How long do you keep the data? Give a period, or the criteria that decide it."),
+        [
+            F(
+                "retention",
+                "rich",
+                _l("Retention period"),
+                _l(
+                    "Accounting records must be kept: books 10 years, vouchers 6 years (Kirjanpitolaki 2:10)."
+                ),
+                _l("Customer data are kept for two years after the last purchase."),
+            ),
+        ],
+    ),
+    Step(
+        "security",
+        _l("Security"),
+        _l(
+            "How do you protect the data? Describe it at a general level, without details that would help an intruder."
+        ),
+        [
+            F(
+                "security.manual",
+                "rich",
+                _l("Manual material (paper)"),
+                None,
+                _l("Papers are kept in a locked cabinet."),
+            ),
+            F(
+                "security.electronic",
+                "rich",
+                _l("Electronic data"),
+                None,
+                _l("Each user has their own password; connections are encrypted."),
+            ),
+        ],
+    ),
+    Step(
+        "cookies",
+        _l("Cookies"),
+        _l("Does a website connected with this register use cookies?"),
+        [
+            F("cookies.used", "tristate", _l("Cookies are used"), options=_tristate),
+            F(
+                "cookies.text",
+                "rich",
+                _l("Which cookies, and how to manage them"),
+                _l("Cookies other than strictly necessary ones need consent."),
+            ),
+        ],
+    ),
+    Step(
+        "automated",
+        _l("Automated decisions"),
+        _l(
+            "Do you make decisions about people by computer alone, or profile them, with legal or similarly significant effects?"
+        ),
+        [
+            F(
+                "automated_decisions.used",
+                "tristate",
+                _l("Automated decisions or profiling"),
+                _l("For most small firms the answer is no."),
+                options=_tristate,
+            ),
+            F(
+                "automated_decisions.description",
+                "rich",
+                _l("The logic, significance and consequences"),
+                _l("Explain in plain words how the decision is made and what it means for the person."),
+            ),
+        ],
+    ),
+    Step(
+        "rights",
+        _l("Rights"),
+        _l(
+            "The rights follow from the legal bases you chose, and stay in step when you change them. You may add your own words to any right."
+        ),
+        [
+            F(
+                "rights.items",
+                "group",
+                _l("Rights in this notice"),
+                fixed=True,
+                fields=[F("text", "rich", _l("Your own words (optional)"))],
+            ),
+            F(
+                "other_information",
+                "rich",
+                _l("Other information"),
+                _l(
+                    "Text from an imported notice that did not fit any section. Move it where it belongs, or keep it here: it is shown at the end of the notice."
+                ),
+            ),
+            F(
+                "rights.how_to",
+                "rich",
+                _l("How people use their rights"),
+                _l(
+                    "Tell where to send a request. Seloste's request form is linked from the published notice."
+                ),
+                _l("Send your request through the form on this page or by email."),
+            ),
+        ],
+    ),
+    Step("review", _l("Review"), _l("Check what is still missing, and preview the notice."), []),
+]
+
+BY_KEY = {s.key: s for s in STEPS}
+KEYS = [s.key for s in STEPS]
+
+# Where each part of the completeness report is edited.
+STEP_OF_ITEM = {
+    "controller": "basics",
+    "register_name": "basics",
+    "contact": "contact",
+    "dpo": "contact",
+    "purposes": "purposes",
+    "legal_basis": "purposes",
+    "legitimate_interest": "purposes",
+    "consent_withdrawal": "purposes",
+    "requirement": "purposes",
+    "data_subjects": "data",
+    "data_categories": "data",
+    "special_categories": "data",
+    "personal_identity_code": "data",
+    "sources": "sources",
+    "recipients": "recipients",
+    "transfers": "recipients",
+    "retention": "retention",
+    "security": "security",
+    "cookies": "cookies",
+    "automated_decisions": "automated",
+    "rights": "rights",
+    "complaint": "rights",
+}
+
+# Top-level draft keys -> step (for pointing at fields named in warnings).
+STEP_OF_PATH = {
+    **STEP_OF_ITEM,
+    "special_justification": "data",
+    "personal_identity_code_justification": "data",
+    "processed_electronically": "purposes",
+    "other_information": "rights",
+    "direct_marketing": "purposes",
+    "prepared_on": "basics",
+}

@@ -1,0 +1,293 @@
+"""The wizard: create a notice, walk its steps (each saves), review, preview."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import ValidationError
+
+from tenants import accounts
+from tenants.errors import ValidationFailed
+from tenants.notices import legal_texts as T
+from tenants.notices import service
+from tenants.notices.render import render
+from tenants.notices.richtext import to_plain
+from tenants.notices.schema import LANGS, load_draft
+
+from ..auth_session import tenant_required
+from ..db import db
+from ..errors import MESSAGES as DOMAIN_MESSAGES
+from ..forms import ActionForm
+from ..i18n import LANGUAGE_NAMES, current_language, helsinki_today
+from ..unit_of_work import mark_rollback_only
+from . import fields as fieldlib
+from . import report as reportlib
+from . import steps as steplib
+
+bp = Blueprint("notices", __name__, url_prefix="/app/notices")
+
+_EXTRA_LABELS = {"languages": {"fi": "Kieli", "sv": "Språk", "en": "Language"}}
+
+
+@bp.app_template_global()
+def section_name(key: str) -> str:
+    """A schema section's name in the interface language (for the import report)."""
+    base, _sep, right = key.partition(".")
+    if base == "rights" and right in T.RIGHT_TITLES:
+        return T.text(T.RIGHT_TITLES, right, current_language())
+    if base in T.HEADINGS:
+        return T.text(T.HEADINGS, base, current_language())
+    return key
+
+
+@bp.app_template_global()
+def notice_label(key: str, language: str) -> str:
+    """A label or heading of the public notice, in the notice's language."""
+    for table in (T.LABELS, T.HEADINGS, _EXTRA_LABELS):
+        if key in table:
+            return T.text(table, key, language)
+    return key
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@tenant_required
+def new():
+    """Choose a starting template, a name and the languages."""
+    errors: dict = {}
+    values = {
+        "title": "",
+        "starter": request.args.get("starter", ""),
+        "languages": [g.tenant.default_language],
+        "primary_language": g.tenant.default_language,
+    }
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        values = {
+            "title": request.form.get("title", ""),
+            "starter": request.form.get("starter", ""),
+            "languages": request.form.getlist("languages"),
+            "primary_language": request.form.get("primary_language", ""),
+        }
+        try:
+            notice = service.create_notice(
+                db(),
+                g.tenant.id,
+                by_user_id=current_user.id,
+                title=values["title"],
+                languages=values["languages"],
+                primary_language=values["primary_language"],
+                starter_key=values["starter"] or None,
+                now=_now(),
+            )
+        except ValidationFailed as exc:
+            mark_rollback_only()
+            errors[exc.field or "form"] = _message(exc.code)
+            if exc.code.startswith("plan_limit_"):
+                errors["plan"] = True
+        else:
+            return redirect(url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[0]))
+    return render_template(
+        "notices/new.html",
+        starters=service.starters(),
+        values=values,
+        errors=errors,
+        form=ActionForm(),
+    )
+
+
+def _message(code: str) -> str:
+    wording = {
+        "title_required": _("Give the notice a name."),
+        "languages_required": _("Choose at least one language."),
+        "primary_language_not_chosen": _("The main language must be one of the chosen languages."),
+        "starter_unknown": _("Choose one of the offered templates."),
+        "slug_fixed": _("The address of a published notice cannot change."),
+    }
+    return wording.get(code) or str(DOMAIN_MESSAGES.get(code, code))
+
+
+@bp.get("/<int:notice_id>")
+@tenant_required
+def resume(notice_id):
+    """Continue where the user left off."""
+    notice = service.get_notice(db(), g.tenant.id, notice_id)
+    step = notice.last_step if notice.last_step in steplib.BY_KEY else steplib.KEYS[0]
+    return redirect(url_for("notices.step", notice_id=notice.id, step=step))
+
+
+def _member_options():
+    return [
+        (str(m.user_id), f"{m.user.name} ({m.user.email})") for m in accounts.list_members(db(), g.tenant.id)
+    ]
+
+
+@bp.route("/<int:notice_id>/steps/<step>", methods=["GET", "POST"])
+@tenant_required
+def step(notice_id, step):
+    """One step of the wizard. Every button saves first."""
+    spec = steplib.BY_KEY.get(step)
+    if spec is None:
+        abort(404)
+    notice = service.get_notice(db(), g.tenant.id, notice_id)
+    g.contact_member_options = _member_options()
+    data = dict(notice.draft)
+    settings = {
+        "title": notice.title,
+        "slug": notice.slug,
+        "languages": list(notice.languages),
+        "primary_language": notice.primary_language,
+    }
+    errors: dict = {}
+    extra_rows: dict[str, int] = {}
+    if request.args.get("add"):
+        extra_rows[request.args["add"]] = 1
+
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        action = request.form.get("action", "save")
+        remove = None
+        if action.startswith("remove:"):
+            _, path, index = action.split(":", 2)
+            remove = (path, int(index)) if index.isdigit() else None
+        if step == "basics":
+            settings = {
+                "title": request.form.get("notice.title", ""),
+                "slug": request.form.get("notice.slug", notice.slug),
+                "languages": request.form.getlist("notice.languages"),
+                "primary_language": request.form.get("notice.primary_language", ""),
+            }
+        languages = [lang for lang in LANGS if lang in settings["languages"]] or list(notice.languages)
+        data, errors = fieldlib.parse(spec.fields, request.form, data, languages, remove=remove)
+        if step == "contact":
+            _fill_contact_from_member(data)
+        if not errors:
+            errors = _save(notice, step, data, settings)
+        if errors:
+            mark_rollback_only()
+        else:
+            return redirect(_after(notice, step, action))
+    return render_step(notice, spec, data, settings, errors, extra_rows)
+
+
+def render_step(notice, spec, data, settings, errors, extra_rows=None):
+    """Render a step page with the given (possibly unsaved) values and errors."""
+    extra_rows = extra_rows or {}
+    draft_languages = [lang for lang in LANGS if lang in settings["languages"]] or list(notice.languages)
+    report = service.completeness(notice) if not errors else None
+    ui = current_language()
+    ctx = SimpleNamespace(
+        errors=errors,
+        languages=draft_languages,
+        extra_rows=extra_rows,
+        fieldlib=fieldlib,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        right_title=lambda key: T.text(T.RIGHT_TITLES, key, ui) if key in T.RIGHT_TITLES else key,
+        right_text=lambda key: to_plain(T.text(T.RIGHT_TEXTS, key, ui)) if key in T.RIGHT_TEXTS else "",
+    )
+    return render_template(
+        "notices/step.html",
+        notice=notice,
+        spec=spec,
+        steps=steplib.STEPS,
+        data=data,
+        settings=settings,
+        ctx=ctx,
+        report=report,
+        report_lines=reportlib.lines(report) if report else None,
+        summary=reportlib.summary(report) if report else "",
+        publish=g.get("publish_values")
+        or {
+            "prepared_on": service.proposed_prepared_on(notice, helsinki_today()).isoformat(),
+            "change_note": "",
+            "first": notice.published_number is None,
+        },
+        publish_errors=g.get("publish_errors", {}),
+    )
+
+
+def _fill_contact_from_member(data: dict) -> None:
+    contact = data.get("contact", {})
+    member_id = contact.get("member_user_id")
+    if member_id is None:
+        return
+    member = next((m for m in accounts.list_members(db(), g.tenant.id) if m.user_id == member_id), None)
+    if member is None:
+        contact["member_user_id"] = None
+        return
+    contact["name"] = contact.get("name") or member.user.name
+    contact["email"] = contact.get("email") or member.user.email
+
+
+def _save(notice, step, data, settings) -> dict:
+    errors = {}
+    if step == "basics":
+        try:
+            service.update_settings(
+                db(),
+                g.tenant.id,
+                notice.id,
+                title=settings["title"],
+                slug=settings["slug"],
+                languages=settings["languages"],
+                primary_language=settings["primary_language"],
+                now=_now(),
+            )
+        except ValidationFailed as exc:
+            return {f"notice.{exc.field}" if exc.field else "form": _message(exc.code)}
+    try:
+        draft = load_draft(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"])
+            errors[name] = _("Check this value.")
+        return errors
+    try:
+        service.save_draft(db(), g.tenant.id, notice.id, draft, step=step, now=_now())
+    except ValidationFailed as exc:
+        return {"form": _message(exc.code)}
+    return errors
+
+
+def _after(notice, step, action) -> str:
+    index = steplib.KEYS.index(step)
+    if action == "next" and index + 1 < len(steplib.KEYS):
+        return url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[index + 1])
+    if action == "back" and index > 0:
+        return url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[index - 1])
+    if action.startswith("goto:") and action[5:] in steplib.BY_KEY:
+        return url_for("notices.step", notice_id=notice.id, step=action[5:])
+    if action.startswith("add:"):
+        path = action[4:]
+        return (
+            url_for("notices.step", notice_id=notice.id, step=step, add=path) + f"#{path.replace('.', '-')}"
+        )
+    return url_for("notices.step", notice_id=notice.id, step=step)
+
+
+@bp.get("/<int:notice_id>/preview")
+@tenant_required
+def preview(notice_id):
+    """The notice exactly as the public page will show it, in one of its languages."""
+    notice = service.get_notice(db(), g.tenant.id, notice_id)
+    language = request.args.get("in") or notice.primary_language
+    if language not in notice.languages:
+        abort(404)
+    rendered = render(service.draft_of(notice), language)
+    return render_template(
+        "public/notice.html",
+        notice=notice,
+        rendered=rendered,
+        languages=notice.languages,
+        preview=True,
+        language_url=lambda code: url_for("notices.preview", notice_id=notice.id, **{"in": code}),
+    )
