@@ -192,12 +192,12 @@ def notices_import(path, slug, publish, allow_incomplete):
     """Import a notice file (.txt, .html, .md, .docx) as a draft of the tenant, and print the report."""
     from pathlib import Path
 
-    from tenants.notices.importer import import_notice
     from werkzeug.datastructures import FileStorage
 
     from tenants.notices import publishing
     from tenants.notices import service as notice_service
     from tenants.notices.check import check
+    from tenants.notices.importer import import_notice
     from tenants.scoping import scoped_to
 
     from .i18n import helsinki_today

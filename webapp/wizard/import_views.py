@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from tenants.notices.importer import import_notice
 
 from tenants.errors import ValidationFailed
 from tenants.notices import service
+from tenants.notices.importer import import_notice
 
 from ..auth_session import tenant_required
 from ..db import db
