@@ -37,7 +37,8 @@ def prepare_sqlite(path) -> str:
 def prepare_postgres(worker: str) -> str:
     """A fresh migrated PostgreSQL database owned by postgres; returns the URL of the app role."""
     admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
-    name = f"seloste_test_{worker}"
+    # SELOSTE_TEST_RUN keeps the databases of test runs side by side on one server apart.
+    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}{worker}"
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
