@@ -3,13 +3,13 @@
 import io
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from tenants.notices.models import Notice, NoticeVersion
 from tenants.scoping import unscoped
 
 from .conftest import login
+from .support import skip_or_fail
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
@@ -17,7 +17,7 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 def seed(name_start: str) -> str:
     matches = sorted(SEEDS.glob(f"{name_start}_*.txt"))
     if not matches:
-        pytest.skip("the seed notices are not beside the repository")
+        skip_or_fail("the seed notices (../shared/seeds) are not beside the repository")
     return matches[0].read_text(encoding="utf-8")
 
 

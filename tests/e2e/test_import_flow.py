@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ..support import skip_or_fail
 from .conftest import published_notice
 from .test_wizard_flow import _log_in
 
@@ -17,7 +18,7 @@ SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     matches = sorted(SEEDS.glob("001_*.txt"))
     if not matches:
-        pytest.skip("the seed notices are not beside the repository")
+        skip_or_fail("the seed notices (../shared/seeds) are not beside the repository")
     email, tenant_slug, _first = published_notice(live_server, company="Konttorimix Oy")
     _log_in(page, email)
     page.goto("/app/notices/import")
