@@ -490,6 +490,7 @@ STEP_OF_ITEM = {
     "automated_decisions": "automated",
     "rights": "rights",
     "complaint": "rights",
+    "other_information": "rights",
 }
 
 # Top-level draft keys -> step (for pointing at fields named in warnings).
@@ -498,7 +499,6 @@ STEP_OF_PATH = {
     "special_justification": "data",
     "personal_identity_code_justification": "data",
     "processed_electronically": "purposes",
-    "other_information": "rights",
     "direct_marketing": "purposes",
     "prepared_on": "basics",
 }
