@@ -98,6 +98,19 @@ def test_bad_uploads_are_explained_and_keep_the_title(client, session, make_owne
     assert r.status_code == 400 and 'id="import-error"' in html and 'value="Pidän tämän"' in html
     r = client.post_form("/app/notices/import", {"text": "  ", "title": ""})
     assert r.status_code == 400
+
+
+def test_a_section_too_long_is_named_in_the_users_language_and_nothing_is_lost(client, session, make_owner):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    text = "Rekisterin nimi\tAsiakasrekisteri\nSäilytysaika\t" + "Säilytämme tiedot. " * 2000
+    r = client.post_form("/app/notices/import", {"text": text, "title": "Vanha seloste"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and 'id="import-error"' in page
+    assert "Säilytysaika" in page.split('id="import-error"')[1].split("</")[0]
+    assert "import_too_long" not in page
+    assert text.split("\n")[0] in page and 'value="Vanha seloste"' in page  # what was pasted is still there
+    assert notices(session) == []
     assert notices(session) == []
 
 

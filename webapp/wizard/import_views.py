@@ -12,14 +12,14 @@ from flask_login import current_user
 
 from tenants.errors import ValidationFailed
 from tenants.notices import service
-from tenants.notices.importer import import_notice
+from tenants.notices.importer import NoticeTooLong, import_notice
 
 from ..auth_session import tenant_required
 from ..db import db
 from ..errors import MESSAGES
 from ..forms import ActionForm
 from ..unit_of_work import mark_rollback_only
-from .views import bp
+from .views import bp, section_name
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,11 @@ def import_page():
             )
         except UnreadableFile as exc:
             error = str(exc)
+        except NoticeTooLong as exc:
+            error = _(
+                "The part “%(section)s” is too long for one section of a notice. Shorten or split it, then import again.",
+                section=section_name(exc.where),
+            )
         except ValidationFailed as exc:
             error = str(MESSAGES.get(exc.code, exc.code))
         else:

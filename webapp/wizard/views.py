@@ -33,10 +33,20 @@ bp = Blueprint("notices", __name__, url_prefix="/app/notices")
 _EXTRA_LABELS = {"languages": {"fi": "Kieli", "sv": "Språk", "en": "Language"}}
 
 
+# Fields that are shown as part of another section of the notice.
+_PARENT_SECTION = {
+    "legitimate_interest": "purposes",
+    "consent_withdrawal": "purposes",
+    "how_to": "rights",
+    "special_justification": "special_categories",
+}
+
+
 @bp.app_template_global()
 def section_name(key: str) -> str:
     """A schema section's name in the interface language (for the import report)."""
     base, _sep, right = key.partition(".")
+    base = _PARENT_SECTION.get(base, base)
     if base == "rights" and right in T.RIGHT_TITLES:
         return T.text(T.RIGHT_TITLES, right, current_language())
     if base in T.HEADINGS:
