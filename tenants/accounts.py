@@ -339,8 +339,18 @@ def get_open_invitation(session: Session, tenant_id: int, invitation_id: int) ->
 def accept_invitation(
     session: Session, tenant_id: int, invitation_id: int, user_id: int, now: datetime
 ) -> Membership:
-    """Attach an existing user to the tenant through an open invitation."""
+    """Attach an existing user to the tenant through an open invitation, if the tenant's plan has room."""
+    from .billing.plans import PlanLimit, check_can_add_member
+
     invitation = get_open_invitation(session, tenant_id, invitation_id)
+    joined = session.scalar(
+        select(Membership.id).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+    if joined is None:
+        try:  # the plan may have shrunk since the invitation was sent
+            check_can_add_member(session, session.get(Tenant, tenant_id))
+        except PlanLimit:
+            raise PlanLimit("members_invitation") from None
     membership = add_member(session, tenant_id, user_id, invitation.role, now)
     invitation.accepted_at = now
     session.flush()

@@ -1,8 +1,12 @@
 """A small local HTTP fake of the Stripe endpoints Seloste calls, for the official library to talk to.
 
-It keeps customers, checkout sessions and subscriptions in memory. Its checkout page (what a
-browser reaches after Checkout's redirect) completes the purchase: it marks the subscription
-active, delivers a signed `checkout.session.completed` webhook to the app, and redirects back.
+It keeps customers, checkout sessions and subscriptions in memory, shaped as the pinned library's API
+version has them (`stripe.api_version`): a subscription's price and billing period are on its items
+(`items.data[].price.id`, `items.data[].current_period_end`), and an invoice names its subscription
+under `parent.subscription_details.subscription`. Its checkout page (what a browser reaches after
+Checkout's redirect) completes the purchase: it marks the subscription active, delivers a signed
+`checkout.session.completed` webhook to the app (at once, or after `webhook_delay` seconds from a
+thread, as Stripe's webhooks often arrive after the customer is back), and redirects back.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 import time
 import urllib.request
 
+import stripe
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -33,14 +38,30 @@ def event(event_type: str, obj: dict, event_id: str | None = None) -> bytes:
             "id": event_id or f"evt_{next(_ids)}",
             "object": "event",
             "type": event_type,
-            "api_version": "2024-06-20",
+            "api_version": stripe.api_version,
             "created": int(time.time()),
             "data": {"object": obj},
         }
     ).encode()
 
 
+def invoice(invoice_id: str, customer: str, subscription: str) -> dict:
+    """An invoice of a subscription, as webhooks carry it (the subscription is under `parent`)."""
+    return {
+        "id": invoice_id,
+        "object": "invoice",
+        "customer": customer,
+        "parent": {
+            "type": "subscription_details",
+            "quote_details": None,
+            "subscription_details": {"subscription": subscription, "metadata": {}},
+        },
+    }
+
+
 _ids = itertools.count(1000)
+
+MAX_WEBHOOK_DELAY = 10.0  # seconds; a delayed delivery never outlives a test by much
 
 
 class FakeStripe:
@@ -54,19 +75,52 @@ class FakeStripe:
         self.subscriptions: dict[str, dict] = {}
         self.calls: list[tuple[str, str, dict]] = []
         self.failures = 0  # answer this many API calls with 500 (the library retries)
+        self.webhook_delay = 0.0  # deliver Checkout's webhook this many seconds after the redirect
+        self.deliveries: list[int] = []  # statuses of the webhooks delivered from the checkout page
+        self._delivering: list[threading.Thread] = []
 
     # -- state the tests set --
-    def set_subscription(self, sub_id: str, customer: str, status: str) -> dict:
+    def set_subscription(
+        self,
+        sub_id: str,
+        customer: str,
+        status: str,
+        price: str = "price_month",
+        period_end: int | None = None,
+    ) -> dict:
+        """A subscription of one price; its billing period is on the item, as in the current API."""
+        start = int(time.time())
         sub = {
             "id": sub_id,
             "object": "subscription",
             "customer": customer,
             "status": status,
-            "current_period_end": int(time.time()) + 30 * 86400,
             "metadata": {},
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": f"si_{next(_ids)}",
+                        "object": "subscription_item",
+                        "price": {"id": price, "object": "price"},
+                        "quantity": 1,
+                        "current_period_start": start,
+                        "current_period_end": period_end or start + 30 * 86400,
+                    }
+                ],
+                "has_more": False,
+                "url": f"/v1/subscription_items?subscription={sub_id}",
+            },
         }
         self.subscriptions[sub_id] = sub
         return sub
+
+    def renew(self, sub_id: str, days: int = 30) -> int:
+        """Move the subscription's billing period on (what a paid renewal does); the new end."""
+        item = self.subscriptions[sub_id]["items"]["data"][0]
+        item["current_period_start"] = item["current_period_end"]
+        item["current_period_end"] += days * 86400
+        return item["current_period_end"]
 
     # -- HTTP --
     def __call__(self, environ, start_response):
@@ -133,7 +187,9 @@ class FakeStripe:
 
     def _complete_checkout(self, sid: str) -> Response:
         session = self.sessions[sid]
-        sub = self.set_subscription(f"sub_{next(_ids)}", session["customer"], "active")
+        sub = self.set_subscription(
+            f"sub_{next(_ids)}", session["customer"], "active", price=session["price"] or "price_month"
+        )
         payload = event(
             "checkout.session.completed",
             {
@@ -145,8 +201,23 @@ class FakeStripe:
                 "metadata": {"tenant_id": session["tenant_id"]},
             },
         )
-        self.deliver(payload)
+        if self.webhook_delay > 0:
+            delay = min(self.webhook_delay, MAX_WEBHOOK_DELAY)
+            thread = threading.Thread(
+                target=self._deliver_later, args=(payload, delay), name="fake-stripe-webhook", daemon=True
+            )
+            self._delivering.append(thread)
+            thread.start()
+        else:
+            self.deliveries.append(self.deliver(payload))
         return Response(status=303, headers={"Location": session["success_url"]})
+
+    def _deliver_later(self, payload: bytes, delay: float) -> None:
+        time.sleep(delay)
+        try:
+            self.deliveries.append(self.deliver(payload))
+        except OSError as exc:  # urllib's HTTPError too: the test sees the failure in `deliveries`
+            self.deliveries.append(getattr(exc, "code", 0) or 0)
 
     def deliver(self, payload: bytes) -> int:
         """POST a signed webhook to the app; returns the status."""
@@ -170,5 +241,7 @@ class FakeStripe:
         return self
 
     def stop(self) -> None:
+        for thread in self._delivering:
+            thread.join(MAX_WEBHOOK_DELAY + 15)
         self._server.shutdown()
         self._server.server_close()

@@ -24,6 +24,7 @@ from .auth_session import owner_required, tenant_required
 from .db import db
 from .forms import ActionForm
 from .security import csrf
+from .unit_of_work import mark_rollback_only
 
 bp = Blueprint("billing", __name__)
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ HANDLED = {
     "invoice.paid",
     "invoice.payment_failed",
 }
+
+SUBSCRIBED = ("active", "past_due")  # billing states in which Checkout is not offered again
 
 
 def _now() -> datetime:
@@ -82,7 +85,12 @@ def client() -> stripe.StripeClient:
 
 
 def init_app(app: Flask) -> None:
-    """Banner state for every logged-in page."""
+    """Banner state for every logged-in page, and where plan limits send people to upgrade."""
+
+    @app.template_global()
+    def upgrade_url() -> str:
+        """The billing page, or the public plans when billing is off (an operator sets plans then)."""
+        return url_for("billing.overview") if enabled() else url_for("billing.pricing")
 
     @app.context_processor
     def _billing_banner():
@@ -127,6 +135,16 @@ def checkout():
         "STRIPE_PRICE_PRO_YEARLY" if interval == "yearly" else "STRIPE_PRICE_PRO_MONTHLY"
     ]
     tenant = db().get(Tenant, g.tenant.id)
+    if tenant.stripe_subscription_id and tenant.billing_status in SUBSCRIBED:
+        # A second subscription would charge twice: changes go through the portal.
+        flash(
+            _(
+                "Your organisation already has a subscription. Change or cancel it with the button "
+                "“Manage payment details, invoices or cancel”."
+            ),
+            "info",
+        )
+        return redirect(url_for("billing.overview"))
     try:
         if not tenant.stripe_customer_id:
             customer = client().v1.customers.create(
@@ -214,21 +232,76 @@ def webhook():
             tenant = session.get(Tenant, int(tenant_id)) if tenant_id and str(tenant_id).isdigit() else None
             if tenant is not None:
                 billing.link_customer(session, tenant, customer_id, now=now)
-        subscription_id = (
-            obj.get("subscription") if event.type.startswith(("checkout", "invoice")) else obj.get("id")
-        )
+        subscription_id = _subscription_of(event.type, obj)
     if tenant is None or not subscription_id:
         log.warning("Stripe event %s (%s) matched no tenant", event.id, event.type)
         return {"received": True, "handled": False}
     # Read the subscription as it is now: events may arrive in any order.
-    sub = client().v1.subscriptions.retrieve(subscription_id).to_dict()
-    period_end = sub.get("current_period_end")
-    state = billing.SubscriptionState(
+    try:
+        sub = client().v1.subscriptions.retrieve(subscription_id).to_dict()
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status != 404:
+            return _retry_later(event)
+        log.warning("Stripe event %s (%s): its subscription does not exist", event.id, event.type)
+        return {"received": True, "handled": False}
+    except stripe.StripeError:
+        return _retry_later(event)
+    with scoped_to(session, tenant.id):
+        billing.apply_subscription(session, tenant, _state(sub), now=now, pro_prices=pro_prices())
+    return {"received": True, "handled": True}
+
+
+def pro_prices() -> set[str]:
+    """The configured Pro prices: only a subscription of one of them makes a tenant Pro."""
+    cfg = current_app.config
+    return {cfg["STRIPE_PRICE_PRO_MONTHLY"], cfg["STRIPE_PRICE_PRO_YEARLY"]} - {None, ""}
+
+
+def _id(value) -> str | None:
+    """An id, whether Stripe sent the object expanded or not."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _subscription_of(event_type: str, obj: dict) -> str | None:
+    """The subscription an event is about.
+
+    Invoices name it under `parent.subscription_details` since API version 2025-03-31 (the top-level
+    `subscription` of older versions is the fallback); Checkout sessions at the top level.
+    """
+    if event_type.startswith("invoice"):
+        details = (obj.get("parent") or {}).get("subscription_details") or {}
+        return _id(details.get("subscription")) or _id(obj.get("subscription"))
+    if event_type.startswith("checkout"):
+        return _id(obj.get("subscription"))
+    return obj.get("id")
+
+
+def _state(sub: dict) -> billing.SubscriptionState:
+    """The parts of a subscription that decide the plan.
+
+    The billing period is on the subscription's items since API version 2025-03-31 (the Pro item's
+    end, else the latest; the top-level `current_period_end` of older versions is the fallback).
+    """
+    items = [item for item in ((sub.get("items") or {}).get("data") or []) if isinstance(item, dict)]
+    prices = tuple(p for p in (_id(item.get("price")) for item in items) if p)
+    dated = [item for item in items if isinstance(item.get("current_period_end"), int)]
+    pro = [item for item in dated if _id(item.get("price")) in pro_prices()]
+    period_end = max((item["current_period_end"] for item in pro or dated), default=None)
+    if period_end is None and isinstance(sub.get("current_period_end"), int):
+        period_end = sub["current_period_end"]
+    return billing.SubscriptionState(
         id=sub["id"],
-        customer=sub.get("customer", ""),
+        customer=_id(sub.get("customer")) or "",
         status=sub.get("status", ""),
         current_period_end=datetime.fromtimestamp(period_end, UTC) if period_end else None,
+        price_ids=prices,
     )
-    with scoped_to(session, tenant.id):
-        billing.apply_subscription(session, tenant, state, now=now)
-    return {"received": True, "handled": True}
+
+
+def _retry_later(event):
+    """Stripe could not be asked: store nothing (not even the event id) so that its retry is handled."""
+    log.warning(
+        "Stripe event %s (%s): the subscription could not be read; Stripe retries", event.id, event.type
+    )
+    mark_rollback_only()
+    return {"error": "the payment service did not answer; try again"}, 503

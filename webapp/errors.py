@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -42,6 +42,9 @@ MESSAGES = {
         "The Free plan has one published notice. Upgrade to Pro to publish more."
     ),
     "plan_limit_members": _l("The Free plan has one member. Upgrade to Pro to invite colleagues."),
+    "plan_limit_members_invitation": _l(
+        "The organisation's plan has room for no more members. Ask its owner to upgrade to Pro, then open the invitation link again."
+    ),
     "plan_limit_locked": _l(
         "Editing is paused because the payment is overdue. Update the payment details under Billing; your published notices and request forms keep working."
     ),
@@ -68,9 +71,16 @@ TITLES = {
 }
 
 
+def note_plan_limit(error: ValidationFailed) -> None:
+    """A plan limit refused the action: the page shows the way to upgrade next to the message."""
+    if error.code.startswith("plan_limit_"):
+        g.plan_limit = error.code
+
+
 def apply_to_form(form, error: ValidationFailed) -> None:
     """Show a service's validation error next to its field (or above the form)."""
     mark_rollback_only()
+    note_plan_limit(error)
     message = MESSAGES.get(error.code, _l("Check this value."))
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:

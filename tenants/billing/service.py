@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +14,8 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationFailed
 from ..models import StripeEvent, Tenant, TenantEvent
 from .plans import PLANS
+
+log = logging.getLogger(__name__)
 
 ACTIVE = ("active", "trialing")
 PAST_DUE = ("past_due", "unpaid")
@@ -26,6 +30,7 @@ class SubscriptionState:
     customer: str
     status: str
     current_period_end: datetime | None
+    price_ids: tuple[str, ...] = ()
 
 
 def record(
@@ -83,9 +88,24 @@ def tenant_for_customer(session: Session, customer_id: str) -> Tenant | None:
     return session.scalar(select(Tenant).where(Tenant.stripe_customer_id == customer_id))
 
 
-def apply_subscription(session: Session, tenant: Tenant, sub: SubscriptionState, *, now: datetime) -> bool:
-    """Make the tenant's plan follow the subscription's current state; True when something changed."""
+def apply_subscription(
+    session: Session, tenant: Tenant, sub: SubscriptionState, *, now: datetime, pro_prices: Collection[str]
+) -> bool:
+    """Make the tenant's plan follow the subscription's current state; True when something changed.
+
+    Only a subscription of one of the Pro prices (`pro_prices`) decides the plan; any other is ignored.
+    A new billing period (a renewal) is recorded too.
+    """
+    if not set(sub.price_ids) & set(pro_prices):
+        log.warning(
+            "subscription %s of tenant %s has no Pro price (prices %s); the plan is unchanged",
+            sub.id,
+            tenant.id,
+            ", ".join(sub.price_ids) or "none",
+        )
+        return False
     before = (tenant.plan, tenant.billing_status, tenant.stripe_subscription_id, tenant.past_due_since)
+    period_before = tenant.current_period_end
     if sub.status in ACTIVE:
         tenant.plan, tenant.billing_status, tenant.past_due_since = "pro", "active", None
     elif sub.status in PAST_DUE:
@@ -100,16 +120,25 @@ def apply_subscription(session: Session, tenant: Tenant, sub: SubscriptionState,
     tenant.stripe_subscription_id = sub.id
     tenant.current_period_end = sub.current_period_end
     after = (tenant.plan, tenant.billing_status, tenant.stripe_subscription_id, tenant.past_due_since)
-    if after == before:
-        return False
-    record(
-        session,
-        tenant,
-        "subscription_" + tenant.billing_status,
-        {"plan": tenant.plan, "subscription": sub.id, "stripe_status": sub.status},
-        now=now,
-    )
-    return True
+    data = {
+        "plan": tenant.plan,
+        "subscription": sub.id,
+        "stripe_status": sub.status,
+        "period_end": sub.current_period_end.isoformat() if sub.current_period_end else None,
+    }
+    if after != before:
+        record(session, tenant, "subscription_" + tenant.billing_status, data, now=now)
+        return True
+    if period_before != sub.current_period_end:
+        record(
+            session,
+            tenant,
+            "subscription_renewed",
+            {**data, "previous_period_end": period_before.isoformat() if period_before else None},
+            now=now,
+        )
+        return True
+    return False
 
 
 def first_time(session: Session, event_id: str, event_type: str, *, now: datetime) -> bool:

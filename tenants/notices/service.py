@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -205,7 +205,7 @@ def update_settings(
     if not title:
         raise ValidationFailed("title_required", "title")
     if slug is not None and slug.strip().lower() != notice.slug:
-        rename_notice(session, tenant_id, notice.id, slug)
+        rename_notice(session, tenant_id, notice.id, slug, now=now)
     tenant = session.get(Tenant, tenant_id)
     require_editing(tenant, now)
     notice.languages = _check_languages(languages, primary_language)
@@ -222,9 +222,13 @@ def completeness(notice: Notice) -> Report:
     return check(draft_of(notice), list(notice.languages))
 
 
-def rename_notice(session: Session, tenant_id: int, notice_id: int, new_slug: str) -> Notice:
-    """Give a notice a new address; a published notice keeps its old one as a permanent redirect."""
+def rename_notice(
+    session: Session, tenant_id: int, notice_id: int, new_slug: str, *, now: datetime | None = None
+) -> Notice:
+    """Give a notice a new address; a published notice keeps its old one as a permanent redirect.
+    Not while billing has locked editing."""
     notice = get_notice(session, tenant_id, notice_id)
+    require_editing(session.get(Tenant, tenant_id), now or datetime.now(UTC))
     new_slug = check_slug(new_slug.strip().lower())
     if new_slug == notice.slug:
         return notice

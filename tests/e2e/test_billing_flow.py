@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tenants.models import Tenant
 from tenants.scoping import unscoped
 
-from ..stripe_fake import FakeStripe, event
+from ..stripe_fake import FakeStripe, event, invoice
 from .conftest import published_notice
 from .test_wizard_flow import _log_in
 
@@ -57,15 +57,19 @@ def test_limit_upgrade_publish_then_payment_failure_locks_editing(page, visitor,
     _publish_from_review(page)
     expect(page.locator(".publish .alert--error")).to_be_visible()
 
-    # Upgrade: Checkout (the fake completes it and delivers the signed webhook), back to the success page.
+    # Upgrade: Checkout (the fake completes it and delivers the signed webhook a little later, as Stripe
+    # often does), back to the success page, which waits and refreshes itself until the webhook landed.
+    stripe_live.webhook_delay = 2.0
     page.goto("/app/billing")
     page.locator("#upgrade-monthly").click()
     expect(page).to_have_url(re.compile(r"/app/billing/success"))
-    expect(page.locator("#billing-active")).to_be_visible()
+    expect(page.locator("#billing-waiting")).to_be_visible()
+    expect(page.locator("#billing-active")).to_be_visible(timeout=15_000)
+    assert stripe_live.deliveries == [200]
 
     # Now the second notice publishes.
     page.goto("/app/")
-    page.locator("table.notice-list a", has_text=re.compile("ekry|ekry", re.I)).first.click()
+    page.locator("table.notice-list a", has_text="Rekrytointirekisteri").click()
     _publish_from_review(page)
     expect(page).to_have_url(re.compile(r"/published$"))
     second_url = page.locator("#public-url").inner_text()
@@ -74,10 +78,7 @@ def test_limit_upgrade_publish_then_payment_failure_locks_editing(page, visitor,
     (sub_id,) = list(stripe_live.subscriptions)
     stripe_live.subscriptions[sub_id]["status"] = "past_due"
     customer = stripe_live.subscriptions[sub_id]["customer"]
-    payload = event(
-        "invoice.payment_failed",
-        {"id": "in_e2e", "object": "invoice", "customer": customer, "subscription": sub_id},
-    )
+    payload = event("invoice.payment_failed", invoice("in_e2e", customer, sub_id))
     assert stripe_live.deliver(payload) == 200
     session = live_server.app.extensions["seloste_db"].new_session()
     with session, session.begin(), unscoped(session):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -236,8 +237,19 @@ def invitation(token):
                 return render_template("auth/invitation.html", form=form, invite=invite, tenant=tenant)
         else:
             return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
-        with scoped_to(db(), tenant_id, user.id):
-            accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
+        try:
+            with scoped_to(db(), tenant_id, user.id):
+                accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
+        except ValidationFailed as exc:  # the organisation's plan has no room for another member
+            # Read what the page shows before the rollback expires the rows.
+            shown = {
+                "invite": SimpleNamespace(email=invite.email),
+                "tenant": SimpleNamespace(name=tenant.name),
+            }
+            apply_to_form(form, exc)
+            return render_template(
+                "auth/invitation.html", form=form, has_account=existing is not None, **shown
+            )
         if not current_user.is_authenticated:
             log_in(user)
         select_tenant(tenant_id)

@@ -16,7 +16,7 @@ from tenants.notices.importer import NoticeTooLong, import_notice
 
 from ..auth_session import tenant_required
 from ..db import db
-from ..errors import MESSAGES
+from ..errors import MESSAGES, note_plan_limit
 from ..forms import ActionForm
 from ..unit_of_work import mark_rollback_only
 from .views import bp, section_name
@@ -131,6 +131,7 @@ def import_page():
                 section=section_name(exc.where),
             )
         except ValidationFailed as exc:
+            note_plan_limit(exc)
             error = str(MESSAGES.get(exc.code, exc.code))
         else:
             return redirect(url_for("notices.step", notice_id=notice.id, step="basics", imported=1))

@@ -14,7 +14,7 @@ from tenants.notices.check import Item
 
 from ..auth_session import tenant_required
 from ..db import db
-from ..errors import MESSAGES
+from ..errors import MESSAGES, note_plan_limit
 from ..forms import ActionForm
 from ..i18n import helsinki_today
 from ..public import cache
@@ -63,6 +63,7 @@ def publish(notice_id):
                 now=datetime.now(UTC),
             )
         except ValidationFailed as exc:
+            note_plan_limit(exc)
             wording = PUBLISH_MESSAGES.get(exc.code)
             errors[exc.field or "form"] = wording() if wording else str(MESSAGES.get(exc.code, exc.code))
         else:

@@ -21,6 +21,7 @@ from tenants.notices.schema import LANGS, load_draft
 from ..auth_session import tenant_required
 from ..db import db
 from ..errors import MESSAGES as DOMAIN_MESSAGES
+from ..errors import note_plan_limit
 from ..forms import ActionForm
 from ..i18n import LANGUAGE_NAMES, current_language, helsinki_today
 from ..unit_of_work import mark_rollback_only
@@ -100,9 +101,8 @@ def new():
             )
         except ValidationFailed as exc:
             mark_rollback_only()
+            note_plan_limit(exc)
             errors[exc.field or "form"] = _message(exc.code)
-            if exc.code.startswith("plan_limit_"):
-                errors["plan"] = True
         else:
             return redirect(url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[0]))
     return render_template(
@@ -253,6 +253,7 @@ def _save(notice, step, data, settings) -> dict:
                 now=_now(),
             )
         except ValidationFailed as exc:
+            note_plan_limit(exc)
             return {f"notice.{exc.field}" if exc.field else "form": _message(exc.code)}
     try:
         draft = load_draft(data)
@@ -264,6 +265,7 @@ def _save(notice, step, data, settings) -> dict:
     try:
         service.save_draft(db(), g.tenant.id, notice.id, draft, step=step, now=_now())
     except ValidationFailed as exc:
+        note_plan_limit(exc)
         return {"form": _message(exc.code)}
     return errors
 
