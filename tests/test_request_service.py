@@ -94,7 +94,7 @@ def test_extension_once_before_the_due_date_with_a_reason(session, tenant):
         service.extend(
             session, t.id, request.id, 2, "Paljon aineistoa", by=user, today=date(2026, 2, 28), now=NOW
         )
-        assert request.due_on == date(2026, 4, 30)
+        assert request.due_on == date(2026, 4, 28)  # 31.1 -> due 28.2 -> two months from that date
         with pytest.raises(ValidationFailed, match="already_extended"):
             service.extend(session, t.id, request.id, 1, "Lisää", by=user, today=date(2026, 2, 20), now=NOW)
 
