@@ -282,8 +282,16 @@ def enter_request(
     return request
 
 
+def _id_or_not_found(value: int) -> int:
+    """Ids from URLs beyond what the database stores are simply not found (never an overflow error)."""
+    if not isinstance(value, int) or not 0 < value < 2**31:
+        raise NotFound()
+    return value
+
+
 def get_request(session: Session, tenant_id: int, request_id: int) -> DataRequest:
     """The tenant's request, or NotFound."""
+    _id_or_not_found(request_id)
     request = session.scalar(
         select(DataRequest).where(DataRequest.id == request_id, DataRequest.tenant_id == tenant_id)
     )
@@ -305,6 +313,7 @@ def timeline(session: Session, tenant_id: int, request_id: int) -> list[RequestE
 
 def get_event(session: Session, tenant_id: int, request_id: int, event_id: int) -> RequestEvent:
     """One event of the tenant's request, or NotFound."""
+    _id_or_not_found(event_id)
     event = session.scalar(
         select(RequestEvent).where(
             RequestEvent.id == event_id,
