@@ -17,8 +17,16 @@ from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
 from webapp.i18n import format_day
 
-from .conftest import login
-from .test_requests_web import confirm, firm, open_request, path, requests_in, send  # noqa: F401
+from .conftest import login, publish_version
+from .test_requests_web import confirm, open_request, path, requests_in, send
+
+
+@pytest.fixture
+def firm(notice_firm, session):
+    """The firm with its customer-register notice published."""
+    publish_version(session, notice_firm, today=date.today())
+    return notice_firm
+
 
 HETU = "131052-308T"
 
@@ -303,7 +311,7 @@ def test_the_csv_export_neutralises_formulas_and_follows_the_filters(app, client
     login(client, "olli@rantakahvila.fi")
     rows = list(csv.reader(io.StringIO(client.get("/app/inbox/export.csv").get_data(as_text=True))))
     assert [row[4] for row in rows[1:]] == ["'" + name for name in names]
-    assert all(not cell[:1] in "=+-@" or cell == "" for row in rows for cell in row)
+    assert all(cell[:1] not in "=+-@" or cell == "" for row in rows for cell in row)
     erasures = list(
         csv.reader(io.StringIO(client.get("/app/inbox/export.csv?type=erasure").get_data(as_text=True)))
     )

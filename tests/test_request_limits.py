@@ -1,11 +1,20 @@
 """Rate limits of the public request form, with limits on (the rest of the suite runs without them)."""
 
+from datetime import date
+
 import pytest
 
 from webapp.limits import limiter
 
-from .conftest import bound_app
-from .test_requests_web import firm, requests_in, send  # noqa: F401
+from .conftest import bound_app, publish_version
+from .test_requests_web import requests_in, send
+
+
+@pytest.fixture
+def firm(notice_firm, session):
+    """The firm with its customer-register notice published."""
+    publish_version(session, notice_firm, today=date.today())
+    return notice_firm
 
 
 @pytest.fixture
