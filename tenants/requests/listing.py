@@ -141,7 +141,8 @@ def page_query(base: Select, after: tuple[date | None, int] | None, size: int) -
     undated = base.where(DataRequest.due_on.is_(None))
     if after is not None and after[0] is None:
         undated = undated.where(DataRequest.id > after[1])
-    undated = undated.add_columns(literal(1).label("part")).order_by(DataRequest.id)
+    # Ordered by (due_on, id) although due_on is NULL throughout: that is the order of the indexes.
+    undated = undated.add_columns(literal(1).label("part")).order_by(DataRequest.due_on, DataRequest.id)
     parts.append(undated.limit(size).subquery())
     both = union_all(*(select(part) for part in parts)).subquery()
     row = aliased(DataRequest, both)
