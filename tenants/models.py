@@ -212,6 +212,10 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The data subject request the mail is about, so that retention can erase its copy of personal data.
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("data_request.id", ondelete="SET NULL"), index=True
+    )
 
 
 def open_invitation_criteria():

@@ -52,9 +52,11 @@ def enqueue_mail(
     body_html: str = "",
     language: str = "fi",
     now: datetime,
+    request_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a mail to the outbox in the caller's transaction."""
+    """Add a mail to the outbox in the caller's transaction (`request_id`: the request it is about)."""
     row = OutboxMessage(
+        request_id=request_id,
         kind="mail",
         recipient=recipient,
         subject=subject,

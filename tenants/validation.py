@@ -10,6 +10,21 @@ from stdnum.fi import ytunnus
 from .errors import ValidationFailed
 
 SLUG_MAX = 63
+# C0 control characters other than tab, line feed and carriage return. PostgreSQL refuses NUL in
+# text, and none of them belongs in what a person types.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """True when the text has a NUL or another C0 control character except tab, LF and CR."""
+    return bool(_CONTROL_CHARACTERS.search(value or ""))
+
+
+def without_control_characters(value: str) -> str:
+    """The text with those control characters removed (for search boxes, where nothing is stored)."""
+    return _CONTROL_CHARACTERS.sub("", value or "")
+
+
 _RESERVED_SLUGS = frozenset(
     "app api admin static login logout signup reset verify invite healthz readyz language "
     "pricing help about terms privacy www mail billing embed request requests history feed".split()

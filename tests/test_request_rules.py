@@ -1,14 +1,25 @@
 """Deadline arithmetic, the status machine, henkilötunnus detection and references."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from tenants.errors import ValidationFailed
 from tenants.requests import states
-from tenants.requests.deadlines import add_months, due_date, holiday_name, is_working_day, practical_due_date
+from tenants.requests.deadlines import (
+    add_months,
+    due_date,
+    earliest_due_practically_on_or_after,
+    holiday_name,
+    is_overdue,
+    is_working_day,
+    latest_due_practically_by,
+    practical_due_date,
+)
 from tenants.requests.hetu import MASK, contains_hetu, find_hetus, mask_hetus
+from tenants.requests.listing import parse_id
 from tenants.requests.reference import ALPHABET, new_reference, normalise_reference
+from tenants.validation import has_control_characters
 
 
 @pytest.mark.parametrize(
@@ -112,3 +123,70 @@ def test_references_are_readable_and_forgiving():
     assert normalise_reference(" sel 7k3f 92qd ") == "SEL-7K3F-92QD"
     assert normalise_reference("7K3F92QD") == "SEL-7K3F-92QD"
     assert len({new_reference() for _ in range(1000)}) == 1000
+
+
+def test_an_extension_counts_from_the_original_due_date():
+    # Received 31.1 -> due 28.2 -> extended by two months -> 28.4 (not 30.4, counted from receipt).
+    assert due_date(date(2026, 1, 31)) == date(2026, 2, 28)
+    assert due_date(date(2026, 1, 31), 2) == date(2026, 4, 28)
+    assert due_date(date(2026, 1, 31), 1) == date(2026, 3, 28)
+    assert due_date(date(2024, 1, 31), 1) == date(2024, 3, 29)  # due 29.2 in a leap year
+    assert due_date(date(2026, 3, 31), 2) == date(2026, 6, 30)  # due 30.4 -> 30.6
+
+
+def test_overdue_goes_by_the_practical_due_date():
+    saturday, friday = date(2026, 11, 28), date(2026, 11, 27)
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    assert not is_overdue(saturday, monday)  # due on Saturday: in time until Monday evening
+    assert is_overdue(saturday, tuesday)
+    assert is_overdue(friday, monday)
+    assert not is_overdue(None, tuesday)
+    # Christmas: due on Christmas Eve 2026 (a Thursday holiday), in practice Monday 28.12.
+    assert not is_overdue(date(2026, 12, 24), date(2026, 12, 28))
+    assert is_overdue(date(2026, 12, 24), date(2026, 12, 29))
+
+
+def test_practical_date_conditions_are_legal_date_ranges():
+    # Concrete: on Monday 30.11.2026 a legal due date on Saturday 28.11 or later is not overdue;
+    # "due within 7 days" reaches Sunday 6.12 (Independence Day), which is practically due Monday 7.12.
+    assert earliest_due_practically_on_or_after(date(2026, 11, 30)) == date(2026, 11, 28)
+    assert latest_due_practically_by(date(2026, 12, 7)) == date(2026, 12, 7)
+    assert latest_due_practically_by(date(2026, 12, 6)) == date(2026, 12, 4)
+    assert latest_due_practically_by(date(2026, 12, 27)) == date(2026, 12, 23)
+    # And for every pair of days over two years, the ranges say exactly what the practical dates say.
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(730)]
+    for today in days[10:-10]:
+        low, high = earliest_due_practically_on_or_after(today), latest_due_practically_by(today)
+        for due in (today + timedelta(days=k) for k in range(-10, 11)):
+            assert (practical_due_date(due) >= today) == (due >= low), (today, due)
+            assert (practical_due_date(due) <= today) == (due <= high), (today, due)
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [("12", 12), (12, 12), ("²", None), ("١", None), ("-1", None), ("0", None), ("1e3", None)]
+    + [(" 7", None), ("99999999999", None), (10**12, None), (True, None), (None, None), ("", None)],
+)
+def test_ids_from_browsers_are_parsed_strictly(value, expected):
+    assert parse_id(value) == expected
+
+
+@pytest.mark.parametrize(
+    "text,bad",
+    [("tab\tand\r\nnew line", False), ("NUL\x00", True), ("bell\x07", True), ("esc\x1b[31m", True)]
+    + [("unit separator\x1f", True), ("vertical tab\x0b", True), ("ääkköset ja emoji 🙂", False)],
+)
+def test_control_characters_are_recognised(text, bad):
+    assert has_control_characters(text) is bad
+
+
+@pytest.mark.parametrize(
+    "value,cell",
+    [('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'), ("+358401234567", "'+358401234567")]
+    + [("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx")]
+    + [("Maija", "Maija"), ("Tunnus 131052-308T", "Tunnus " + MASK), (3, "3"), (None, "")],
+)
+def test_csv_cells_never_start_a_formula(value, cell):
+    from webapp.inbox import csv_cell
+
+    assert csv_cell(value) == cell

@@ -67,14 +67,92 @@ def test_bad_input_is_refused_with_the_field(session, tenant):
 
 def test_duplicates_are_linked_not_doubled(session, tenant):
     first = verify(session, tenant, submit(session, tenant))
-    second = verify(session, tenant, submit(session, tenant))
+    second = verify(
+        session, tenant, submit(session, tenant, details="Myös laskut, kiitos."), today=date(2026, 2, 3)
+    )
     other_type = verify(session, tenant, submit(session, tenant, type="erasure"))
     assert second.duplicate_of_id == first.id
-    assert other_type.duplicate_of_id is None
+    assert other_type.duplicate_of_id is None and other_type.status == "open"
+    # The duplicate opens no deadline of its own: it is answered with the first one.
+    assert (second.status, second.due_on, second.received_on) == ("linked", None, date(2026, 2, 3))
+    assert second.closed_at == NOW and first.due_on == date(2026, 2, 28) and first.status == "open"
     user, t = tenant
     with scoped_to(session, t.id):
-        kinds = [e.kind for e in service.timeline(session, t.id, first.id)]
-    assert "linked_duplicate" in kinds
+        linked = [e for e in service.timeline(session, t.id, first.id) if e.kind == "linked_duplicate"]
+        assert [e.kind for e in service.timeline(session, t.id, second.id)] == [
+            "submitted",
+            "verified",
+            "linked_duplicate",
+        ]
+    # What the person added in the duplicate is in the first request's timeline, nothing lost.
+    (event,) = linked
+    assert event.body == "Myös laskut, kiitos." and event.data["reference"] == second.reference
+    # A request of the same kind after the first was closed is a new request again.
+    with scoped_to(session, t.id, user.id):
+        service.close(session, t.id, first.id, "complete", "Kopio lähetetty", by=user, now=NOW)
+    session.commit()
+    third = verify(session, tenant, submit(session, tenant))
+    assert third.status == "open" and third.duplicate_of_id is None
+
+
+def test_every_problem_of_a_request_is_reported_at_once(session, tenant):
+    with pytest.raises(ValidationFailed) as err:
+        submit(
+            session,
+            tenant,
+            type="bribe",
+            name="Maija\x00",
+            email="maija(at)x",
+            details="x\x1b[31m",
+            phone="0" * 41,
+            answer_language="de",
+        )
+    assert err.value.problems == {
+        "type": "request_type_invalid",
+        "name": "control_characters",
+        "email": "email_invalid",
+        "details": "control_characters",
+        "phone": "too_long",
+        "answer_language": "language_invalid",
+    }
+    session.rollback()
+
+
+def test_control_characters_are_refused_in_every_text(session, tenant):
+    user, t = tenant
+    request = verify(session, tenant, submit(session, tenant))
+    nul = "Tarkistettu\x00"
+    with scoped_to(session, t.id, user.id):
+        for call, field in [
+            (lambda: service.add_note(session, t.id, request.id, nul, by=user, now=NOW), "note"),
+            (lambda: service.reply(session, t.id, request.id, nul, by=user, now=NOW), "message"),
+            (lambda: service.requester_reply(session, t.id, request.id, "\x07", now=NOW), "message"),
+            (
+                lambda: service.extend(
+                    session, t.id, request.id, 1, nul, by=user, today=date(2026, 2, 1), now=NOW
+                ),
+                "reason",
+            ),
+            (lambda: service.close(session, t.id, request.id, "refuse", nul, by=user, now=NOW), "outcome"),
+            (
+                lambda: service.enter_request(
+                    session,
+                    t.id,
+                    None,
+                    NewRequest("erasure", "Pekka", "pekka@x.fi", "Poistakaa"),
+                    channel="letter",
+                    received_on=date(2026, 1, 20),
+                    identity_note="Kirje\x08",
+                    by=user,
+                    now=NOW,
+                ),
+                "identity_note",
+            ),
+        ]:
+            with pytest.raises(ValidationFailed) as err:
+                call()
+            assert (err.value.code, err.value.field) == ("control_characters", field)
+            session.rollback()
 
 
 def test_extension_once_before_the_due_date_with_a_reason(session, tenant):
@@ -94,7 +172,7 @@ def test_extension_once_before_the_due_date_with_a_reason(session, tenant):
         service.extend(
             session, t.id, request.id, 2, "Paljon aineistoa", by=user, today=date(2026, 2, 28), now=NOW
         )
-        assert request.due_on == date(2026, 4, 30)
+        assert request.due_on == date(2026, 4, 28)  # 31.1 -> due 28.2 -> two months from that date
         with pytest.raises(ValidationFailed, match="already_extended"):
             service.extend(session, t.id, request.id, 1, "Lisää", by=user, today=date(2026, 2, 20), now=NOW)
 
@@ -162,24 +240,70 @@ def test_unverified_requests_get_one_reminder_then_expire(session, tenant):
     assert request.status == "closed_unverified"
 
 
-def test_timeline_is_append_only_in_the_database(session, tenant):
+def test_timeline_is_append_only_in_the_database(session, tenant, make_owner):
     request = verify(session, tenant, submit(session, tenant))
+    _other_user, other_tenant = make_owner("muu@muu.fi", "Muu Oy")
     with unscoped(session):
-        for statement in ("UPDATE request_event SET body = 'changed'", "DELETE FROM request_event"):
+        for statement, params in (
+            ("UPDATE request_event SET body = 'changed'", {}),
+            ("DELETE FROM request_event", {}),
+            # Blanking does not cover rewriting anything else in the same statement.
+            ("UPDATE request_event SET body = '', data = '{}', actor_label = 'Someone else'", {}),
+            ("UPDATE request_event SET body = '', data = '{}', kind = 'note'", {}),
+            ("UPDATE request_event SET body = '', data = '{}', tenant_id = :v", {"v": other_tenant.id}),
+            ("UPDATE request_event SET body = '', data = '{}', actor_user_id = :v", {"v": tenant[0].id}),
+            (
+                "UPDATE request_event SET body = '', data = '{}', created_at = :v",
+                {"v": NOW - timedelta(days=9)},
+            ),
+        ):
             with pytest.raises(Exception, match="append-only"):
                 with session.begin_nested():
-                    session.execute(text(statement))
-        # Blanking personal data (retention) is the one change allowed.
+                    session.execute(text(statement), params)
+        # Blanking personal data (retention), the requester's name on their events included, is allowed.
         with session.begin_nested():
             session.execute(
-                text("UPDATE request_event SET body = '', data = '{}' WHERE request_id = :r"),
+                text(
+                    "UPDATE request_event SET body = '', data = '{}', actor_label = '' WHERE request_id = :r"
+                ),
                 {"r": request.id},
             )
 
 
 def test_retention_erases_personal_data_and_keeps_statistics(session, tenant):
+    from sqlalchemy import select
+
+    from tenants.models import OutboxMessage
+    from tenants.outbox import enqueue_mail
+
     user, t = tenant
     request = verify(session, tenant, submit(session, tenant, details="Tunnukseni 131052-308T"))
+    duplicate = verify(session, tenant, submit(session, tenant, details="Sama uudestaan"))
+    kept = verify(session, tenant, submit(session, tenant, type="erasure", email="toinen@example.fi"))
+    with unscoped(session):
+        mails = {
+            name: enqueue_mail(
+                session,
+                recipient=recipient,
+                subject=f"Pyyntö {ref.reference}",
+                body_text="Hei Maija Meikäläinen",
+                body_html="<p>Hei Maija Meikäläinen</p>",
+                now=NOW,
+                request_id=ref.id,
+            )
+            for name, recipient, ref in [
+                ("receipt", "maija@example.fi", request),
+                ("notification", "kasittelija@firma.fi", request),
+                ("failed", "maija@example.fi", request),
+                ("pending", "maija@example.fi", request),
+                ("duplicate", "maija@example.fi", duplicate),
+                ("other", "toinen@example.fi", kept),
+            ]
+        }
+        for name in ("receipt", "notification", "duplicate", "other"):
+            mails[name].status = "sent"
+        mails["failed"].status, mails["failed"].last_error = "failed", "550 maija@example.fi unknown"
+    session.commit()
     with scoped_to(session, t.id, user.id):
         service.reply(
             session,
@@ -196,9 +320,25 @@ def test_retention_erases_personal_data_and_keeps_statistics(session, tenant):
     with unscoped(session):
         assert service.purge_expired(session, now=NOW + timedelta(days=300), delete_file=deleted.append) == 0
         erased = service.purge_expired(session, now=NOW + timedelta(days=24 * 31), delete_file=deleted.append)
-        assert erased == 1 and deleted == ["k/1.pdf"]
+        assert erased == 2 and deleted == ["k/1.pdf"]  # the request, and the duplicate answered with it
         events = service.timeline(session, t.id, request.id)
-    assert (request.name, request.email, request.details, request.outcome) == ("", "", "", "")
-    assert request.type == "access" and request.status == "completed" and request.received_on is not None
-    assert all(e.body == "" and e.data == {} for e in events)
-    assert [e.kind for e in events][-1] == "completed"
+        session.expire_all()
+        rows = {name: session.get(OutboxMessage, mail.id) for name, mail in mails.items()}
+        assert (request.name, request.email, request.details, request.outcome) == ("", "", "", "")
+        assert request.type == "access" and request.status == "completed" and request.received_on is not None
+        assert all(e.body == "" and e.data == {} for e in events)
+        assert [e.kind for e in events][-1] == "completed"
+        # The requester's name is gone from their own events; who of the firm acted stays.
+        assert {e.kind: e.actor_label for e in events}["submitted"] == ""
+        assert {e.kind: e.actor_label for e in events}["verified"] == ""
+        assert {e.kind: e.actor_label for e in events}["completed"] == user.name
+        assert duplicate.name == "" and duplicate.details == "" and duplicate.erased_at is not None
+        # The copies of the mails sent about it are blanked, and nothing else is.
+        for name in ("receipt", "notification", "failed", "duplicate"):
+            row = rows[name]
+            blanked = (row.recipient, row.subject, row.body_text, row.body_html, row.last_error)
+            assert blanked == ("", "", "", "", None), name
+            assert row.status in ("sent", "failed") and row.created_at is not None
+        assert rows["pending"].recipient == "maija@example.fi"  # still to be sent; erased on a later run
+        assert rows["other"].body_text == "Hei Maija Meikäläinen" and kept.email == "toinen@example.fi"
+        assert session.scalar(select(OutboxMessage.id).where(OutboxMessage.recipient == "")) is not None

@@ -2,14 +2,15 @@
 
 import csv
 import io
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenants.models import OutboxMessage
-from tenants.requests.models import DataRequest
+from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
 from webapp.requests_public import _form_clock
 
@@ -54,6 +55,14 @@ def path(url):
     return url.replace("http://localhost", "")
 
 
+def confirm(client, link):
+    """Open the verification link and press its button, as the requester does."""
+    page = client.get(path(link))
+    assert page.status_code == 200, page.status_code
+    token = re.search(r'name="token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return client.post("/requests/verify", data={"token": token})
+
+
 def test_form_offers_the_notices_rights_and_is_framable(app, firm):
     r = app.test_client().get(FORM + "?lang=en")
     html = r.get_data(as_text=True)
@@ -71,7 +80,14 @@ def test_submit_verify_receipt_and_routing(app, client, mailbox, session, firm):
     (req,) = requests_in(session)
     assert req.status == "unverified" and req.notice_id == notice_id
     link = path(mailbox.last("maija@example.fi").link("/requests/verify/"))
-    r = client.get(link)
+    # Opening the link (as a mail scanner does) shows a button and changes nothing.
+    page = app.test_client().get(link)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="verify-form"' in html and 'method="post"' in html
+    assert 'name="csrf_token"' not in html  # no session needed, as in the request form
+    assert [r.status for r in requests_in(session)] == ["unverified"]
+    assert len(mailbox.to("maija@example.fi")) == 1 and mailbox.to("olli@rantakahvila.fi") == []
+    r = confirm(app.test_client(), link)
     assert r.status_code == 302 and "/requests/status/" in r.headers["Location"]
     (req,) = requests_in(session)
     assert req.status == "open" and req.received_on is not None and req.due_on is not None
@@ -80,9 +96,11 @@ def test_submit_verify_receipt_and_routing(app, client, mailbox, session, firm):
     assert "/requests/status/" in receipt.text
     notification = mailbox.last("olli@rantakahvila.fi")
     assert req.reference in notification.message["Subject"] and f"/app/inbox/{req.id}" in notification.text
-    # The link works once: the second visit only shows the status.
+    # The link works once: later visits and presses only show the status.
     assert client.get(link).status_code == 302
-    assert len(mailbox.to("olli@rantakahvila.fi")) == 1
+    token = link.rsplit("/", 1)[-1]
+    assert client.post("/requests/verify", data={"token": token}).status_code == 302
+    assert len(mailbox.to("olli@rantakahvila.fi")) == 1 and len(mailbox.to("maija@example.fi")) == 2
 
 
 def test_bad_input_is_explained_and_kept(app, client, session, firm):
@@ -114,7 +132,7 @@ def test_hetu_warning_then_sending_anyway(app, client, session, firm):
 def open_request(app, client, mailbox, session, **changes):
     send(app, client, **changes)
     email = changes.get("email", "maija@example.fi")
-    client.get(path(mailbox.last(email).link("/requests/verify/")))
+    assert confirm(client, mailbox.last(email).link("/requests/verify/")).status_code == 302
     return requests_in(session)[-1]
 
 
@@ -152,12 +170,12 @@ def test_handling_a_request_from_assignment_to_closing(app, client, mailbox, ses
     requester = app.test_client()
     page = requester.get(status_link).get_data(as_text=True)
     assert "Tässä tietosi." in page and "Tarkistan tilaukset" not in page  # notes stay internal
+    to_owner = len(mailbox.to("olli@rantakahvila.fi"))
     r = requester.post_form(status_link, {"message": "Kiitos, entä laskut?"})
     assert r.status_code == 302
-    assert (
-        "Kiitos, entä laskut?" in mailbox.last("olli@rantakahvila.fi").text
-        or f"/app/inbox/{req.id}" in mailbox.last("olli@rantakahvila.fi").text
-    )
+    # Exactly one notification of the reply reaches the assignee, linking to the request.
+    (notification,) = mailbox.to("olli@rantakahvila.fi")[to_owner:]
+    assert req.reference in notification.text and f"/app/inbox/{req.id}" in notification.text
     r = owner.post_form(f"{base}/extend", {"months": "2", "reason": ""})
     assert r.status_code == 400 and 'id="extend-reason-error"' in r.get_data(as_text=True)
     assert owner.post_form(f"{base}/extend", {"months": "2", "reason": "Laaja aineisto"}).status_code == 302
@@ -179,8 +197,21 @@ def test_handling_a_request_from_assignment_to_closing(app, client, mailbox, ses
         "event--refused",
     ):
         assert kind in timeline, kind
+    with unscoped(session):
+        inbound_before = session.scalar(
+            select(func.count(RequestEvent.id)).where(RequestEvent.kind == "message_in")
+        )
+    to_owner = len(mailbox.to("olli@rantakahvila.fi"))
     r = requester.post_form(status_link, {"message": "Vielä yksi"})
-    assert r.status_code == 200 and 'id="message-error"' not in r.get_data(as_text=True)  # no form any more
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="message"' not in html  # closed: no reply form any more
+    with unscoped(session):
+        session.expire_all()
+        inbound_after = session.scalar(
+            select(func.count(RequestEvent.id)).where(RequestEvent.kind == "message_in")
+        )
+    assert inbound_after == inbound_before == 1  # nothing new reached the timeline
+    assert len(mailbox.to("olli@rantakahvila.fi")) == to_owner
 
 
 def test_manual_entry_and_csv_export(app, client, session, firm):
@@ -240,7 +271,7 @@ def test_nothing_is_lost_when_the_mail_server_is_down(app, client, mailbox, sess
     for req in stored:
         with app.test_request_context():
             token = tokens.make(tokens.REQUEST_VERIFY, {"r": req.id, "t": req.tenant_id})
-        assert client.get(f"/requests/verify/{token}").status_code == 302
+        assert client.post("/requests/verify", data={"token": token}).status_code == 302
     assert {r.status for r in requests_in(session)} == {"open"}
     with unscoped(session):
         pending = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()

@@ -273,6 +273,8 @@ def requests_remind():
     from datetime import timedelta
 
     from tenants.requests import service as request_service
+    from tenants.requests.deadlines import is_overdue, latest_due_practically_by, practical_due_date
+    from tenants.requests.listing import SOON_DAYS
     from tenants.requests.models import DataRequest
 
     from . import tokens
@@ -294,6 +296,7 @@ def requests_remind():
                 token = tokens.make(tokens.REQUEST_VERIFY, {"r": req.id, "t": req.tenant_id})
                 queue_mail(
                     "request_reminder",
+                    request_id=req.id,
                     to=req.email,
                     language=req.answer_language,
                     req=req,
@@ -304,11 +307,15 @@ def requests_remind():
                 req.reminder_sent_at = now
                 counts["reminders"] += 1
             counts["expired"] = len(request_service.expire_unverified(session, now=now))
+            # Due within 7 days or overdue, by the practical due date (the next working day).
             due = list(
                 session.scalars(
-                    select(DataRequest).where(
-                        DataRequest.status == "open", DataRequest.due_on <= today + timedelta(days=7)
+                    select(DataRequest)
+                    .where(
+                        DataRequest.status == "open",
+                        DataRequest.due_on <= latest_due_practically_by(today + timedelta(days=SOON_DAYS)),
                     )
+                    .order_by(DataRequest.due_on, DataRequest.id)
                 )
             )
             per_person: dict = {}
@@ -323,9 +330,10 @@ def requests_remind():
                     to=user.email,
                     language=user.language,
                     user=user,
-                    overdue=[r for r in reqs if r.due_on < today],
-                    soon=[r for r in reqs if r.due_on >= today],
+                    overdue=[r for r in reqs if is_overdue(r.due_on, today)],
+                    soon=[r for r in reqs if not is_overdue(r.due_on, today)],
                     link_for=lambda r: _link("inbox.detail", request_id=r.id),
+                    practical_due_date=practical_due_date,
                 )
                 counts["digests"] += 1
         g.pop("db_session", None)

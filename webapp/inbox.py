@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
-import json
 import logging
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from flask import (
@@ -26,19 +24,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.models import Tenant
 from tenants.notices.models import Notice
-from tenants.requests import service, states
-from tenants.requests.deadlines import practical_due_date
+from tenants.requests import listing, service, states
+from tenants.requests.deadlines import is_overdue, practical_due_date
+from tenants.requests.hetu import mask_hetus
+from tenants.requests.listing import parse_id
 from tenants.requests.models import CHANNELS, REQUEST_TYPES, DataRequest
-from tenants.requests.reference import normalise_reference
 from tenants.scoping import set_scope
 from tenants.storage import StorageError
+from tenants.validation import without_control_characters
 
 from .auth_session import tenant_required
 from .db import db
@@ -59,6 +59,7 @@ STATUS_LABELS = {
     "completed": _l("completed"),
     "refused": _l("refused"),
     "closed_unverified": _l("closed, not verified"),
+    "linked": _l("linked to an earlier request"),
 }
 EVENT_LABELS = {
     "submitted": _l("Sent through the form"),
@@ -84,6 +85,7 @@ ACTION_MESSAGES = {
     "extension_reason_required": _l("Give the reason; the requester is told it."),
     "outcome_required": _l("Say what was done, or why the request is refused."),
     "too_long": _l("This is too long."),
+    "control_characters": _l("This contains invisible control characters. Please remove them."),
 }
 
 
@@ -91,90 +93,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _filters() -> dict:
-    args = request.args
-    return {
-        "status": args.get("status", "")
-        if args.get("status", "") in (*states.STATUSES, "active", "")
-        else "",
-        "type": args.get("type", "") if args.get("type", "") in REQUEST_TYPES else "",
-        "notice": args.get("notice", type=int),
-        "assignee": args.get("assignee", ""),
-        "due": args.get("due", "") if args.get("due", "") in ("soon", "overdue", "") else "",
-        "q": args.get("q", "").strip()[:200],
-    }
-
-
-def filtered_query(tenant_id: int, f: dict, today: date):
-    """The list's query for the filters (sorted by due date, then id)."""
-    q = select(DataRequest).where(DataRequest.tenant_id == tenant_id)
-    if f["status"] == "active" or f["status"] == "":
-        q = q.where(DataRequest.status.in_(("unverified", "open"))) if f["status"] == "active" else q
-    else:
-        q = q.where(DataRequest.status == f["status"])
-    if f["type"]:
-        q = q.where(DataRequest.type == f["type"])
-    if f["notice"]:
-        q = q.where(DataRequest.notice_id == f["notice"])
-    if f["assignee"] == "me":
-        q = q.where(DataRequest.assignee_id == current_user.id)
-    elif f["assignee"] == "none":
-        q = q.where(DataRequest.assignee_id.is_(None))
-    elif f["assignee"].isdigit():
-        q = q.where(DataRequest.assignee_id == int(f["assignee"]))
-    if f["due"] == "soon":
-        q = q.where(
-            DataRequest.status == "open",
-            DataRequest.due_on >= today,
-            DataRequest.due_on <= today + timedelta(days=7),
-        )
-    elif f["due"] == "overdue":
-        q = q.where(DataRequest.status == "open", DataRequest.due_on < today)
-    if f["q"]:
-        ref = normalise_reference(f["q"])
-        like = f"%{f['q'].lower()}%"
-        q = q.where(
-            or_(DataRequest.reference == ref, DataRequest.email.like(like), DataRequest.name.ilike(like))
-        )
-    return q
-
-
-def _cursor_encode(row: DataRequest) -> str:
-    raw = json.dumps([row.due_on.isoformat() if row.due_on else None, row.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _cursor_decode(value: str):
-    try:
-        due, rid = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-        return (date.fromisoformat(due) if due else None), int(rid)
-    except (ValueError, TypeError):
-        return None
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula; henkilötunnus masked."""
+    text = mask_hetus(str(value)) if isinstance(value, str) else ("" if value is None else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/")
 @tenant_required
 def index():
     """Requests, soonest due first, with counts, filters, search and keyset pagination."""
-    f = _filters()
+    f = listing.filters_from(request.args)
     today = helsinki_today()
-    q = filtered_query(g.tenant.id, f, today)
-    # Requests without a due date (unverified) sort last; keyset on (due_on is null, due_on, id).
-    after = _cursor_decode(request.args.get("after", "")) if request.args.get("after") else None
-    if after is not None:
-        due, rid = after
-        if due is None:
-            q = q.where(DataRequest.due_on.is_(None), DataRequest.id > rid)
-        else:
-            q = q.where(
-                or_(
-                    DataRequest.due_on > due,
-                    and_(DataRequest.due_on == due, DataRequest.id > rid),
-                    DataRequest.due_on.is_(None),
-                )
-            )
-    q = q.order_by(DataRequest.due_on.is_(None), DataRequest.due_on, DataRequest.id).limit(PAGE_SIZE + 1)
-    rows = list(db().scalars(q))
+    base = listing.filtered_query(g.tenant.id, f, today, current_user.id)
+    after = listing.decode_cursor(request.args.get("after", "")) if request.args.get("after") else None
+    rows = list(db().scalars(listing.page_query(base, after, PAGE_SIZE + 1)))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     members = accounts.list_members(db(), g.tenant.id)
@@ -185,7 +118,7 @@ def index():
         rows=rows,
         f=f,
         counts=service.status_counts(db(), g.tenant.id),
-        next_cursor=_cursor_encode(rows[-1]) if more else None,
+        next_cursor=listing.encode_cursor(rows[-1]) if more else None,
         members=members,
         notices=notices,
         names=names,
@@ -195,6 +128,9 @@ def index():
         REQUEST_TYPES=REQUEST_TYPES,
         STATUSES=states.STATUSES,
         practical_due_date=practical_due_date,
+        is_overdue=is_overdue,
+        mask_hetus=mask_hetus,
+        filter_args=f.as_args(),
     )
 
 
@@ -202,8 +138,10 @@ def index():
 @tenant_required
 def export():
     """The request register as CSV, filtered like the list (Art. 5(2) accountability)."""
-    f = _filters()
-    q = filtered_query(g.tenant.id, f, helsinki_today()).order_by(DataRequest.created_at, DataRequest.id)
+    f = listing.filters_from(request.args)
+    q = listing.filtered_query(g.tenant.id, f, helsinki_today(), current_user.id).order_by(
+        DataRequest.created_at, DataRequest.id
+    )
     session, tenant_id, user_id = db(), g.tenant.id, current_user.id
 
     def rows():
@@ -231,7 +169,8 @@ def export():
             buffer.seek(0)
             buffer.truncate()
             writer.writerow(
-                [
+                csv_cell(value)
+                for value in (
                     r.reference,
                     r.type,
                     r.status,
@@ -243,7 +182,7 @@ def export():
                     r.extension_months,
                     r.closed_at.isoformat() if r.closed_at else "",
                     r.outcome,
-                ]
+                )
             )
             yield buffer.getvalue()
 
@@ -270,6 +209,7 @@ def _render_detail(req, errors, values=None):
     return render_template(
         "inbox/detail.html",
         req=req,
+        linked=service.linked_to(db(), req),
         events=service.timeline(db(), g.tenant.id, req.id),
         members=members,
         notice=notice,
@@ -281,6 +221,7 @@ def _render_detail(req, errors, values=None):
         TYPE_LABELS=TYPE_LABELS,
         today=helsinki_today(),
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
+        overdue=req.status == states.OPEN and is_overdue(req.due_on, helsinki_today()),
     ), (400 if errors else 200)
 
 
@@ -307,9 +248,10 @@ def act(request_id, action):
     try:
         if action == "assign":
             assignee = form.get("assignee", "")
-            service.assign(
-                db(), g.tenant.id, req.id, int(assignee) if assignee.isdigit() else None, by=user, now=now
-            )
+            assignee_id = parse_id(assignee)
+            if assignee and assignee_id is None:
+                raise ValidationFailed("assignee_invalid", "assignee")
+            service.assign(db(), g.tenant.id, req.id, assignee_id, by=user, now=now)
             message = _("Assigned.")
         elif action == "note":
             service.add_note(db(), g.tenant.id, req.id, form.get("note", ""), by=user, now=now)
@@ -321,6 +263,7 @@ def act(request_id, action):
             )
             queue_mail(
                 "request_message",
+                request_id=req.id,
                 to=req.email,
                 language=req.answer_language,
                 req=req,
@@ -335,7 +278,7 @@ def act(request_id, action):
                 db(),
                 g.tenant.id,
                 req.id,
-                int(months) if months.isdigit() else 0,
+                parse_id(months) or 0,
                 form.get("reason", ""),
                 by=user,
                 today=helsinki_today(),
@@ -343,6 +286,7 @@ def act(request_id, action):
             )
             queue_mail(
                 "request_extended",
+                request_id=req.id,
                 to=req.email,
                 language=req.answer_language,
                 req=req,
@@ -357,6 +301,7 @@ def act(request_id, action):
 
             queue_mail(
                 "request_closed",
+                request_id=req.id,
                 to=req.email,
                 language=req.answer_language,
                 req=req,
@@ -420,7 +365,8 @@ def store_attachments(req: DataRequest, files) -> list[dict]:
                     "The files could not be stored right now, so nothing was sent. Please try again in a moment."
                 )
             ) from None
-        stored.append({"key": key, "filename": upload.filename[:200], "size": len(data)})
+        shown = " ".join(without_control_characters(upload.filename).split())[:200] or name
+        stored.append({"key": key, "filename": shown, "size": len(data)})
     return stored
 
 
@@ -450,6 +396,23 @@ def attachment(request_id, event_id, index):
     return send_attachment(event, index)
 
 
+def entry_message(code: str) -> str:
+    """What the person entering a request by hand reads for a problem."""
+    from .errors import MESSAGES
+    from .requests_public import FORM_MESSAGES
+
+    return str(
+        FORM_MESSAGES.get(code)
+        or MESSAGES.get(code)
+        or {
+            "identity_note_required": _("Say how you checked who the person is."),
+            "channel_invalid": _("Choose how the request arrived."),
+            "received_in_future": _("The date cannot be in the future."),
+            "date_invalid": _("Give the date, e.g. 2026-11-23."),
+        }.get(code, code)
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @tenant_required
 def enter():
@@ -473,49 +436,45 @@ def enter():
             abort(400)
         values = {k: request.form.get(k, "") for k in values}
         try:
-            received = date.fromisoformat(values["received_on"])
+            received = date.fromisoformat(values["received_on"].strip())
         except ValueError:
-            errors["received_on"] = _("Give the date, e.g. 2026-11-23.")
             received = None
-        notice_id = int(values["notice"]) if values["notice"].isdigit() else None
+        notice_id = parse_id(values["notice"])
         if notice_id and notice_id not in {n.id for n in notices}:
             notice_id = None
-        if not errors:
-            try:
-                req = service.enter_request(
-                    db(),
-                    g.tenant.id,
-                    notice_id,
-                    service.NewRequest(
-                        values["type"],
-                        values["name"],
-                        values["email"],
-                        values["details"],
-                        values["phone"],
-                        values["answer_language"],
+        try:
+            req = service.enter_request(
+                db(),
+                g.tenant.id,
+                notice_id,
+                service.NewRequest(
+                    values["type"],
+                    values["name"],
+                    values["email"],
+                    values["details"],
+                    values["phone"],
+                    values["answer_language"],
+                ),
+                channel=values["channel"],
+                received_on=received,
+                identity_note=values["identity_note"],
+                by=current_user.model,
+                now=_now(),
+            )
+        except ValidationFailed as exc:
+            errors = {field or "form": entry_message(code) for field, code in exc.problems.items()}
+        else:
+            if req.duplicate_of_id:
+                flash(
+                    _(
+                        "Request %(ref)s entered and linked to the open request with the same subject.",
+                        ref=req.reference,
                     ),
-                    channel=values["channel"],
-                    received_on=received,
-                    identity_note=values["identity_note"],
-                    by=current_user.model,
-                    now=_now(),
-                )
-            except ValidationFailed as exc:
-                from .errors import MESSAGES
-                from .requests_public import FORM_MESSAGES
-
-                errors[exc.field or "form"] = str(
-                    FORM_MESSAGES.get(exc.code)
-                    or MESSAGES.get(exc.code)
-                    or {
-                        "identity_note_required": _("Say how you checked who the person is."),
-                        "channel_invalid": _("Choose how the request arrived."),
-                        "received_in_future": _("The date cannot be in the future."),
-                    }.get(exc.code, exc.code)
+                    "success",
                 )
             else:
                 flash(_("Request %(ref)s entered.", ref=req.reference), "success")
-                return redirect(url_for("inbox.detail", request_id=req.id))
+            return redirect(url_for("inbox.detail", request_id=req.id))
         mark_rollback_only()
     return render_template(
         "inbox/enter.html",

@@ -17,8 +17,10 @@ from tenants.outbox import Mail, deliver_due, enqueue_mail
 from .db import database, db
 
 
-def queue_mail(template: str, *, to: str, language: str, **context) -> None:
-    """Render templates/mail/<template>.{txt,html} in `language` and add it to the outbox."""
+def queue_mail(template: str, *, to: str, language: str, request_id: int | None = None, **context) -> None:
+    """Render templates/mail/<template>.{txt,html} in `language` and add it to the outbox.
+
+    `request_id` names the data subject request the mail is about (its retention erases the copy)."""
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         text = render_template(f"mail/{template}.txt", **context)
@@ -31,6 +33,7 @@ def queue_mail(template: str, *, to: str, language: str, **context) -> None:
         body_html=html,
         language=language,
         now=datetime.now(UTC),
+        request_id=request_id,
     )
     g.mail_queued = True
 

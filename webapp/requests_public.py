@@ -20,6 +20,7 @@ from tenants.requests.deadlines import practical_due_date
 from tenants.requests.hetu import contains_hetu
 from tenants.requests.models import DataRequest
 from tenants.scoping import set_scope
+from tenants.validation import has_control_characters
 
 from . import tokens
 from .db import db
@@ -68,7 +69,13 @@ FORM_MESSAGES = {
     "name_required": _l("Enter your name."),
     "too_long": _l("This is too long."),
     "language_invalid": _l("Choose one of the offered languages."),
+    "control_characters": _l("This contains invisible control characters. Please remove them."),
 }
+
+
+def form_message(code: str) -> str:
+    """What a requester reads for a problem with a field, in their language."""
+    return str(FORM_MESSAGES.get(code) or MESSAGES.get(code) or code)
 
 
 def _form_clock() -> URLSafeTimedSerializer:
@@ -114,38 +121,34 @@ def _handle_form(tenant, notice):
         started = _form_clock().loads(request.form.get("started", ""), max_age=86400)
     except BadSignature:
         started = None
-    if started is None or time.time() - float(started) < MIN_FILL_SECONDS:
+    if not isinstance(started, int | float) or time.time() - float(started) < MIN_FILL_SECONDS:
         errors["form"] = _(
             "That was quicker than a person can fill in the form. Please check it and send again."
         )
-    if not errors and contains_hetu(values["details"]) and not request.form.get("hetu_ack"):
-        mark_rollback_only()
-        return render_template(
-            "requests/form.html", **_form_context(tenant, notice, types, values, errors, warn_hetu=True)
-        )
+    notice_id = notice.id if notice else None
+    data = service.NewRequest(
+        values["type"],
+        values["name"],
+        values["email"],
+        values["details"],
+        values["phone"],
+        values["answer_language"] or "fi",
+    )
+    # Every field is checked at once, so that the person sees all that needs fixing together.
+    try:
+        checked = service.check_new_request(db(), tenant.id, notice_id, data)
+    except ValidationFailed as exc:
+        errors.update({field or "form": form_message(code) for field, code in exc.problems.items()})
+    else:
+        if not errors and service.has_hetu(checked) and not request.form.get("hetu_ack"):
+            mark_rollback_only()
+            return render_template(
+                "requests/form.html", **_form_context(tenant, notice, types, values, errors, warn_hetu=True)
+            )
     if not errors:
-        try:
-            new = service.submit_request(
-                db(),
-                tenant.id,
-                notice.id if notice else None,
-                service.NewRequest(
-                    values["type"],
-                    values["name"],
-                    values["email"],
-                    values["details"],
-                    values["phone"],
-                    values["answer_language"] or "fi",
-                ),
-                now=datetime.now(UTC),
-            )
-        except ValidationFailed as exc:
-            errors[exc.field or "form"] = str(
-                FORM_MESSAGES.get(exc.code) or MESSAGES.get(exc.code) or exc.code
-            )
-        else:
-            _send_verification(new, tenant)
-            return redirect(url_for("requests_public.sent", lang=new.answer_language))
+        new = service.submit_request(db(), tenant.id, notice_id, data, now=datetime.now(UTC))
+        _send_verification(new, tenant)
+        return redirect(url_for("requests_public.sent", lang=new.answer_language))
     mark_rollback_only()
     return render_template("requests/form.html", **_form_context(tenant, notice, types, values, errors)), 200
 
@@ -159,6 +162,7 @@ def _send_verification(req: DataRequest, tenant) -> None:
     token = tokens.make(tokens.REQUEST_VERIFY, {"r": req.id, "t": req.tenant_id})
     queue_mail(
         "request_verify",
+        request_id=req.id,
         to=req.email,
         language=req.answer_language,
         req=req,
@@ -228,10 +232,29 @@ def _request_from(purpose: str, token: str, max_age: int) -> DataRequest:
     return service.get_request(db(), payload["t"], payload["r"])
 
 
+# Mail scanners open links to check them, so opening the link verifies nothing: it shows a button
+# that posts the signed token back. Like the request form, this form carries no session.
 @bp.get("/requests/verify/<token>")
 @limiter.limit("30 per minute")
 def verify(token):
+    """The page the verification link opens: a button that confirms the request."""
+    try:
+        req = _request_from(tokens.REQUEST_VERIFY, token, VERIFY_MAX_AGE)
+    except NotFound:
+        return render_template("requests/link_invalid.html"), 400
+    if req.status != "unverified":
+        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
+    return render_template(
+        "requests/verify.html", req=req, tenant=db().get(Tenant, req.tenant_id), token=token
+    )
+
+
+@bp.post("/requests/verify")
+@csrf.exempt
+@limiter.limit("30 per minute")
+def verify_confirm():
     """Confirm the address: the request is received now and routed to the contact person."""
+    token = request.form.get("token", "")
     try:
         req = _request_from(tokens.REQUEST_VERIFY, token, VERIFY_MAX_AGE)
     except NotFound:
@@ -266,20 +289,31 @@ def recipients_for(req: DataRequest) -> list:
 
 
 def _after_opening(req: DataRequest) -> None:
+    """The receipt to the requester and the notification to the contact person.
+
+    A duplicate linked to an earlier open request gets a receipt naming that request and its due
+    date; the contact person is not notified again (the earlier request's timeline shows it)."""
     tenant = db().get(Tenant, req.tenant_id)
-    practical = practical_due_date(req.due_on)
+    earlier = service.linked_to(db(), req)
+    answered_with = earlier or req
+    practical = practical_due_date(answered_with.due_on)
     queue_mail(
         "request_receipt",
+        request_id=req.id,
         to=req.email,
         language=req.answer_language,
         req=req,
+        earlier=earlier,
         tenant=tenant,
         practical_due=practical,
-        status_link=_link("requests_public.status", token=status_token(req)),
+        status_link=_link("requests_public.status", token=status_token(answered_with)),
     )
+    if earlier is not None:
+        return
     for user in recipients_for(req):
         queue_mail(
             "request_new",
+            request_id=req.id,
             to=user.email,
             language=user.language,
             req=req,
@@ -301,22 +335,29 @@ def status(token):
         return render_template("requests/link_invalid.html"), 404
     errors = {}
     text = ""
+    warn_hetu = False
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
         text = request.form.get("message", "")
-        try:
-            service.requester_reply(db(), req.tenant_id, req.id, text, now=datetime.now(UTC))
-        except ValidationFailed as exc:
-            mark_rollback_only()
-            errors["message"] = {
-                "text_required": _("Write your message."),
-                "too_long": _("This is too long."),
-                "illegal_transition": _("This request is closed. Send a new request if you need to."),
-            }.get(exc.code, exc.code)
+        if not has_control_characters(text) and contains_hetu(text) and not request.form.get("hetu_ack"):
+            warn_hetu = True  # warned before sending, like the request form; nothing is stored yet
         else:
-            _notify_handler_of_reply(req)
-            return redirect(url_for("requests_public.status", token=token, lang=req.answer_language, sent=1))
+            try:
+                service.requester_reply(db(), req.tenant_id, req.id, text, now=datetime.now(UTC))
+            except ValidationFailed as exc:
+                mark_rollback_only()
+                errors["message"] = {
+                    "text_required": _("Write your message."),
+                    "too_long": _("This is too long."),
+                    "control_characters": str(FORM_MESSAGES["control_characters"]),
+                    "illegal_transition": _("This request is closed. Send a new request if you need to."),
+                }.get(exc.code, exc.code)
+            else:
+                _notify_handler_of_reply(req)
+                return redirect(
+                    url_for("requests_public.status", token=token, lang=req.answer_language, sent=1)
+                )
     events = [
         e
         for e in service.timeline(db(), req.tenant_id, req.id)
@@ -329,6 +370,9 @@ def status(token):
         errors=errors,
         text=text,
         token=token,
+        warn_hetu=warn_hetu,
+        linked=service.linked_to(db(), req),
+        status_token=status_token,
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
     )
 
@@ -355,6 +399,7 @@ def _notify_handler_of_reply(req: DataRequest) -> None:
         if user is not None:
             queue_mail(
                 "request_reply_in",
+                request_id=req.id,
                 to=user.email,
                 language=user.language,
                 req=req,

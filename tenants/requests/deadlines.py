@@ -4,6 +4,14 @@ A period of months ends on the day of the last month with the same number as the
 day of receipt; when that month has no such day, on its last day. When the last
 day is a Saturday, Sunday or public holiday, the practical deadline is the next
 working day. Finnish public holidays come from the maintained `holidays` package.
+
+An extension is counted conservatively from the original due date, not from receipt:
+received 31.1 -> due 28.2 -> extended by two months -> 28.4 (not 30.4).
+
+"Overdue" and "due soon" always mean the practical date. Because the practical date never
+decreases when the legal date increases, a condition on practical dates is the same as a
+range of legal dates (`earliest_due_practically_on_or_after`, `latest_due_practically_by`),
+which the database can answer from an index on the stored legal due date.
 """
 
 from __future__ import annotations
@@ -27,10 +35,11 @@ def add_months(start: date, months: int) -> date:
 
 
 def due_date(received: date, extension_months: int = 0) -> date:
-    """The legal due date: one month from receipt, plus any extension (at most two months)."""
+    """The legal due date: one month from receipt; an extension adds its months to that date."""
     if not 0 <= extension_months <= MAX_EXTENSION_MONTHS:
         raise ValueError("an extension is one or two months")
-    return add_months(received, ANSWER_MONTHS + extension_months)
+    original = add_months(received, ANSWER_MONTHS)
+    return add_months(original, extension_months) if extension_months else original
 
 
 _HOLIDAY_LANGUAGES = {"fi": "fi", "sv": "sv_FI", "en": "en_US"}
@@ -57,3 +66,27 @@ def practical_due_date(due: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def is_overdue(due: date | None, today: date) -> bool:
+    """True when the practical due date has passed."""
+    return due is not None and practical_due_date(due) < today
+
+
+def earliest_due_practically_on_or_after(day: date) -> date:
+    """The first legal due date whose practical date is `day` or later.
+
+    That is the day after the last working day before `day`: a due date on the weekend
+    before a Monday is practically due on that Monday."""
+    previous = day - timedelta(days=1)
+    while not is_working_day(previous):
+        previous -= timedelta(days=1)
+    return previous + timedelta(days=1)
+
+
+def latest_due_practically_by(day: date) -> date:
+    """The last legal due date whose practical date is `day` or earlier: the last working day up to `day`."""
+    last = day
+    while not is_working_day(last):
+        last -= timedelta(days=1)
+    return last

@@ -28,6 +28,7 @@ class DataRequest(TenantOwned, Base):
     __tablename__ = "data_request"
     __table_args__ = (
         Index("ix_data_request_tenant_status_due", "tenant_id", "status", "due_on", "id"),
+        Index("ix_data_request_tenant_due", "tenant_id", "due_on", "id"),  # the inbox's default order
         Index("ix_data_request_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_data_request_tenant_email", "tenant_id", "email"),
     )
@@ -62,8 +63,8 @@ class DataRequest(TenantOwned, Base):
 
     @property
     def is_closed(self) -> bool:
-        """Completed, refused or closed unverified."""
-        return self.status in ("completed", "refused", "closed_unverified")
+        """Completed, refused, closed unverified, or linked to an earlier open request."""
+        return self.status in ("completed", "refused", "closed_unverified", "linked")
 
 
 class RequestEvent(TenantOwned, Base):

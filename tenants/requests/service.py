@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationFailed
-from ..models import Membership, User
+from ..models import Membership, OutboxMessage, User
 from ..notices.models import Notice
 from ..notices.publishing import latest_version
-from ..validation import normalise_email
+from ..validation import has_control_characters, normalise_email
 from . import states
 from .deadlines import MAX_EXTENSION_MONTHS, due_date
 from .hetu import contains_hetu
@@ -22,6 +22,10 @@ from .reference import new_reference
 VERIFY_DAYS = 7
 REMIND_AFTER = timedelta(hours=24)
 MAX_DETAILS = 5000
+MAX_NAME = 200
+MAX_EMAIL = 254
+MAX_PHONE = 40
+MAX_IDENTITY_NOTE = 2000
 RIGHT_FOR_TYPE = {t: t for t in REQUEST_TYPES if t != "other"}
 
 
@@ -74,24 +78,54 @@ class NewRequest:
     answer_language: str = "fi"
 
 
-def _validated(session, tenant_id, notice_id, data: NewRequest) -> NewRequest:
+def _text(value: str, field: str, problems: dict, *, limit: int, required: str | None = None) -> str:
+    """The text stripped, or '' with its problem noted (control characters, too long, missing)."""
+    value = value or ""
+    if has_control_characters(value):
+        problems[field] = "control_characters"
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        problems[field] = "too_long"
+    elif required and not value:
+        problems[field] = required
+    return value
+
+
+def _one_line(value: str) -> str:
+    return " ".join((value or "").split())
+
+
+def check_new_request(
+    session: Session, tenant_id: int, notice_id: int | None, data: NewRequest
+) -> NewRequest:
+    """The request in canonical form, or ValidationFailed naming every field with a problem at once."""
+    problems: dict[str, str] = {}
     if data.type not in offered_types(session, tenant_id, notice_id):
-        raise ValidationFailed("request_type_invalid", "type")
-    name = " ".join((data.name or "").split())
-    if not name:
-        raise ValidationFailed("name_required", "name")
-    if len(name) > 200:
-        raise ValidationFailed("too_long", "name")
-    email = normalise_email(data.email or "")
-    details = (data.details or "").strip()
-    if len(details) > MAX_DETAILS:
-        raise ValidationFailed("too_long", "details")
-    phone = " ".join((data.phone or "").split())
-    if len(phone) > 40:
-        raise ValidationFailed("too_long", "phone")
+        problems["type"] = "request_type_invalid"
+    name = _one_line(_text(data.name, "name", problems, limit=MAX_NAME * 2, required="name_required"))
+    if "name" not in problems and len(name) > MAX_NAME:
+        problems["name"] = "too_long"
+    email = _text(data.email, "email", problems, limit=MAX_EMAIL)
+    if "email" not in problems:
+        try:
+            email = normalise_email(email)
+        except ValidationFailed as exc:
+            problems["email"] = exc.code
+    details = _text(data.details, "details", problems, limit=MAX_DETAILS)
+    phone = _one_line(_text(data.phone, "phone", problems, limit=MAX_PHONE * 2))
+    if "phone" not in problems and len(phone) > MAX_PHONE:
+        problems["phone"] = "too_long"
     if data.answer_language not in ("fi", "sv", "en"):
-        raise ValidationFailed("language_invalid", "answer_language")
+        problems["answer_language"] = "language_invalid"
+    if problems:
+        raise ValidationFailed.of(problems)
     return NewRequest(data.type, name, email, details, phone, data.answer_language)
+
+
+def has_hetu(data: NewRequest) -> bool:
+    """True when the name, phone or details look like they hold a henkilötunnus."""
+    return any(contains_hetu(value) for value in (data.name, data.phone, data.details))
 
 
 def _unique_reference(session) -> str:
@@ -106,7 +140,7 @@ def submit_request(
     session: Session, tenant_id: int, notice_id: int | None, data: NewRequest, *, now: datetime
 ) -> DataRequest:
     """Store a web request as unverified; the caller mails the verification link."""
-    data = _validated(session, tenant_id, notice_id, data)
+    data = check_new_request(session, tenant_id, notice_id, data)
     request = DataRequest(
         tenant_id=tenant_id,
         reference=_unique_reference(session),
@@ -118,7 +152,7 @@ def submit_request(
         email=data.email,
         phone=data.phone,
         details=data.details,
-        contains_hetu=contains_hetu(data.details),
+        contains_hetu=has_hetu(data),
         answer_language=data.answer_language,
         created_at=now,
     )
@@ -130,9 +164,11 @@ def submit_request(
 
 
 def _open(session, request: DataRequest, received_on: date, now: datetime) -> None:
-    request.status = states.transition(request.status, "verify")
+    """The request is received: its deadline runs, or, as a duplicate, it joins the earlier request.
+
+    A duplicate (same email, type and notice as a request still open) opens no deadline of its own:
+    it is closed as linked, and its text goes to the earlier request's timeline to be answered there."""
     request.received_on = received_on
-    request.due_on = due_date(received_on)
     duplicate = session.scalar(
         select(DataRequest)
         .where(
@@ -148,10 +184,34 @@ def _open(session, request: DataRequest, received_on: date, now: datetime) -> No
         .order_by(DataRequest.id)
         .limit(1)
     )
-    if duplicate is not None:
-        request.duplicate_of_id = duplicate.id
-        _event(session, request, "linked_duplicate", now=now, data={"reference": duplicate.reference})
-        _event(session, duplicate, "linked_duplicate", now=now, data={"reference": request.reference})
+    if duplicate is None:
+        request.status = states.transition(request.status, "verify")
+        request.due_on = due_date(received_on)
+        return
+    request.status = states.transition(request.status, "link")
+    request.duplicate_of_id = duplicate.id
+    request.due_on = None
+    request.closed_at = now
+    _event(session, request, "linked_duplicate", now=now, data={"reference": duplicate.reference})
+    _event(
+        session,
+        duplicate,
+        "linked_duplicate",
+        now=now,
+        body=request.details,
+        data={"reference": request.reference, "contains_hetu": request.contains_hetu},
+    )
+
+
+def linked_to(session: Session, request: DataRequest) -> DataRequest | None:
+    """The earlier request a duplicate was linked to, if any."""
+    if request.duplicate_of_id is None:
+        return None
+    return session.scalar(
+        select(DataRequest).where(
+            DataRequest.id == request.duplicate_of_id, DataRequest.tenant_id == request.tenant_id
+        )
+    )
 
 
 def verify_request(
@@ -159,9 +219,10 @@ def verify_request(
 ) -> DataRequest:
     """The requester confirmed the address: the request is received today and its deadline runs."""
     request = get_request(session, tenant_id, request_id)
+    states.transition(request.status, "verify")
     request.verified_at = now
-    _open(session, request, today, now)
     _event(session, request, "verified", now=now, label=request.name)
+    _open(session, request, today, now)
     session.flush()
     return request
 
@@ -178,14 +239,25 @@ def enter_request(
     by: User,
     now: datetime,
 ) -> DataRequest:
-    """A request received by email, phone or letter, entered by a member; no email verification."""
+    """A request received by email, phone or letter, entered by a member; no email verification.
+
+    `received_on` None means the date could not be read; every problem is reported at once."""
+    problems: dict[str, str] = {}
     if channel not in ("email", "phone", "letter"):
-        raise ValidationFailed("channel_invalid", "channel")
-    if not identity_note.strip():
-        raise ValidationFailed("identity_note_required", "identity_note")
-    if received_on > now.date() + timedelta(days=1):
-        raise ValidationFailed("received_in_future", "received_on")
-    data = _validated(session, tenant_id, notice_id, data)
+        problems["channel"] = "channel_invalid"
+    identity_note = _text(
+        identity_note, "identity_note", problems, limit=MAX_IDENTITY_NOTE, required="identity_note_required"
+    )
+    if received_on is None:
+        problems["received_on"] = "date_invalid"
+    elif received_on > now.date() + timedelta(days=1):
+        problems["received_on"] = "received_in_future"
+    try:
+        data = check_new_request(session, tenant_id, notice_id, data)
+    except ValidationFailed as exc:
+        problems.update(exc.problems)
+    if problems:
+        raise ValidationFailed.of(problems)
     request = DataRequest(
         tenant_id=tenant_id,
         reference=_unique_reference(session),
@@ -197,9 +269,9 @@ def enter_request(
         email=data.email,
         phone=data.phone,
         details=data.details,
-        contains_hetu=contains_hetu(data.details),
+        contains_hetu=has_hetu(data),
         answer_language=data.answer_language,
-        identity_note=identity_note.strip()[:2000],
+        identity_note=identity_note,
         created_at=now,
     )
     session.add(request)
@@ -210,8 +282,16 @@ def enter_request(
     return request
 
 
+def _id_or_not_found(value: int) -> int:
+    """Ids from URLs beyond what the database stores are simply not found (never an overflow error)."""
+    if not isinstance(value, int) or not 0 < value < 2**31:
+        raise NotFound()
+    return value
+
+
 def get_request(session: Session, tenant_id: int, request_id: int) -> DataRequest:
     """The tenant's request, or NotFound."""
+    _id_or_not_found(request_id)
     request = session.scalar(
         select(DataRequest).where(DataRequest.id == request_id, DataRequest.tenant_id == tenant_id)
     )
@@ -233,6 +313,7 @@ def timeline(session: Session, tenant_id: int, request_id: int) -> list[RequestE
 
 def get_event(session: Session, tenant_id: int, request_id: int, event_id: int) -> RequestEvent:
     """One event of the tenant's request, or NotFound."""
+    _id_or_not_found(event_id)
     event = session.scalar(
         select(RequestEvent).where(
             RequestEvent.id == event_id,
@@ -243,6 +324,15 @@ def get_event(session: Session, tenant_id: int, request_id: int, event_id: int) 
     if event is None:
         raise NotFound()
     return event
+
+
+def _checked_text(text: str, field: str, *, required: str = "text_required") -> str:
+    """A note's or message's text, or ValidationFailed (missing, too long, control characters)."""
+    problems: dict[str, str] = {}
+    text = _text(text, field, problems, limit=MAX_DETAILS, required=required)
+    if problems:
+        raise ValidationFailed.of(problems)
+    return text
 
 
 def _member(session, tenant_id: int, user_id: int) -> User:
@@ -275,10 +365,8 @@ def add_note(
     """An internal note (never shown to the requester)."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "note")
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("text_required", "note")
-    event = _event(session, request, "note", now=now, actor=by, body=text[:MAX_DETAILS])
+    text = _checked_text(text, "note")
+    event = _event(session, request, "note", now=now, actor=by, body=text)
     session.flush()
     return event
 
@@ -296,16 +384,14 @@ def reply(
     """A message to the requester (the caller mails it); attachments are stored references."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "reply")
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("text_required", "message")
+    text = _checked_text(text, "message")
     event = _event(
         session,
         request,
         "message_out",
         now=now,
         actor=by,
-        body=text[:MAX_DETAILS],
+        body=text,
         data={"attachments": attachments or []},
     )
     session.flush()
@@ -318,11 +404,7 @@ def requester_reply(
     """A message from the requester through the status page."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "requester_reply")
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("text_required", "message")
-    if len(text) > MAX_DETAILS:
-        raise ValidationFailed("too_long", "message")
+    text = _checked_text(text, "message")
     event = _event(
         session,
         request,
@@ -356,11 +438,9 @@ def extend(
         raise ValidationFailed("extension_months_invalid", "months")
     if today > due_date(request.received_on):
         raise ValidationFailed("extension_too_late", "months")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("extension_reason_required", "reason")
+    reason = _checked_text(reason, "reason", required="extension_reason_required")
     request.extension_months = months
-    request.extension_reason = reason[:MAX_DETAILS]
+    request.extension_reason = reason
     request.due_on = due_date(request.received_on, months)
     _event(
         session,
@@ -383,10 +463,7 @@ def close(
         raise ValueError(outcome)
     request = get_request(session, tenant_id, request_id)
     request.status = states.transition(request.status, outcome)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("outcome_required", "outcome")
-    request.outcome = text[:MAX_DETAILS]
+    request.outcome = _checked_text(text, "outcome", required="outcome_required")
     request.closed_at = now
     _event(
         session,
@@ -445,13 +522,24 @@ def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
 def erase_personal_data(session: Session, request: DataRequest, *, now: datetime) -> list[str]:
     """Blank the request's personal data, keeping type, dates and outcome status for statistics.
 
-    Returns the storage keys of its attachments, for the caller to delete."""
+    The timeline keeps its events and who of the organisation acted; the texts, files and the
+    requester's name on their own events are blanked. The copies of the mails about the request
+    that were sent (or given up) are blanked in the outbox too. Returns the storage keys of its
+    attachments, for the caller to delete."""
     keys: list[str] = []
     for event in session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)):
         keys += [f["key"] for f in (event.data or {}).get("attachments", []) if f.get("key")]
-        if event.body or event.data:
+        requester_label = event.actor_user_id is None and event.actor_label
+        if event.body or event.data or requester_label:
             event.body = ""
             event.data = {}
+            if requester_label:
+                event.actor_label = ""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.request_id == request.id, OutboxMessage.status != "pending")
+        .values(recipient="", subject="", body_text="", body_html="", last_error=None)
+    )
     request.name = ""
     request.email = ""
     request.phone = ""
@@ -472,16 +560,28 @@ def purge_expired(session: Session, *, now: datetime, delete_file) -> int:
     erased = 0
     for tenant in session.scalars(select(Tenant)):
         cutoff = now - timedelta(days=int(tenant.request_retention_months * 30.44))
-        old = session.scalars(
-            select(DataRequest).where(
-                DataRequest.tenant_id == tenant.id,
-                DataRequest.closed_at.is_not(None),
-                DataRequest.closed_at < cutoff,
-                DataRequest.erased_at.is_(None),
+        # A linked duplicate is kept as long as the request it was answered with, and erased with it.
+        old = list(
+            session.scalars(
+                select(DataRequest).where(
+                    DataRequest.tenant_id == tenant.id,
+                    DataRequest.closed_at.is_not(None),
+                    DataRequest.closed_at < cutoff,
+                    DataRequest.erased_at.is_(None),
+                    DataRequest.status != states.LINKED,
+                )
             )
         )
         for request in old:
-            for key in erase_personal_data(session, request, now=now):
-                delete_file(key)
-            erased += 1
+            linked = session.scalars(
+                select(DataRequest).where(
+                    DataRequest.tenant_id == tenant.id,
+                    DataRequest.duplicate_of_id == request.id,
+                    DataRequest.erased_at.is_(None),
+                )
+            )
+            for each in [request, *linked]:
+                for key in erase_personal_data(session, each, now=now):
+                    delete_file(key)
+                erased += 1
     return erased

@@ -9,16 +9,19 @@ OPEN = "open"
 COMPLETED = "completed"
 REFUSED = "refused"
 CLOSED_UNVERIFIED = "closed_unverified"
+# A duplicate of an open request (same email, type and notice): answered with that request, no deadline of its own.
+LINKED = "linked"
 
-STATUSES = (UNVERIFIED, OPEN, COMPLETED, REFUSED, CLOSED_UNVERIFIED)
-CLOSED = frozenset({COMPLETED, REFUSED, CLOSED_UNVERIFIED})
+STATUSES = (UNVERIFIED, OPEN, COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED)
+CLOSED = frozenset({COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED})
 
 # action -> (allowed from, to); None as target means the status does not change.
 ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "verify": (frozenset({UNVERIFIED}), OPEN),
+    "link": (frozenset({UNVERIFIED}), LINKED),
     "expire": (frozenset({UNVERIFIED}), CLOSED_UNVERIFIED),
     "assign": (frozenset({OPEN}), None),
-    "note": (frozenset({UNVERIFIED, OPEN, COMPLETED, REFUSED}), None),
+    "note": (frozenset({UNVERIFIED, OPEN, COMPLETED, REFUSED, LINKED}), None),
     "reply": (frozenset({OPEN}), None),
     "requester_reply": (frozenset({OPEN}), None),
     "extend": (frozenset({OPEN}), None),

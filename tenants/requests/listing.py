@@ -1,0 +1,149 @@
+"""The inbox's list: filters, search and keyset pages in due-date order, as indexed queries.
+
+The order is the practical due date (which never decreases when the legal one does, so the stored
+legal `due_on` sorts the same), then id; requests without a due date (unverified, closed unverified,
+linked) come last. A page is one statement: the dated rows after the cursor in index order, then the
+undated ones, each part limited to a page, so it costs the same on page 1 and on page 2 000.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, literal, or_, select, tuple_, union_all
+from sqlalchemy.orm import aliased
+
+from ..validation import without_control_characters
+from . import states
+from .deadlines import earliest_due_practically_on_or_after, latest_due_practically_by
+from .models import REQUEST_TYPES, DataRequest
+from .reference import normalise_reference
+
+SOON_DAYS = 7
+_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only, and within a database integer
+
+
+def parse_id(value) -> int | None:
+    """A positive id from what a browser sent, or None ('²', '١', '-1', '1e3' and huge numbers are not ids)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**9 else None
+    if isinstance(value, str) and _ID.fullmatch(value):
+        number = int(value)
+        return number if number > 0 else None
+    return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list is narrowed to. Every value is already checked (see `filters_from`)."""
+
+    status: str = ""  # '', 'active' (not closed) or a status
+    type: str = ""
+    notice: int | None = None
+    assignee: str = ""  # '', 'me', 'none' or a member's id as text
+    due: str = ""  # '', 'soon' or 'overdue'
+    q: str = ""
+
+    def as_args(self) -> dict:
+        """The filters as query-string arguments (empty ones left out)."""
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def filters_from(args) -> Filters:
+    """Filters from a query string; anything unknown or malformed is ignored, never an error."""
+
+    def choice(name, allowed):
+        value = args.get(name, "")
+        return value if value in allowed else ""
+
+    assignee = args.get("assignee", "")
+    if assignee not in ("me", "none"):
+        assignee = str(parse_id(assignee)) if parse_id(assignee) else ""
+    return Filters(
+        status=choice("status", (*states.STATUSES, "active")),
+        type=choice("type", REQUEST_TYPES),
+        notice=parse_id(args.get("notice", "")),
+        assignee=assignee,
+        due=choice("due", ("soon", "overdue")),
+        q=without_control_characters(args.get("q", "")).strip()[:200],
+    )
+
+
+def filtered_query(tenant_id: int, f: Filters, today: date, user_id: int | None) -> Select:
+    """The tenant's requests matching the filters (unordered)."""
+    q = select(DataRequest).where(DataRequest.tenant_id == tenant_id)
+    if f.status == "active":
+        q = q.where(DataRequest.status.in_((states.UNVERIFIED, states.OPEN)))
+    elif f.status:
+        q = q.where(DataRequest.status == f.status)
+    if f.type:
+        q = q.where(DataRequest.type == f.type)
+    if f.notice:
+        q = q.where(DataRequest.notice_id == f.notice)
+    if f.assignee == "me":
+        q = q.where(DataRequest.assignee_id == user_id)
+    elif f.assignee == "none":
+        q = q.where(DataRequest.assignee_id.is_(None))
+    elif f.assignee:
+        q = q.where(DataRequest.assignee_id == int(f.assignee))
+    # Overdue and due soon go by the practical due date, as legal-date ranges the index answers.
+    not_overdue_from = earliest_due_practically_on_or_after(today)
+    if f.due == "soon":
+        q = q.where(
+            DataRequest.status == states.OPEN,
+            DataRequest.due_on >= not_overdue_from,
+            DataRequest.due_on <= latest_due_practically_by(today + timedelta(days=SOON_DAYS)),
+        )
+    elif f.due == "overdue":
+        q = q.where(DataRequest.status == states.OPEN, DataRequest.due_on < not_overdue_from)
+    if f.q:
+        ref = normalise_reference(f.q)
+        like = f"%{f.q.lower()}%"
+        q = q.where(
+            or_(DataRequest.reference == ref, DataRequest.email.like(like), DataRequest.name.ilike(like))
+        )
+    return q
+
+
+def encode_cursor(row: DataRequest) -> str:
+    """Where the next page starts: after this row."""
+    raw = json.dumps([row.due_on.isoformat() if row.due_on else None, row.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value: str) -> tuple[date | None, int] | None:
+    """The (due date, id) a cursor names, or None for anything malformed."""
+    try:
+        due, rid = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        rid = parse_id(rid)
+        if rid is None or not (due is None or isinstance(due, str)):
+            return None
+        return (date.fromisoformat(due) if due else None), rid
+    except (ValueError, TypeError):
+        return None
+
+
+def page_query(base: Select, after: tuple[date | None, int] | None, size: int) -> Select:
+    """One page of `base` in list order, after the cursor: at most `size` rows, in one statement."""
+    parts = []
+    if after is None or after[0] is not None:
+        dated = base.where(DataRequest.due_on.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(DataRequest.due_on, DataRequest.id) > tuple_(after[0], after[1]))
+        dated = dated.add_columns(literal(0).label("part")).order_by(DataRequest.due_on, DataRequest.id)
+        parts.append(dated.limit(size).subquery())
+    undated = base.where(DataRequest.due_on.is_(None))
+    if after is not None and after[0] is None:
+        undated = undated.where(DataRequest.id > after[1])
+    # Ordered by (due_on, id) although due_on is NULL throughout: that is the order of the indexes.
+    undated = undated.add_columns(literal(1).label("part")).order_by(DataRequest.due_on, DataRequest.id)
+    parts.append(undated.limit(size).subquery())
+    both = union_all(*(select(part) for part in parts)).subquery()
+    row = aliased(DataRequest, both)
+    return select(row).order_by(both.c.part, both.c.due_on, both.c.id).limit(size)
