@@ -479,3 +479,22 @@ def test_the_preview_shows_the_date_prepared_like_the_public_page(client, make_o
     html = client.get(f"/app/notices/{nid}/preview").get_data(as_text=True)
     meta = re.search(r'<p class="notice-meta">(.*?)</p>', html, re.S).group(1)
     assert "Laatimispäivä" in meta and format_day(helsinki_today(), "fi") in meta
+
+
+def _all_fields(fields, prefix=""):
+    for f in fields:
+        yield prefix + f.path, f
+        if f.kind == "group":
+            yield from _all_fields(f.fields, f"{prefix}{f.path}.N.")
+
+
+def test_every_field_has_help_and_every_text_field_an_example():
+    from webapp.wizard.steps import STEPS
+
+    takes_text = {"line", "email", "text", "rich", "list"}
+    fields = [(step.key, path, f) for step in STEPS for path, f in _all_fields(step.fields)]
+    assert len(fields) > 50
+    no_help = [(key, path) for key, path, f in fields if not f.help or not str(f.help).strip()]
+    no_example = [(key, path) for key, path, f in fields if f.kind in takes_text and not f.example]
+    assert no_help == []
+    assert no_example == []
