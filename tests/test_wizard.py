@@ -498,3 +498,14 @@ def test_every_field_has_help_and_every_text_field_an_example():
     no_example = [(key, path) for key, path, f in fields if f.kind in takes_text and not f.example]
     assert no_help == []
     assert no_example == []
+
+
+def test_leaving_the_review_step_saves_nothing(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    before = stored(session, nid).updated_at
+    r = save(client, nid, "review", {}, action="goto:retention")
+    assert r.headers["Location"].endswith("/steps/retention")
+    notice = stored(session, nid)
+    assert notice.updated_at == before and notice.last_step == "retention"

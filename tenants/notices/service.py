@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..billing.plans import check_languages, require_editing
@@ -197,11 +197,17 @@ def save_draft(
 
 
 def remember_step(session: Session, tenant_id: int, notice_id: int, step: str) -> None:
-    """Note the wizard step the user is on, to resume there later (not an edit of the notice)."""
+    """Note the wizard step the user is on, to resume there later (not an edit of the notice:
+    the time it was last changed stays)."""
     notice = get_notice(session, tenant_id, notice_id)
     if notice.last_step != step:
-        notice.last_step = step
-        session.flush()
+        session.execute(
+            update(Notice)
+            .where(Notice.id == notice.id, Notice.tenant_id == tenant_id)
+            .values(last_step=step, updated_at=Notice.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(notice, ["last_step"])
 
 
 def update_settings(

@@ -171,7 +171,9 @@ def step(notice_id, step):
         data, errors = fieldlib.parse(spec.fields, request.form, data, languages, remove=remove)
         if step == "contact":
             _fill_contact_from_member(data, previous_member)
-        if not errors:
+        if not spec.fields:  # the review step: nothing to save, only somewhere to go
+            service.remember_step(db(), g.tenant.id, notice.id, _destination(step, action))
+        elif not errors:
             errors = _save(notice, step, data, settings, resume_at=_destination(step, action))
         if errors:
             mark_rollback_only()
