@@ -1,8 +1,13 @@
 """The durable outbox: side effects written in the caller's transaction, delivered after commit.
 
-A row is sent at most once by a worker: it is locked (FOR UPDATE SKIP LOCKED on
-PostgreSQL) while its delivery is attempted and marked sent in the same
-transaction, so two workers never pick the same row.
+A sender claims a row before it sends it: one UPDATE that succeeds only while the
+row is still as the sender saw it (due, and the same attempt count), committed
+before anything is sent. A second sender's claim of the same row changes no row,
+so it moves on; this holds on PostgreSQL and on SQLite alike, without row locks.
+The claim sets the row `sending` with a lease; a sender that dies mid-send leaves
+it there, and once the lease has run out the row counts as due again. After the
+attempt the row becomes `sent`, or `pending` with its next attempt backed off,
+or `failed` after MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import OutboxMessage
@@ -23,6 +28,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
+# How long a claimed row is left to its sender; far longer than one SMTP delivery takes.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,41 @@ class DeliveryReport:
     gave_up: int = 0
 
 
+def _due(moment: datetime):
+    """Rows waiting for an attempt, and rows whose sender's lease ran out (it died mid-send)."""
+    return or_(OutboxMessage.status == "pending", OutboxMessage.status == "sending"), (
+        OutboxMessage.next_attempt_at <= moment
+    )
+
+
+def claim_next(session_factory: Callable[[], Session], moment: datetime) -> tuple[Mail, int] | None:
+    """Claim the next due row for this sender (committed), or None when nothing is due.
+
+    Returns the mail and the attempt number the claim holds."""
+    for _ in range(100):  # each lost race means another sender took a row: look again
+        with session_factory() as session, session.begin():
+            seen = session.execute(
+                select(OutboxMessage.id, OutboxMessage.attempts)
+                .where(*_due(moment))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(1)
+            ).first()
+        if seen is None:
+            return None
+        with session_factory() as session, session.begin():
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == seen.id, OutboxMessage.attempts == seen.attempts, *_due(moment))
+                .values(status="sending", attempts=seen.attempts + 1, next_attempt_at=moment + CLAIM_LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed == 1:
+                row = session.get(OutboxMessage, seen.id)
+                mail = Mail(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language)
+                return mail, seen.attempts + 1
+    return None
+
+
 def deliver_due(
     session_factory: Callable[[], Session],
     transport: MailTransport,
@@ -94,38 +136,58 @@ def deliver_due(
     now: Callable[[], datetime],
     limit: int = 100,
 ) -> DeliveryReport:
-    """Send every due row once, each in its own transaction; returns what happened."""
+    """Send every due row once: claim it (committed), send it, then record the outcome."""
     report = DeliveryReport()
     for _ in range(limit):
-        with session_factory() as session, session.begin():
-            row = session.scalar(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now())
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-            if row is None:
-                break
-            _attempt(row, transport, now(), report)
+        claim = claim_next(session_factory, now())
+        if claim is None:
+            break
+        mail, attempt = claim
+        try:
+            transport.send(mail)
+        except Exception as exc:  # any transport failure is recorded and retried later
+            _record_failure(session_factory, mail.message_id, attempt, exc, now(), report)
+        else:
+            _record_sent(session_factory, mail.message_id, attempt, now(), report)
     return report
 
 
-def _attempt(row: OutboxMessage, transport: MailTransport, now: datetime, report: DeliveryReport):
-    row.attempts += 1
-    try:
-        transport.send(Mail(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language))
-    except Exception as exc:  # any transport failure is recorded and retried later
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-            report.gave_up += 1
-        else:
-            row.next_attempt_at = now + retry_delay(row.attempts)
-            report.failed += 1
-        log.warning("outbox message %s attempt %s failed: %s", row.id, row.attempts, type(exc).__name__)
-        return
-    row.status = "sent"
-    row.sent_at = now
-    row.last_error = None
+def _holding(message_id: int, attempt: int):
+    """The row while this sender's claim on it still stands."""
+    return (
+        OutboxMessage.id == message_id,
+        OutboxMessage.status == "sending",
+        OutboxMessage.attempts == attempt,
+    )
+
+
+def _record_sent(session_factory, message_id: int, attempt: int, moment: datetime, report: DeliveryReport):
+    with session_factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(*_holding(message_id, attempt))
+            .values(status="sent", sent_at=moment, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
     report.sent += 1
+
+
+def _record_failure(session_factory, message_id, attempt, exc, moment, report: DeliveryReport):
+    gave_up = attempt >= MAX_ATTEMPTS
+    values = {"last_error": f"{type(exc).__name__}: {exc}"[:2000]}
+    if gave_up:
+        values["status"] = "failed"
+    else:
+        values.update(status="pending", next_attempt_at=moment + retry_delay(attempt))
+    with session_factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(*_holding(message_id, attempt))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    if gave_up:
+        report.gave_up += 1
+    else:
+        report.failed += 1
+    log.warning("outbox message %s attempt %s failed: %s", message_id, attempt, type(exc).__name__)

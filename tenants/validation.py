@@ -30,6 +30,11 @@ _RESERVED_SLUGS = frozenset(
     "pricing help about terms privacy www mail billing embed request requests history feed".split()
 )
 
+# A notice's address is the segment after /<tenant>/. It can never be a word the public routes
+# use there (the request form is /<tenant>/request) or below a notice (/v/<n>, /history, /diff,
+# /feed.atom), so that no address ever has two meanings.
+_RESERVED_NOTICE_SLUGS = frozenset("request requests v history diff feed embed".split())
+
 
 def normalise_business_id(value: str) -> str:
     """Y-tunnus in its printed form (1234567-8); raises ValidationFailed when it is not valid."""
@@ -61,6 +66,14 @@ def check_slug(slug: str) -> str:
     if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", slug) or "--" in slug:
         raise ValidationFailed("slug_invalid", "slug")
     if slug in _RESERVED_SLUGS:
+        raise ValidationFailed("slug_reserved", "slug")
+    return slug
+
+
+def check_notice_slug(slug: str) -> str:
+    """Return the slug if it may be a notice's address under its tenant, else raise ValidationFailed."""
+    check_slug(slug)
+    if slug in _RESERVED_NOTICE_SLUGS:
         raise ValidationFailed("slug_reserved", "slug")
     return slug
 

@@ -132,3 +132,43 @@ def test_mail_goes_out_in_the_recipients_language(client, mailbox, make_owner):
     mail = mailbox.last("sven@firma.fi")
     assert mail.message["Content-Language"] == "sv"
     assert "lösenord" in mail.text.lower()
+
+
+def _invitation_link(client, mailbox, make_owner, session, default_language):
+    from tenants import accounts
+    from tenants.scoping import scoped_to
+
+    owner, tenant = make_owner("olli@firma.fi", "Firma Ab")
+    with scoped_to(session, tenant.id, owner.id):
+        accounts.update_tenant(
+            session,
+            tenant.id,
+            by_user_id=owner.id,
+            name=tenant.name,
+            street_address="",
+            postal_code="",
+            city="",
+            default_language=default_language,
+        )
+    session.commit()
+    login(client, "olli@firma.fi")
+    client.post_form("/app/members", {"email": "kaisa@firma.fi", "role": "handler"})
+    client.post_form("/logout")
+    client.delete_cookie("lang")
+    return mailbox.last("kaisa@firma.fi").link("/invite/").replace("http://localhost", "")
+
+
+def test_a_tenants_default_language_speaks_to_visitors_of_its_pages(client, mailbox, make_owner, session):
+    """The chain: ?lang=, the user's preference, the cookie, the tenant's default, the browser."""
+    link = _invitation_link(client, mailbox, make_owner, session, "sv")
+    # Nobody logged in, no cookie: the firm's Swedish beats the browser's English.
+    html = client.get(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="sv">' in html
+    # A page without a tenant still follows the browser.
+    assert '<html lang="en">' in client.get("/login", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    # The cookie, and an explicit choice, come before the tenant.
+    client.set_cookie("lang", "fi")
+    assert '<html lang="fi">' in client.get(link).get_data(as_text=True)
+    assert '<html lang="en">' in client.get(f"{link}?lang=en").get_data(as_text=True)

@@ -148,3 +148,55 @@ def test_removed_member_no_longer_sees_the_tenant(app, client, make_owner, sessi
     client.post_form(f"/app/members/{member.id}/remove")
     r = removed.get("/app/", follow_redirects=True)
     assert r.request.path == "/app/account/no-organisation"
+
+
+def test_an_invitation_cannot_be_accepted_by_another_account(app, client, mailbox, make_owner, session):
+    _, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    make_owner("mallory@muu.fi", "Muu Oy")
+    login(client, "olli@firma.fi")
+    invite(client, "kaisa@firma.fi", role="owner")
+    link = _path(mailbox.last("kaisa@firma.fi").link("/invite/"))
+
+    other = app.test_client()
+    login(other, "mallory@muu.fi")
+    page = other.get(f"{link}?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 403 and 'id="invitation-other-address"' in html
+    assert "kaisa@firma.fi" in html and 'name="next"' in html
+    r = other.post_form(link)
+    assert r.status_code == 403
+    with unscoped(session):
+        members = set(
+            session.scalars(select(Membership.user_id).where(Membership.tenant_id == tenant.id)).all()
+        )
+        mallory = accounts.find_user_by_email(session, "mallory@muu.fi")
+        still_open = accounts.list_open_invitations(session, tenant.id)
+    assert mallory.id not in members
+    assert [i.email for i in still_open] == ["kaisa@firma.fi"]
+    # Logging out from that page leads back to the invitation, now for the right person.
+    r = other.post_form("/logout", {"next": link})
+    assert r.status_code == 302 and r.headers["Location"] == link
+
+
+def test_the_invited_account_itself_joins_when_logged_in(app, client, mailbox, make_owner, session):
+    _, tenant = make_owner("olli@firma.fi", "Firma Oy")
+    make_owner("kaisa@firma.fi", "Kaisan Oy")
+    login(client, "olli@firma.fi")
+    invite(client, "Kaisa@Firma.fi")
+    link = _path(mailbox.last("kaisa@firma.fi").link("/invite/"))
+    colleague = app.test_client()
+    login(colleague, "kaisa@firma.fi")
+    r = colleague.post_form(link, follow_redirects=True)
+    assert "<h1>Firma Oy</h1>" in r.get_data(as_text=True)
+
+
+def test_an_invitation_to_an_existing_account_is_in_that_persons_language(client, mailbox, make_owner):
+    make_owner("olli@firma.fi", "Firma Oy")  # the firm's default language is Finnish
+    make_owner("sven@firma.fi", "Svens Ab", language="sv")
+    login(client, "olli@firma.fi")
+    invite(client, "sven@firma.fi")
+    invite(client, "uusi@firma.fi")
+    known = mailbox.last("sven@firma.fi").message
+    newcomer = mailbox.last("uusi@firma.fi").message
+    assert known["Content-Language"] == "sv"
+    assert newcomer["Content-Language"] == "fi"

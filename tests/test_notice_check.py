@@ -140,6 +140,11 @@ CASES = [
         {"retention": {"fi": "<p>Ratapihantie 9, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
     ),
     ("language_text_missing", True, {"retention": {"fi": "<p>Kaksi vuotta</p>"}}),
+    (
+        "other_information_to_review",
+        False,
+        {"other_information": {"fi": "<p>Lisätietoja</p>", "sv": "<p>Mer information</p>"}},
+    ),
 ]
 
 
@@ -191,6 +196,10 @@ def test_non_triggering_variants_stay_quiet():
         },
         {
             "personal_identity_code": True,
+            "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
+        },
+        {
+            "data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}],
             "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
         },
         {"transfers": {"outside_eea": True, "items": [{"country": "USA", "safeguard": "scc"}]}},

@@ -1,12 +1,15 @@
 """The durable outbox: queued with the change, delivered once, retried with backoff on failure."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import sessionmaker
 
 from tenants.models import OutboxMessage
-from tenants.outbox import MAX_ATTEMPTS, deliver_due, enqueue_mail, retry_delay
+from tenants.outbox import CLAIM_LEASE, MAX_ATTEMPTS, claim_next, deliver_due, enqueue_mail, retry_delay
 from webapp.mail import FileTransport, SmtpTransport
 
 
@@ -150,3 +153,77 @@ def test_embedded_default_writes_signup_mail_to_the_mail_folder(database_url, en
     msg = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert msg["To"] == "tiina@example.fi"
     assert "/verify/" in msg.get_body(("plain",)).get_content()
+
+
+def test_two_senders_at_once_never_send_a_row_twice(engine):
+    """Two workers drain the same outbox at the same moment: every row goes out exactly once."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as s, s.begin():
+        ids = {
+            enqueue_mail(
+                s, recipient=f"race{i}@example.fi", subject="x", body_text="x", now=datetime.now(UTC)
+            ).id
+            for i in range(20)
+        }
+    sent, errors, lock = [], [], threading.Lock()
+    start = threading.Barrier(2)
+
+    class Slow:
+        def send(self, mail):
+            with lock:
+                sent.append(mail.message_id)
+            time.sleep(0.01)  # a delivery takes time: the other sender is busy meanwhile
+
+    def sender():
+        start.wait()
+        try:
+            deliver_due(factory, Slow(), now=lambda: datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=sender) for _ in range(2)]
+    try:
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=60)
+        assert not errors
+        mine = [i for i in sent if i in ids]
+        assert sorted(mine) == sorted(ids)  # each row once, none twice, none left behind
+        with factory() as s:
+            statuses = set(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))))
+        assert statuses == {"sent"}
+    finally:
+        with factory() as s, s.begin():
+            s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+
+def test_a_claim_abandoned_by_a_dead_sender_is_retried_after_its_lease(app, session):
+    """A sender that dies after claiming leaves the row `sending`; after the lease another sends it."""
+    (row,) = _queue(session)
+    t0 = datetime.now(UTC)
+    mail, attempt = claim_next(_factory(app), t0)  # ...and the sender dies here, before sending
+    assert (mail.message_id, attempt) == (row.id, 1)
+    session.expire_all()
+    assert session.get(OutboxMessage, row.id).status == "sending"
+
+    delivered = []
+
+    class Recording:
+        def send(self, mail):
+            delivered.append(mail.message_id)
+
+    assert deliver_due(_factory(app), Recording(), now=lambda: t0 + timedelta(minutes=1)).sent == 0
+    later = t0 + CLAIM_LEASE + timedelta(seconds=1)
+    assert deliver_due(_factory(app), Recording(), now=lambda: later).sent == 1
+    assert delivered == [row.id]
+    session.expire_all()
+    done = session.get(OutboxMessage, row.id)
+    assert done.status == "sent" and done.attempts == 2
+
+
+def test_a_row_claimed_by_another_sender_is_not_claimed_again(app, session):
+    _queue(session)
+    t0 = datetime.now(UTC)
+    assert claim_next(_factory(app), t0) is not None
+    assert claim_next(_factory(app), t0) is None

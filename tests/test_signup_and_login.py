@@ -150,14 +150,60 @@ def test_password_reset_works_once_and_ends_other_sessions(app, client, mailbox,
     assert r.request.path == "/app/"
 
 
-def test_reset_for_unknown_address_looks_the_same_and_sends_nothing(client, mailbox, make_owner):
+def test_reset_for_unknown_address_looks_the_same_and_tells_the_address(client, mailbox, make_owner):
     make_owner("anna@a.fi")
     known = client.post_form("/reset", {"email": "anna@a.fi"}).get_data(as_text=True)
     unknown = client.post_form("/reset", {"email": "ghost@a.fi"}).get_data(as_text=True)
     strip = lambda h: re.sub(r'value="[^"]*"', "", h)  # noqa: E731  (CSRF tokens differ)
     assert strip(known) == strip(unknown)
-    assert mailbox.to("ghost@a.fi") == []
-    assert len(mailbox.to("anna@a.fi")) == 1
+    assert len(mailbox.to("anna@a.fi")) == 1 and "/reset/" in mailbox.last("anna@a.fi").text
+    # The unknown address gets no link, only word that it has no account (and where to sign up).
+    ghost = mailbox.last("ghost@a.fi")
+    assert "/reset/" not in ghost.text and "/signup" in ghost.text
+
+
+@pytest.fixture
+def work_done(monkeypatch):
+    """What a request did that takes time: password hashes computed and mails queued."""
+    from tenants import passwords
+    from webapp.blueprints import auth
+
+    done = {"hashes": 0, "mails": []}
+    real_hash, real_queue = passwords.hash_password, auth.queue_mail
+
+    def counting_hash(password):
+        done["hashes"] += 1
+        return real_hash(password)
+
+    def recording_queue(template, **kwargs):
+        done["mails"].append(template)
+        return real_queue(template, **kwargs)
+
+    monkeypatch.setattr(passwords, "hash_password", counting_hash)
+    monkeypatch.setattr(auth, "queue_mail", recording_queue)
+    return done
+
+
+def test_reset_does_the_same_work_whether_or_not_the_address_has_an_account(client, make_owner, work_done):
+    make_owner("anna@a.fi")
+    work_done.update(hashes=0, mails=[])
+    client.post_form("/reset", {"email": "anna@a.fi"})
+    known = dict(hashes=work_done["hashes"], mails=list(work_done["mails"]))
+    work_done.update(hashes=0, mails=[])
+    client.post_form("/reset", {"email": "ghost@a.fi"})
+    assert known == {"hashes": 0, "mails": ["reset_password"]}
+    assert work_done == {"hashes": 0, "mails": ["reset_unknown"]}
+
+
+def test_signup_does_the_same_work_whether_or_not_the_address_has_an_account(client, make_owner, work_done):
+    make_owner("known@example.fi", "Known Oy")
+    work_done.update(hashes=0, mails=[])
+    signup(client, email="new@example.fi")
+    new = dict(hashes=work_done["hashes"], mails=list(work_done["mails"]))
+    work_done.update(hashes=0, mails=[])
+    signup(client, email="known@example.fi")
+    assert new == {"hashes": 1, "mails": ["verify_email"]}
+    assert work_done == {"hashes": 1, "mails": ["signup_existing"]}
 
 
 def test_reset_confirmation_must_match(client, mailbox, make_owner):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tenants.notices import service
@@ -84,9 +85,10 @@ def test_every_step_renders_and_next_walks_in_order(client, make_owner, session)
         )
         assert r.status_code == 302, (here, r.get_data(as_text=True)[-2000:])
         assert r.headers["Location"] == f"/app/notices/{nid}/steps/{there}"
-    assert stored(session, nid).last_step == "rights"
+    # The last "Save and continue" took the user to the review step: that is where they are.
+    assert stored(session, nid).last_step == "review"
     # Leaving and coming back resumes where the user was.
-    assert client.get(f"/app/notices/{nid}").headers["Location"].endswith("/steps/rights")
+    assert client.get(f"/app/notices/{nid}").headers["Location"].endswith("/steps/review")
 
 
 def _current_values(client, nid, step):
@@ -293,3 +295,217 @@ def test_starter_name_is_the_default_title_and_templates_come_in_a_sensible_orde
     notice = stored(session, nid)
     assert notice.title == service.starters()["recruitment"].name["sv"]
     assert notice.draft["purposes"] and set(notice.draft["retention"]) == {"sv"}
+
+
+def test_coming_back_resumes_on_the_step_the_user_was_on(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    r = save(client, nid, "contact", _current_values(client, nid, "contact"), action="goto:retention")
+    assert r.headers["Location"].endswith("/steps/retention")
+    assert client.get(f"/app/notices/{nid}").headers["Location"].endswith("/steps/retention")
+    r = save(client, nid, "retention", {"retention.fi": "Kaksi vuotta"}, action="back")
+    assert client.get(f"/app/notices/{nid}").headers["Location"].endswith("/steps/recipients")
+    # Opening a step from a link (the completeness report's, say) counts too.
+    page(client, nid, "cookies")
+    assert client.get(f"/app/notices/{nid}").headers["Location"].endswith("/steps/cookies")
+
+
+MALFORMED_ACTIONS = [
+    "remove:data_categories",
+    "remove:data_categories:",
+    "remove:data_categories:x",
+    "remove:data_categories:-1",
+    "remove:data_categories:\u00b2",
+    "remove:data_categories:1:2",
+    "remove:nope:0",
+    "remove:",
+    "remove",
+    "remove:::",
+    "goto:",
+    "goto:nope",
+    "add:",
+    "add:nope",
+    "add:data_categories\r\nX-Injected: 1",
+    "next:",
+    "jump",
+    "",
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("action", MALFORMED_ACTIONS, ids=range(len(MALFORMED_ACTIONS)))
+def test_a_malformed_action_is_a_plain_save(client, make_owner, session, action):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    r = save(
+        client,
+        nid,
+        "data",
+        {"data_categories.count": "2", "data_categories.0.fi": "Nimi", "data_categories.1.fi": "Osoite"},
+        action=action,
+    )
+    assert r.status_code == 302
+    assert r.headers["Location"] == f"/app/notices/{nid}/steps/data"
+    assert stored(session, nid).draft["data_categories"] == [{"fi": "Nimi"}, {"fi": "Osoite"}]
+
+
+def test_choosing_another_member_as_contact_takes_their_name_and_email(client, make_owner, session):
+    from tenants import accounts
+    from tenants.scoping import scoped_to
+
+    from .conftest import PASSWORD, now
+
+    owner, tenant = make_owner("anna@a.fi")
+    with unscoped(session):
+        colleague = accounts.create_user(
+            session, email="ville@a.fi", name="Ville Virtanen", password=PASSWORD, language="fi", now=now()
+        )
+    with scoped_to(session, tenant.id, owner.id):
+        accounts.add_member(session, tenant.id, colleague.id, "handler", now())
+    session.commit()
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    values = _current_values(client, nid, "contact")
+    assert values["contact.member_user_id"] == str(owner.id) and values["contact.email"] == "anna@a.fi"
+    save(client, nid, "contact", {**values, "contact.member_user_id": str(colleague.id)})
+    contact = stored(session, nid).draft["contact"]
+    assert (contact["member_user_id"], contact["name"], contact["email"]) == (
+        colleague.id,
+        "Ville Virtanen",
+        "ville@a.fi",
+    )
+    # The same member again: what the user typed over the member's details stays.
+    values = _current_values(client, nid, "contact")
+    save(client, nid, "contact", {**values, "contact.email": "asiakaspalvelu@a.fi"})
+    contact = stored(session, nid).draft["contact"]
+    assert (contact["name"], contact["email"]) == ("Ville Virtanen", "asiakaspalvelu@a.fi")
+
+
+@pytest.mark.parametrize("title", ["Request", "History", "V", "Diff", "Feed"])
+def test_a_notice_named_like_a_public_route_gets_a_free_address(client, make_owner, session, title):
+    from tenants.validation import check_notice_slug
+
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client, title=title)
+    slug = stored(session, nid).slug
+    assert slug == f"{title.lower()}-1"
+    assert check_notice_slug(slug) == slug
+    again = new_notice(client, title=title)
+    assert stored(session, again).slug == f"{title.lower()}-2"
+
+
+def test_an_address_cut_from_a_long_title_is_valid(client, make_owner, session):
+    from tenants.validation import check_notice_slug
+
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client, title="a" * 49 + " rekisteri")
+    slug = stored(session, nid).slug
+    assert slug == "a" * 49 and check_notice_slug(slug) == slug
+
+
+@pytest.mark.parametrize("word", ["request", "requests", "v", "history", "diff", "feed"])
+def test_a_notice_address_cannot_be_a_public_route_word(client, make_owner, session, word):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    values = _current_values(client, nid, "basics")
+    r = save(client, nid, "basics", {**values, "notice.slug": word})
+    assert r.status_code == 200 and 'id="notice-slug-error"' in r.get_data(as_text=True)
+    assert stored(session, nid).slug == "asiakasrekisteri"
+
+
+def test_words_of_the_public_routes_under_a_tenant_are_reserved_for_notices(app):
+    """Every fixed word of a route /<tenant>/<word>… is refused as a notice's address."""
+    from tenants.errors import ValidationFailed
+    from tenants.validation import check_notice_slug
+
+    words = set()
+    for rule in app.url_map.iter_rules():
+        parts = rule.rule.split("/")
+        if len(parts) > 2 and parts[1] == "<slug:tenant_slug>":
+            words |= {p for p in parts[2:] if p and "<" not in p and "." not in p}
+    assert "request" in words and "history" in words
+    for word in words:
+        with pytest.raises(ValidationFailed):
+            check_notice_slug(word)
+
+
+def test_an_over_long_list_item_is_an_error_next_to_it_and_nothing_is_lost(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    long_text = "Ostohistoria " + "x" * 2100
+    r = save(
+        client,
+        nid,
+        "data",
+        {
+            "data_categories.count": "3",
+            "data_categories.0.fi": "Nimi",
+            "data_categories.1.fi": "",
+            "data_categories.2.fi": long_text,
+        },
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    # The empty row is gone, so the long one is shown second, with its error beside it.
+    assert 'id="data_categories-1-fi-error"' in html
+    assert re.search(r'id="data_categories-1-fi"[^>]*aria-invalid="true"', html)
+    assert f'value="{long_text}"' in html
+    assert stored(session, nid).draft["data_categories"] != [{"fi": "Nimi"}, {"fi": long_text[:2000]}]
+
+
+def test_an_over_long_line_is_an_error_not_cut(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    name = "Maija " + "M" * 400
+    r = save(client, nid, "contact", {**_current_values(client, nid, "contact"), "contact.name": name})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="contact-name-error"' in html and f'value="{name}"' in html
+    assert stored(session, nid).draft["contact"]["name"] != name[:300]
+
+
+def test_the_preview_shows_the_date_prepared_like_the_public_page(client, make_owner):
+    from webapp.i18n import format_day, helsinki_today
+
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    html = client.get(f"/app/notices/{nid}/preview").get_data(as_text=True)
+    meta = re.search(r'<p class="notice-meta">(.*?)</p>', html, re.S).group(1)
+    assert "Laatimispäivä" in meta and format_day(helsinki_today(), "fi") in meta
+
+
+def _all_fields(fields, prefix=""):
+    for f in fields:
+        yield prefix + f.path, f
+        if f.kind == "group":
+            yield from _all_fields(f.fields, f"{prefix}{f.path}.N.")
+
+
+def test_every_field_has_help_and_every_text_field_an_example():
+    from webapp.wizard.steps import STEPS
+
+    takes_text = {"line", "email", "text", "rich", "list"}
+    fields = [(step.key, path, f) for step in STEPS for path, f in _all_fields(step.fields)]
+    assert len(fields) > 50
+    no_help = [(key, path) for key, path, f in fields if not f.help or not str(f.help).strip()]
+    no_example = [(key, path) for key, path, f in fields if f.kind in takes_text and not f.example]
+    assert no_help == []
+    assert no_example == []
+
+
+def test_leaving_the_review_step_saves_nothing(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    before = stored(session, nid).updated_at
+    r = save(client, nid, "review", {}, action="goto:retention")
+    assert r.headers["Location"].endswith("/steps/retention")
+    notice = stored(session, nid)
+    assert notice.updated_at == before and notice.last_step == "retention"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 from flask import Flask, g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
 from tenants.models import LANGUAGES
@@ -31,10 +31,18 @@ def select_locale() -> str:
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in LANGUAGES:
         return cookie
-    tenant = g.get("tenant")
-    if tenant is not None:
+    # A logged-in user always has a preference, so the tenant's default speaks to visitors
+    # on a tenant's page who have not chosen: e.g. someone opening an invitation.
+    tenant = g.get("locale_tenant")
+    if tenant is not None and tenant.default_language in LANGUAGES:
         return tenant.default_language
     return request.accept_languages.best_match(LANGUAGES) or "fi"
+
+
+def use_tenant_language(tenant) -> None:
+    """This response belongs to `tenant`: its default language comes before the browser's."""
+    g.locale_tenant = tenant
+    refresh()  # a locale chosen earlier in this request is chosen again
 
 
 def current_language() -> str:

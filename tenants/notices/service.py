@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..billing.plans import check_languages, require_editing
 from ..errors import NotFound, ValidationFailed
 from ..models import Tenant, User
-from ..validation import check_slug, slugify
+from ..validation import check_notice_slug, slugify
 from .check import Report, check
 from .models import Notice, NoticeSlugAlias
 from .rights import sync_rights
@@ -81,10 +81,17 @@ def _check_languages(languages: list[str], primary: str) -> list[str]:
     return chosen
 
 
-def _free_slug(session: Session, tenant_id: int, base: str) -> str:
+def _free_slug(session: Session, tenant_id: int, title: str) -> str:
+    """An address from the title that passes the same checks as one typed in, and is free.
+
+    A reserved word (`request`, `history`, ...) becomes `request-1`; a taken one `…-2`, `…-3`."""
+    base = slugify(title)[:50].rstrip("-")
+    try:
+        slug, n = check_notice_slug(base), 2
+    except ValidationFailed:  # slugify gives a-z, 0-9 and single inner hyphens: only a reserved word
+        slug, n = f"{base}-1", 2
     taken = set(session.scalars(select(Notice.slug).where(Notice.tenant_id == tenant_id)))
     taken |= set(session.scalars(select(NoticeSlugAlias.slug).where(NoticeSlugAlias.tenant_id == tenant_id)))
-    slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
@@ -135,7 +142,7 @@ def create_notice(
     draft = sync_rights(load_draft(data))
     notice = Notice(
         tenant_id=tenant_id,
-        slug=_free_slug(session, tenant_id, slugify(title)[:50]),
+        slug=_free_slug(session, tenant_id, title),
         title=title,
         languages=chosen,
         primary_language=primary_language,
@@ -176,7 +183,9 @@ def draft_of(notice: Notice) -> NoticeDraft:
 def save_draft(
     session: Session, tenant_id: int, notice_id: int, draft: NoticeDraft, *, step: str | None, now: datetime
 ) -> Notice:
-    """Store a new version of the draft (rights kept in sync with the bases)."""
+    """Store a new version of the draft (rights kept in sync with the bases).
+
+    `step` is the wizard step the user goes on to, where coming back later resumes."""
     notice = get_notice(session, tenant_id, notice_id)
     require_editing(session.get(Tenant, tenant_id), now)
     notice.draft = sync_rights(draft).to_json()
@@ -185,6 +194,20 @@ def save_draft(
     notice.updated_at = now
     session.flush()
     return notice
+
+
+def remember_step(session: Session, tenant_id: int, notice_id: int, step: str) -> None:
+    """Note the wizard step the user is on, to resume there later (not an edit of the notice:
+    the time it was last changed stays)."""
+    notice = get_notice(session, tenant_id, notice_id)
+    if notice.last_step != step:
+        session.execute(
+            update(Notice)
+            .where(Notice.id == notice.id, Notice.tenant_id == tenant_id)
+            .values(last_step=step, updated_at=Notice.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(notice, ["last_step"])
 
 
 def update_settings(
@@ -229,7 +252,7 @@ def rename_notice(
     Not while billing has locked editing."""
     notice = get_notice(session, tenant_id, notice_id)
     require_editing(session.get(Tenant, tenant_id), now or datetime.now(UTC))
-    new_slug = check_slug(new_slug.strip().lower())
+    new_slug = check_notice_slug(new_slug.strip().lower())
     if new_slug == notice.slug:
         return notice
     taken = session.scalar(select(Notice.id).where(Notice.tenant_id == tenant_id, Notice.slug == new_slug))
@@ -286,7 +309,7 @@ def create_imported_notice(
     data = draft.to_json()
     notice = Notice(
         tenant_id=tenant_id,
-        slug=_free_slug(session, tenant_id, slugify(title)[:50]),
+        slug=_free_slug(session, tenant_id, title),
         title=title[:200],
         languages=[language],
         primary_language=language,

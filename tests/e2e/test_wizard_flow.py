@@ -105,23 +105,25 @@ def test_customer_register_notice_from_template_to_ready(page, live_server):
     assert_accessible(page, "the review step")
     expect(page.locator("#report-status")).to_have_class(re.compile("status--ready"))
     assert "complaint" in template_rights and "restriction" in template_rights
+    # No purpose of the template rests on consent, so there is no right to withdraw it yet.
+    assert "withdraw_consent" not in template_rights
 
-    # Back to the purposes: the first purpose becomes legitimate interests, with nothing said about the interest.
+    # Back to the purposes: the first purpose becomes consent, with nothing said about withdrawing it.
     page.locator("button[name=action][value='goto:purposes']").click()
     expect(page).to_have_url(re.compile(r"/steps/purposes$"))
-    page.locator("select[name='purposes.0.legal_basis']").select_option("legitimate_interests")
-    page.locator("#purposes-0-legitimate_interest-fi").fill("")
+    page.locator("select[name='purposes.0.legal_basis']").select_option("consent")
     page.locator("button[name=action][value=save]").click()
     expect(page.locator(".wizard-status .status")).to_have_class(re.compile("status--open"))
 
-    # The rights follow the new basis: objection appears.
+    # The rights follow the new basis: withdrawing consent appears.
     page.locator("button[name=action][value='goto:rights']").click()
-    assert "objection" in _rights(page)
+    expect(page).to_have_url(re.compile(r"/steps/rights$"))
+    assert "withdraw_consent" in _rights(page)
 
-    # Describe the interest: the notice is ready again.
+    # Say how consent is withdrawn: the notice is ready again.
     page.locator("button[name=action][value='goto:purposes']").click()
-    page.locator("#purposes-0-legitimate_interest-fi").fill(
-        "Pidämme yhteyttä asiakkaisiimme, jotta voimme palvella heitä paremmin."
+    page.locator("#consent_withdrawal-fi").fill(
+        "Voit perua suostumuksesi milloin tahansa lähettämällä meille sähköpostia."
     )
     page.locator("button[name=action][value='goto:review']").click()
     expect(page.locator("#report-status")).to_have_class(re.compile("status--ready"))
@@ -132,7 +134,7 @@ def test_customer_register_notice_from_template_to_ready(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("#controller")).to_contain_text("Rantakahvila Oy")
     expect(page.locator("#complaint")).to_contain_text("Tietosuojavaltuutetun toimisto")
-    expect(page.locator("#purposes")).to_contain_text("Pidämme yhteyttä asiakkaisiimme")
+    expect(page.locator("main")).to_contain_text("Voit perua suostumuksesi milloin tahansa")
     assert_accessible(page, "the preview")
 
 
@@ -164,3 +166,27 @@ def test_a_step_in_swedish(page, live_server):
     expect(page.locator("#retention-sv")).to_have_value(
         "Vi sparar uppgifterna i två år efter det senaste köpet."
     )
+
+
+def test_enter_in_a_field_saves_and_stays_on_the_step(page, live_server):
+    """Enter submits with the form's default button, which saves; it never jumps to step 1."""
+    email = _owner(live_server)
+    _log_in(page, email)
+    page.goto("/app/notices/new")
+    page.locator("input[name=starter][value=customer_register]").check()
+    page.locator("#title").fill("Asiakasrekisteri")
+    page.locator("main form > button[type=submit]").click()
+    page.locator("button[name=action][value='goto:contact']").click()
+    expect(page).to_have_url(re.compile(r"/steps/contact$"))
+    phone = page.locator("#contact-phone")
+    phone.fill("040 555 1234")
+    with page.expect_navigation():
+        phone.press("Enter")
+    expect(page).to_have_url(re.compile(r"/steps/contact$"))
+    expect(_current_step(page)).to_contain_text("2.")
+    page.reload()
+    expect(page.locator("#contact-phone")).to_have_value("040 555 1234")
+    # The default button is out of the way: not reached with Tab, not read by screen readers.
+    default = page.locator("#default-save")
+    expect(default).to_have_attribute("tabindex", "-1")
+    expect(default).to_have_attribute("aria-hidden", "true")

@@ -13,13 +13,14 @@ from tenants import accounts
 from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Tenant, User
 from tenants.scoping import scoped_to
+from tenants.validation import normalise_email
 
 from .. import limits, tokens
 from ..auth_session import log_in, select_tenant
 from ..db import db
 from ..errors import apply_to_form
 from ..forms import AcceptInvitationForm, ActionForm, LoginForm, NewPasswordForm, ResetRequestForm, SignupForm
-from ..i18n import current_language
+from ..i18n import current_language, use_tenant_language
 from ..limits import limiter
 from ..mail import queue_mail
 from ..security import is_safe_next
@@ -147,6 +148,9 @@ def logout():
 
         session.clear()
         flash(_("You have logged out."), "info")
+        target = request.form.get("next", "")
+        if is_safe_next(target):
+            return redirect(target)
     return redirect(url_for("site.index"))
 
 
@@ -167,8 +171,26 @@ def reset_request():
                 link=_link("auth.reset", token=token),
                 hours=tokens.reset_max_age() // 3600,
             )
+        else:
+            # The same work either way (a mail rendered and queued), so the answer's timing
+            # tells nothing; the address learns that it has no account here.
+            _tell_address_has_no_account(form.email.data)
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
+
+
+def _tell_address_has_no_account(email: str) -> None:
+    try:
+        address = normalise_email(email)
+    except ValidationFailed:
+        return  # nowhere to send it
+    queue_mail(
+        "reset_unknown",
+        to=address,
+        language=current_language(),
+        signup_link=_link("auth.signup"),
+        reset_link=_link("auth.reset_request"),
+    )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -212,6 +234,12 @@ def invitation(token):
     except NotFound:
         return render_template("auth/link_invalid.html", kind="invite"), 400
     tenant = db().get(Tenant, tenant_id)
+    use_tenant_language(tenant)
+    if current_user.is_authenticated and current_user.email != invite.email:
+        # Only the invited address may join: a forwarded link must not let another account in.
+        return render_template(
+            "auth/invitation.html", invite=invite, tenant=tenant, token=token, other_account=True
+        ), 403
     existing = accounts.find_user_by_email(db(), invite.email)
     form = (
         AcceptInvitationForm() if (existing is None and not current_user.is_authenticated) else ActionForm()

@@ -63,10 +63,12 @@ def members():
             apply_to_form(form, exc)
         else:
             token = tokens.make(tokens.INVITE, {"i": invite.id, "t": g.tenant.id})
+            # Someone with an account reads it in their own language; a newcomer in the firm's.
+            known = accounts.find_user_by_email(db(), invite.email)
             queue_mail(
                 "invitation",
                 to=invite.email,
-                language=g.tenant.default_language,
+                language=known.language if known is not None else g.tenant.default_language,
                 tenant=g.tenant,
                 inviter=current_user.model,
                 link=_link("auth.invitation", token=token),

@@ -69,11 +69,23 @@ def _count(form, name: str) -> int:
         return 0
 
 
+LINE_MAX = 300
+TEXT_MAX = 2000
+
+
+def _plain(form, name: str, limit: int, errors: dict) -> str:
+    """A one-line value; one over `limit` is an error and comes back whole, so nothing typed is lost."""
+    value = clean_plain(form.get(name, ""), 100_000)
+    if len(value) > limit:
+        errors[name] = _l("This is too long: at most %(n)s characters.", n=limit)
+    return value
+
+
 def _value(spec: F, form, name: str, languages: list[str], errors: dict):
     """Read one field from the form under `name`."""
     kind = spec.kind
     if kind == "line":
-        return clean_plain(form.get(name, ""), 300)
+        return _plain(form, name, LINE_MAX, errors)
     if kind == "email":
         raw = form.get(name, "").strip()[:254]
         if raw:
@@ -84,7 +96,7 @@ def _value(spec: F, form, name: str, languages: list[str], errors: dict):
         return raw
     if kind == "text":
         return {
-            lang: clean_plain(form.get(f"{name}.{lang}", ""), 2000)
+            lang: _plain(form, f"{name}.{lang}", TEXT_MAX, errors)
             for lang in languages
             if form.get(f"{name}.{lang}", "").strip()
         }
@@ -94,7 +106,6 @@ def _value(spec: F, form, name: str, languages: list[str], errors: dict):
             raw = form.get(f"{name}.{lang}", "")
             if len(raw) > 20_000:
                 errors[f"{name}.{lang}"] = _l("This text is too long (at most 20,000 characters).")
-                raw = raw[:20_000]
             html = from_editable(raw)
             if html:
                 out[lang] = html
@@ -119,7 +130,7 @@ def _value(spec: F, form, name: str, languages: list[str], errors: dict):
         items = []
         for i in range(_count(form, name)):
             item = {
-                lang: clean_plain(form.get(f"{name}.{i}.{lang}", ""), 2000)
+                lang: _plain(form, f"{name}.{i}.{lang}", TEXT_MAX, errors)
                 for lang in languages
                 if form.get(f"{name}.{i}.{lang}", "").strip()
             }
@@ -157,13 +168,14 @@ def parse(
     for spec in fields:
         if spec.path.startswith("notice."):
             continue  # notice settings, handled by the view
-        new = _value(spec, form, spec.path, languages, errors)
+        found: dict = {}
+        new = _value(spec, form, spec.path, languages, found)
         old = get(data, spec.path)
         if spec.kind in PER_LANGUAGE:
             new = _keep_other_languages(old, new, languages)
         elif spec.kind in ("list", "group"):
             old_rows = old or []
-            rows = []
+            rows, shown_at = [], {}
             for index, row in new:
                 if remove == (spec.path, index):
                     continue
@@ -173,10 +185,26 @@ def parse(
                         continue  # the app decides these rows; an unknown key is ignored
                 else:
                     match = old_rows[index] if index < len(old_rows) else {}
+                shown_at[index] = len(rows)
                 rows.append(_merge_row(match, row, spec, languages))
             new = rows
+            found = _renumber(found, spec.path, shown_at)
+        errors.update(found)
         put(data, spec.path, new)
     return data, errors
+
+
+def _renumber(errors: dict, path: str, shown_at: dict[int, int]) -> dict:
+    """Errors of rows under their index on the page shown again; a removed row's errors go with it."""
+    out = {}
+    for name, message in errors.items():
+        index, _sep, rest = name[len(path) + 1 :].partition(".")
+        if name.startswith(path + ".") and index.isdigit():
+            if int(index) not in shown_at:
+                continue
+            name = f"{path}.{shown_at[int(index)]}.{rest}"
+        out[name] = message
+    return out
 
 
 def _merge_row(match, row, spec, languages):

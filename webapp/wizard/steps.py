@@ -62,7 +62,7 @@ STEPS: list[Step] = [
                 "line",
                 _l("Address of the notice"),
                 _l(
-                    "The last part of the notice's public address. It can be changed until the notice is published; after that it stays the same forever."
+                    "The last part of the notice's public address: lower-case letters, digits and hyphens. You can change it later; once the notice is published, its old address keeps leading to it."
                 ),
                 _l("customer-register"),
                 required=True,
@@ -100,21 +100,50 @@ STEPS: list[Step] = [
                 _l("Kahvila Oy"),
                 required=True,
             ),
-            F("controller.business_id", "line", _l("Business ID (Y-tunnus)"), None, _l("1234567-8")),
-            F("controller.street_address", "line", _l("Street address"), None, _l("Rantakatu 1")),
-            F("controller.postal_code", "line", _l("Postal code")),
-            F("controller.city", "line", _l("City")),
-            F("controller.phone", "line", _l("Phone")),
+            F(
+                "controller.business_id",
+                "line",
+                _l("Business ID (Y-tunnus)"),
+                _l("With the Business ID anyone can look the firm up in the trade register."),
+                "1234567-8",
+            ),
+            F(
+                "controller.street_address",
+                "line",
+                _l("Street address"),
+                _l("The law asks for the controller's contact details; a postal address is the usual one."),
+                _l("Rantakatu 1"),
+            ),
+            F(
+                "controller.postal_code",
+                "line",
+                _l("Postal code"),
+                _l("The postal code of the address."),
+                "00100",
+            ),
+            F("controller.city", "line", _l("City"), _l("The town or city of the address."), _l("Helsinki")),
+            F(
+                "controller.phone",
+                "line",
+                _l("Phone"),
+                _l("Optional. A number people can call about their data."),
+                "09 123 4567",
+            ),
             F(
                 "controller.email",
                 "email",
                 _l("Email"),
                 _l("An address where people can reach the firm about privacy matters."),
+                "info@kahvila.fi",
             ),
             F(
                 "controller.representative",
                 "line",
                 _l("Representative in the EU (only for firms outside the EU)"),
+                _l(
+                    "Only a firm without an establishment in the EU that offers goods or services to people here needs one (GDPR Art. 27). Give the representative's name and contact details; otherwise leave this empty."
+                ),
+                _l("EU Rep Oy, Rantakatu 2, 00100 Helsinki"),
             ),
         ],
     ),
@@ -139,10 +168,36 @@ STEPS: list[Step] = [
                 _l("Filled in from the member you chose; write a name here for someone outside Seloste."),
                 _l("Maija Meikäläinen"),
             ),
-            F("contact.title", "text", _l("Title or role"), None, _l("Customer service manager")),
-            F("contact.email", "email", _l("Email")),
-            F("contact.phone", "line", _l("Phone")),
-            F("contact.address", "line", _l("Postal address")),
+            F(
+                "contact.title",
+                "text",
+                _l("Title or role"),
+                _l("Optional. Tells people what the person does in the firm."),
+                _l("Customer service manager"),
+            ),
+            F(
+                "contact.email",
+                "email",
+                _l("Email"),
+                _l(
+                    "Where questions and requests about the register can be sent. A shared address keeps working when people change jobs."
+                ),
+                "tietosuoja@kahvila.fi",
+            ),
+            F(
+                "contact.phone",
+                "line",
+                _l("Phone"),
+                _l("Optional. A number for questions about the register."),
+                "040 123 4567",
+            ),
+            F(
+                "contact.address",
+                "line",
+                _l("Postal address"),
+                _l("Optional. Only if letters should go somewhere else than the controller's address."),
+                _l("Rantakatu 1, 00100 Helsinki"),
+            ),
             F(
                 "dpo.appointed",
                 "bool",
@@ -151,9 +206,29 @@ STEPS: list[Step] = [
                     "A DPO is required of public authorities and of firms whose core activity is large-scale monitoring of people or processing of special categories (GDPR Art. 37). Most small firms do not need one."
                 ),
             ),
-            F("dpo.name", "line", _l("Data protection officer's name")),
-            F("dpo.email", "email", _l("Data protection officer's email")),
-            F("dpo.phone", "line", _l("Data protection officer's phone")),
+            F(
+                "dpo.name",
+                "line",
+                _l("Data protection officer's name"),
+                _l(
+                    "Only when you have a data protection officer. The notice must tell how to reach them (GDPR Art. 13(1)(b)); an outside firm acting as the officer may be named instead of a person."
+                ),
+                "Tuula Virtanen",
+            ),
+            F(
+                "dpo.email",
+                "email",
+                _l("Data protection officer's email"),
+                _l("An address that reaches the data protection officer directly."),
+                "dpo@kahvila.fi",
+            ),
+            F(
+                "dpo.phone",
+                "line",
+                _l("Data protection officer's phone"),
+                _l("Optional. A number where the data protection officer can be reached."),
+                "040 765 4321",
+            ),
         ],
     ),
     Step(
@@ -167,6 +242,9 @@ STEPS: list[Step] = [
                 "purposes",
                 "group",
                 _l("Purposes"),
+                _l(
+                    "One row for each thing you do with the data, such as serving customers, invoicing or marketing, each with its own legal basis."
+                ),
                 item_label=_l("Purpose %(n)s"),
                 fields=[
                     F(
@@ -234,7 +312,9 @@ STEPS: list[Step] = [
                 "requirement.consequences",
                 "rich",
                 _l("What follows if the data are not given"),
-                None,
+                _l(
+                    "Say plainly what the person misses by not giving the data, such as an order that cannot be delivered or an application that cannot be considered. If giving them is voluntary, say that nothing follows."
+                ),
                 _l("Without an address we cannot deliver the order."),
             ),
         ],
@@ -288,7 +368,9 @@ STEPS: list[Step] = [
                 "personal_identity_code_justification",
                 "rich",
                 _l("Why the personal identity code is needed"),
-                None,
+                _l(
+                    "Say what you need the code for and which ground of Tietosuojalaki 29 § you rely on: the person's consent, a law that requires it, or a real need to identify the person unambiguously."
+                ),
                 _l("Needed to identify employees for salary payment and tax reporting."),
             ),
         ],
@@ -334,10 +416,25 @@ STEPS: list[Step] = [
                 "transfers.items",
                 "group",
                 _l("Transfers"),
+                _l(
+                    "Only when data leave the EU or the EEA: one row for each recipient there, with the safeguard that makes the transfer lawful."
+                ),
                 item_label=_l("Transfer %(n)s"),
                 fields=[
-                    F("country", "line", _l("Country"), None, _l("United States")),
-                    F("recipient", "text", _l("Recipient"), None, _l("Email marketing service")),
+                    F(
+                        "country",
+                        "line",
+                        _l("Country"),
+                        _l("The country where the recipient keeps or handles the data."),
+                        _l("United States"),
+                    ),
+                    F(
+                        "recipient",
+                        "text",
+                        _l("Recipient"),
+                        _l("Who gets the data there: a firm's name, or the kind of service."),
+                        _l("Email marketing service"),
+                    ),
                     F(
                         "safeguard",
                         "choice",
@@ -347,7 +444,17 @@ STEPS: list[Step] = [
                         ),
                         options=_notice_texts(T.SAFEGUARDS),
                     ),
-                    F("details", "rich", _l("Details and how to get a copy of the safeguard")),
+                    F(
+                        "details",
+                        "rich",
+                        _l("Details and how to get a copy of the safeguard"),
+                        _l(
+                            "Name the safeguard in a few words and tell how a person can get a copy of it or see where it is published (GDPR Art. 13(1)(f))."
+                        ),
+                        _l(
+                            "The service provider has signed the EU standard contractual clauses. Ask us for a copy by email."
+                        ),
+                    ),
                 ],
             ),
         ],
@@ -379,14 +486,18 @@ STEPS: list[Step] = [
                 "security.manual",
                 "rich",
                 _l("Manual material (paper)"),
-                None,
+                _l(
+                    "How papers with personal data are kept safe: where they are stored, who may see them and how they are destroyed. If there are none, say so."
+                ),
                 _l("Papers are kept in a locked cabinet."),
             ),
             F(
                 "security.electronic",
                 "rich",
                 _l("Electronic data"),
-                None,
+                _l(
+                    "How the data in your systems are protected, in general terms: personal user accounts, access only for those who need it, encrypted connections, backups."
+                ),
                 _l("Each user has their own password; connections are encrypted."),
             ),
         ],
@@ -396,12 +507,23 @@ STEPS: list[Step] = [
         _l("Cookies"),
         _l("Does a website connected with this register use cookies?"),
         [
-            F("cookies.used", "tristate", _l("Cookies are used"), options=_tristate),
+            F(
+                "cookies.used",
+                "tristate",
+                _l("Cookies are used"),
+                _l(
+                    "Yes, if the website stores cookies or similar data in visitors' browsers, analytics and advertising tools included."
+                ),
+                options=_tristate,
+            ),
             F(
                 "cookies.text",
                 "rich",
                 _l("Which cookies, and how to manage them"),
                 _l("Cookies other than strictly necessary ones need consent."),
+                _l(
+                    "The shop uses cookies it needs to work, and analytics cookies only if you allow them. You can change your choice under Cookie settings at the foot of every page."
+                ),
             ),
         ],
     ),
@@ -424,6 +546,9 @@ STEPS: list[Step] = [
                 "rich",
                 _l("The logic, significance and consequences"),
                 _l("Explain in plain words how the decision is made and what it means for the person."),
+                _l(
+                    "A credit check run by computer decides whether we offer payment by invoice. You may ask a person to look at the decision again."
+                ),
             ),
         ],
     ),
@@ -438,8 +563,19 @@ STEPS: list[Step] = [
                 "rights.items",
                 "group",
                 _l("Rights in this notice"),
+                _l(
+                    "Each right comes with a standard text that says what it means. Add your own words only where they help, for example how a right works in your service."
+                ),
                 fixed=True,
-                fields=[F("text", "rich", _l("Your own words (optional)"))],
+                fields=[
+                    F(
+                        "text",
+                        "rich",
+                        _l("Your own words (optional)"),
+                        _l("Shown after the standard text of this right."),
+                        _l("You can correct your contact details yourself in your customer account."),
+                    )
+                ],
             ),
             F(
                 "other_information",
@@ -448,6 +584,7 @@ STEPS: list[Step] = [
                 _l(
                     "Text from an imported notice that did not fit any section. Move it where it belongs, or keep it here: it is shown at the end of the notice."
                 ),
+                _l("Camera surveillance at our shop is described in a notice of its own."),
             ),
             F(
                 "rights.how_to",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -120,7 +122,6 @@ def _message(code: str) -> str:
         "languages_required": _("Choose at least one language."),
         "primary_language_not_chosen": _("The main language must be one of the chosen languages."),
         "starter_unknown": _("Choose one of the offered templates."),
-        "slug_fixed": _("The address of a published notice cannot change."),
     }
     return wording.get(code) or str(DOMAIN_MESSAGES.get(code, code))
 
@@ -128,7 +129,7 @@ def _message(code: str) -> str:
 @bp.get("/<int:notice_id>")
 @tenant_required
 def resume(notice_id):
-    """Continue where the user left off."""
+    """Continue on the step the user was last on."""
     notice = service.get_notice(db(), g.tenant.id, notice_id)
     step = notice.last_step if notice.last_step in steplib.BY_KEY else steplib.KEYS[0]
     return redirect(url_for("notices.step", notice_id=notice.id, step=step))
@@ -161,14 +162,14 @@ def step(notice_id, step):
     if request.args.get("add"):
         extra_rows[request.args["add"]] = 1
 
-    if request.method == "POST":
+    if request.method == "GET":
+        service.remember_step(db(), g.tenant.id, notice.id, step)
+    else:
         if not ActionForm().validate_on_submit():
             abort(400)
-        action = request.form.get("action", "save")
-        remove = None
-        if action.startswith("remove:"):
-            _, path, index = action.split(":", 2)
-            remove = (path, int(index)) if index.isdigit() else None
+        action = parse_action(request.form.get("action", ""), spec)
+        remove = (action.target, action.index) if action.kind == "remove" else None
+        previous_member = (data.get("contact") or {}).get("member_user_id")
         if step == "basics":
             settings = {
                 "title": request.form.get("notice.title", ""),
@@ -179,9 +180,11 @@ def step(notice_id, step):
         languages = [lang for lang in LANGS if lang in settings["languages"]] or list(notice.languages)
         data, errors = fieldlib.parse(spec.fields, request.form, data, languages, remove=remove)
         if step == "contact":
-            _fill_contact_from_member(data)
-        if not errors:
-            errors = _save(notice, step, data, settings)
+            _fill_contact_from_member(data, previous_member)
+        if not spec.fields:  # the review step: nothing to save, only somewhere to go
+            service.remember_step(db(), g.tenant.id, notice.id, _destination(step, action))
+        elif not errors:
+            errors = _save(notice, step, data, settings, resume_at=_destination(step, action))
         if errors:
             mark_rollback_only()
         else:
@@ -225,7 +228,8 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
     )
 
 
-def _fill_contact_from_member(data: dict) -> None:
+def _fill_contact_from_member(data: dict, previous_member_id: int | None) -> None:
+    """A newly chosen member brings their name and email; the same member keeps what was typed."""
     contact = data.get("contact", {})
     member_id = contact.get("member_user_id")
     if member_id is None:
@@ -234,11 +238,14 @@ def _fill_contact_from_member(data: dict) -> None:
     if member is None:
         contact["member_user_id"] = None
         return
+    if member_id != previous_member_id:
+        contact["name"], contact["email"] = member.user.name, member.user.email
+        return
     contact["name"] = contact.get("name") or member.user.name
     contact["email"] = contact.get("email") or member.user.email
 
 
-def _save(notice, step, data, settings) -> dict:
+def _save(notice, step, data, settings, *, resume_at: str) -> dict:
     errors = {}
     if step == "basics":
         try:
@@ -263,27 +270,61 @@ def _save(notice, step, data, settings) -> dict:
             errors[name] = _("Check this value.")
         return errors
     try:
-        service.save_draft(db(), g.tenant.id, notice.id, draft, step=step, now=_now())
+        service.save_draft(db(), g.tenant.id, notice.id, draft, step=resume_at, now=_now())
     except ValidationFailed as exc:
         note_plan_limit(exc)
         return {"form": _message(exc.code)}
     return errors
 
 
-def _after(notice, step, action) -> str:
+@dataclass(frozen=True)
+class Action:
+    """The button that sent a step's form: save, next, back, goto:<step>, add:<list>, remove:<list>:<row>."""
+
+    kind: str
+    target: str | None = None
+    index: int | None = None
+
+
+SAVE = Action("save")
+
+
+def parse_action(raw: str, spec) -> Action:
+    """The pressed button; anything not understood (a tampered or truncated value) is a plain save."""
+    kind, _sep, rest = raw.partition(":")
+    lists = {f.path for f in spec.fields if f.kind in ("list", "group") and not f.fixed}
+    if kind in ("save", "next", "back") and not _sep:
+        return Action(kind)
+    if kind == "goto" and rest in steplib.BY_KEY:
+        return Action(kind, rest)
+    if kind == "add" and rest in lists:
+        return Action(kind, rest)
+    if kind == "remove":
+        path, _sep, index = rest.partition(":")
+        if path in lists and re.fullmatch(r"[0-9]{1,3}", index):
+            return Action(kind, path, int(index))
+    return SAVE
+
+
+def _destination(step: str, action: Action) -> str:
+    """The step the user sees after this action (and resumes at later)."""
     index = steplib.KEYS.index(step)
-    if action == "next" and index + 1 < len(steplib.KEYS):
-        return url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[index + 1])
-    if action == "back" and index > 0:
-        return url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[index - 1])
-    if action.startswith("goto:") and action[5:] in steplib.BY_KEY:
-        return url_for("notices.step", notice_id=notice.id, step=action[5:])
-    if action.startswith("add:"):
-        path = action[4:]
+    if action.kind == "next" and index + 1 < len(steplib.KEYS):
+        return steplib.KEYS[index + 1]
+    if action.kind == "back" and index > 0:
+        return steplib.KEYS[index - 1]
+    if action.kind == "goto":
+        return action.target
+    return step
+
+
+def _after(notice, step, action: Action) -> str:
+    if action.kind == "add":
         return (
-            url_for("notices.step", notice_id=notice.id, step=step, add=path) + f"#{path.replace('.', '-')}"
+            url_for("notices.step", notice_id=notice.id, step=step, add=action.target)
+            + f"#{action.target.replace('.', '-')}"
         )
-    return url_for("notices.step", notice_id=notice.id, step=step)
+    return url_for("notices.step", notice_id=notice.id, step=_destination(step, action))
 
 
 @bp.get("/<int:notice_id>/preview")
@@ -294,7 +335,11 @@ def preview(notice_id):
     language = request.args.get("in") or notice.primary_language
     if language not in notice.languages:
         abort(404)
-    rendered = render(service.draft_of(notice), language)
+    rendered = render(
+        service.draft_of(notice),
+        language,
+        prepared_on=service.proposed_prepared_on(notice, helsinki_today()),
+    )
     return render_template(
         "public/notice.html",
         notice=notice,
