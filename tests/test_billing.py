@@ -21,7 +21,7 @@ from webapp.public import cache
 
 from .conftest import login, publish_version
 from .stripe_fake import FakeStripe, event, invoice, sign
-from .test_requests_web import path, requests_in, send
+from .test_requests_web import confirm, path, requests_in, send
 from .test_wizard import _current_values
 
 SECRET = "whsec_test_secret"
@@ -573,7 +573,7 @@ def test_requests_reach_the_inbox_while_editing_is_locked(app, client, session, 
     lock(session, tenant.id)
     r = send(app, client)
     assert r.status_code == 302 and "/requests/sent" in r.headers["Location"]
-    assert client.get(path(mailbox.last("maija@example.fi").link("/requests/verify/"))).status_code == 302
+    assert confirm(client, mailbox.last("maija@example.fi").link("/requests/verify/")).status_code == 302
     (req,) = requests_in(session)
     assert req.status == "open" and req.tenant_id == tenant.id
     owner = app.test_client()
