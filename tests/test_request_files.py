@@ -61,12 +61,12 @@ def test_local_storage_refuses_keys_outside_its_folder(tmp_path, backend):
         store.put("../escape.txt", b"x", "text/plain")
 
 
-def _reply_with_file(owner, req, name="vastaus.pdf", data=b"%PDF-1.4 tiedot"):
+def _reply_with_file(owner, req, name="vastaus.pdf", data=b"%PDF-1.4 tiedot", message="Liitteenä tietosi."):
     return owner.post(
         f"/app/inbox/{req.id}/reply",
         data={
             "csrf_token": owner.csrf_token(),
-            "message": "Liitteenä tietosi.",
+            "message": message,
             "attachments": (io.BytesIO(data), name),
         },
         content_type="multipart/form-data",
@@ -123,3 +123,15 @@ def test_a_status_link_does_not_open_another_requests_files(app, client, mailbox
     first_status = mailbox.last("maija@example.fi").link("/requests/status/").replace("http://localhost", "")
     assert first.id != second.id
     assert app.test_client().get(f"{first_status}/files/{link[0]}/{link[1]}").status_code == 404
+
+
+def test_a_refused_reply_leaves_no_file_behind(app, client, mailbox, session, firm, tmp_path):  # noqa: F811
+    app.extensions["seloste_storage"] = LocalStorage(str(tmp_path))
+    req = open_request(app, client, mailbox, session)
+    owner = app.test_client()
+    login(owner, "olli@rantakahvila.fi")
+    r = _reply_with_file(owner, req, message="   ")  # no text: the message is refused
+    assert r.status_code == 400
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert _reply_with_file(owner, req).status_code == 302  # a proper reply still stores its file
+    assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1

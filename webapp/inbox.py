@@ -258,9 +258,13 @@ def act(request_id, action):
             message = _("Note added.")
         elif action == "reply":
             stored = store_attachments(req, request.files.getlist("attachments"))
-            event = service.reply(
-                db(), g.tenant.id, req.id, form.get("message", ""), by=user, now=now, attachments=stored
-            )
+            try:
+                event = service.reply(
+                    db(), g.tenant.id, req.id, form.get("message", ""), by=user, now=now, attachments=stored
+                )
+            except ValidationFailed:
+                discard_attachments(stored)  # the message was refused: its files must not stay behind
+                raise
             queue_mail(
                 "request_message",
                 request_id=req.id,
@@ -360,6 +364,7 @@ def store_attachments(req: DataRequest, files) -> list[dict]:
             storage().put(key, data, upload.mimetype or "application/octet-stream")
         except StorageError:
             log.warning("attachment storage failed for request %s", req.id)
+            discard_attachments(stored)
             raise AttachmentProblem(
                 _(
                     "The files could not be stored right now, so nothing was sent. Please try again in a moment."
@@ -368,6 +373,15 @@ def store_attachments(req: DataRequest, files) -> list[dict]:
         shown = " ".join(without_control_characters(upload.filename).split())[:200] or name
         stored.append({"key": key, "filename": shown, "size": len(data)})
     return stored
+
+
+def discard_attachments(stored: list[dict]) -> None:
+    """Remove files stored for a message that was not sent (best effort: storage may be down)."""
+    for item in stored:
+        try:
+            storage().delete(item["key"])
+        except StorageError:
+            log.warning("could not remove an unsent attachment")
 
 
 def send_attachment(event, index: int):
