@@ -312,3 +312,10 @@ def test_the_published_page_has_a_snippet_for_the_organisations_request_form(cli
     assert "http://localhost/rantakahvila-oy/request" in snippet and "data-seloste" in snippet
     assert "embed.js" in snippet
     assert html.index('id="snippet-request"') < html.index('id="snippet-request-all"')
+
+
+def test_the_date_header_is_left_to_the_server(app, published):
+    # gunicorn always writes Date itself and does not drop the application's: one from here would
+    # make two Date headers in every public answer.
+    for path in (N, f"{N}/v/1", f"{N}.json", T):
+        assert "Date" not in app.test_client().get(path).headers, path

@@ -179,6 +179,10 @@ def _cache_control(max_age: int, immutable: bool) -> str:
     return header.to_header()
 
 
+# Last-Modified values repeat (a version's publication time): format each once.
+_http_date = functools.lru_cache(maxsize=4096)(http_date)
+
+
 def _precondition(environ, etag: str, modified: datetime | None) -> int | None:
     """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match fails, 304 when the copy is current.
 
@@ -210,7 +214,7 @@ def _respond(
     """A body with its validators; 304/412 for conditional GET and HEAD requests.
 
     Hot path of every public page, so it writes the headers directly instead of through
-    werkzeug's attribute setters. `modified`, when given, replaces the entry's Last-Modified
+    werkzeug's attribute setters, and formats each Last-Modified date once. `modified`, when given, replaces the entry's Last-Modified
     (a later account change). Conditional headers are ignored for answers other than 200.
     """
     body, etag, entry_modified, mimetype = entry
@@ -219,11 +223,11 @@ def _respond(
     headers = response.headers
     headers["ETag"] = quote_etag(etag)
     if modified is not None:
-        headers["Last-Modified"] = http_date(modified)
+        headers["Last-Modified"] = _http_date(modified)
     headers["Cache-Control"] = _cache_control(max_age, immutable)
     if vary_language:
         headers["Vary"] = "Accept-Language"
-    headers["Date"] = http_date()
+    # No Date header: the WSGI server sends it (gunicorn always does; a second one would be a duplicate).
     environ = request.environ
     if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
         outcome = _precondition(environ, etag, modified)
