@@ -97,7 +97,8 @@ def test_public_page_in_languages_with_alternates(app, session, firm):
     r = visitor.get("/rantakahvila-oy/asiakasrekisteri")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and '<html lang="fi">' in html
-    assert 'hreflang="en" href="/rantakahvila-oy/asiakasrekisteri?lang=en"' in html
+    # Fully qualified, from BASE_URL (search engines ignore relative hreflang alternates).
+    assert 'hreflang="en" href="http://localhost/rantakahvila-oy/asiakasrekisteri?lang=en"' in html
     assert "Rantakahvila Oy" in html and "Tietosuojavaltuutetun toimisto" in html
     assert firm[2].published_number == 1
     en = visitor.get("/rantakahvila-oy/asiakasrekisteri", headers={"Accept-Language": "en-GB,en"})

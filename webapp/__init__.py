@@ -69,7 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
-    from . import billing, inbox, requests_public
+    from . import billing, inbox, requests_public, routing
     from .blueprints import account, auth, health, site, workspace
     from .public import views as public
     from .wizard import import_views, publish_views  # noqa: F401  (add their routes to the wizard)
@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         public.bp,
         requests_public.bp,
     )
+    routing.init_app(app)  # converters first: rules pick theirs up as they are added
     for bp in blueprints:
         app.register_blueprint(bp)
     billing.init_app(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -92,6 +93,10 @@ def apply_to_form(form, error: ValidationFailed) -> None:
 def error_page(code: int, message=None):
     """Render the error page for a status code."""
     title, hint = TITLES.get(code, TITLES[500])
+    if request_ctx.url_adapter is None:
+        # The request could not even be routed (a Host header werkzeug refuses): the page's links
+        # cannot be built, so answer in plain text instead of failing a second time.
+        return Response(f"{title}\n\n{message or hint}\n", status=code, mimetype="text/plain")
     return render_template("errors/error.html", code=code, title=title, hint=message or hint), code
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import date, datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..billing.plans import check_can_publish
@@ -156,15 +156,30 @@ def get_version(session: Session, tenant_id: int, notice_id: int, number: int) -
     return version
 
 
-def published_notices(session: Session, tenant_id: int) -> list[Notice]:
-    """The tenant's notices that are online now, by title."""
-    return list(
-        session.scalars(
-            select(Notice)
-            .where(Notice.tenant_id == tenant_id, Notice.status == "published")
-            .order_by(Notice.title, Notice.id)
+def published_notices(session: Session, tenant_id: int) -> list[tuple[Notice, NoticeVersion]]:
+    """The tenant's notices that are online now, each with its version in force, by that version's
+    title (a title changed in the draft is not public until it is published)."""
+    rows = session.execute(
+        select(Notice, NoticeVersion)
+        .join(
+            NoticeVersion,
+            (NoticeVersion.notice_id == Notice.id)
+            & (NoticeVersion.tenant_id == Notice.tenant_id)
+            & (NoticeVersion.number == Notice.published_number),
         )
+        .where(Notice.tenant_id == tenant_id, Notice.status == "published")
+        .order_by(NoticeVersion.title, Notice.id)
     )
+    return [(notice, version) for notice, version in rows]
+
+
+def last_public_change(session: Session, tenant_id: int) -> datetime | None:
+    """When the tenant's list of public notices last changed: the newest publication or withdrawal."""
+    published = session.scalar(
+        select(func.max(NoticeVersion.published_at)).where(NoticeVersion.tenant_id == tenant_id)
+    )
+    withdrawn = session.scalar(select(func.max(Notice.withdrawn_at)).where(Notice.tenant_id == tenant_id))
+    return max((t for t in (published, withdrawn) if t is not None), default=None)
 
 
 def rename_tenant(session: Session, tenant_id: int, new_slug: str) -> Tenant:

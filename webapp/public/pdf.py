@@ -27,8 +27,8 @@ def _fetcher():
     return LocalStatic()
 
 
-def pdf_of(html: str) -> bytes:
-    """The PDF of a rendered notice page."""
+def pdf_of(html: str, base_url: str = "http://seloste.local/") -> bytes:
+    """The PDF of a rendered notice page; its links are resolved against base_url (BASE_URL)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url="http://seloste.local/", url_fetcher=_fetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()

@@ -1,4 +1,10 @@
-"""The public URL contract (see README): latest, versions, history, diff, JSON, PDF, feed."""
+"""The public URL contract (see README): latest, versions, history, diff, JSON, PDF, feed.
+
+Every input here comes from the whole internet. Numbers in paths are bounded by the app's `int`
+converter (webapp/routing.py); caches are keyed only on values that resolve to something real
+(a notice, a version, one of its languages), never on raw headers or query strings; and nothing
+cached contains an address built from the request's Host header.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,17 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import ResponseCacheControl
-from werkzeug.http import http_date, quote_etag
-from werkzeug.routing import BaseConverter
+from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
 from tenants.billing.plans import plan_of
 from tenants.errors import NotFound
-from tenants.models import Tenant, TenantSlugAlias
+from tenants.models import LANGUAGES, Tenant, TenantEvent, TenantSlugAlias
 from tenants.notices import publishing
 from tenants.notices.diff import diff_versions
 from tenants.notices.models import Notice, NoticeSlugAlias, NoticeVersion
@@ -28,6 +33,7 @@ from tenants.scoping import set_scope
 
 from ..db import db
 from ..i18n import LANGUAGE_NAMES
+from ..routing import absolute_url, number_or_none
 from ..security import framable
 from . import cache
 
@@ -36,17 +42,6 @@ log = logging.getLogger(__name__)
 
 LATEST_MAX_AGE = 60
 VERSION_MAX_AGE = 365 * 86400
-
-
-class SlugConverter(BaseConverter):
-    """Lower-case letters, digits and inner hyphens: never a dot, so `.json` routes stay apart."""
-
-    regex = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-
-
-@bp.record_once
-def _register_converter(state):
-    state.app.url_map.converters["slug"] = SlugConverter
 
 
 @dataclass(frozen=True)
@@ -65,6 +60,9 @@ class Resolved:
     primary_language: str
     badge: bool = True
     pdf: bool = False
+    # The newest entry of the tenant's audit log (billing changes): a plan change changes the pages
+    # (badge, PDF link), so their Last-Modified must not be older than it.
+    account_changed_at: datetime | None = None
 
 
 class Moved(Exception):
@@ -122,6 +120,7 @@ def resolve(tenant_slug: str, notice_slug: str) -> Resolved:
     if notice.published_number is None:
         raise NotFound()
     latest = publishing.get_version(db(), tenant.id, notice.id, notice.published_number)
+    plan = plan_of(tenant)
     found = Resolved(
         tenant.id,
         tenant.slug,
@@ -133,8 +132,11 @@ def resolve(tenant_slug: str, notice_slug: str) -> Resolved:
         notice.withdrawn_at,
         tuple(latest.languages),
         latest.primary_language,
-        badge=plan_of(tenant).badge,
-        pdf=plan_of(tenant).pdf,
+        badge=plan.badge,
+        pdf=plan.pdf,
+        account_changed_at=db().scalar(
+            select(func.max(TenantEvent.created_at)).where(TenantEvent.tenant_id == tenant.id)
+        ),
     )
     cache.remember(key, found)
     return found
@@ -147,9 +149,23 @@ def _language(languages, primary) -> str:
     return request.accept_languages.best_match(languages) or primary
 
 
+def _varies(languages) -> bool:
+    """The answer depends on Accept-Language unless ?lang= names one of the page's languages."""
+    return request.args.get("lang") not in languages
+
+
 def _version(r: Resolved, number: int) -> NoticeVersion:
     set_scope(db(), tenant_id=r.tenant_id)
     return publishing.get_version(db(), r.tenant_id, r.notice_id, number)
+
+
+def _etag(body: bytes) -> str:
+    """A strong validator of exactly these bytes: whatever changes the body changes it."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _newest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
 
 
 @functools.cache
@@ -163,43 +179,87 @@ def _cache_control(max_age: int, immutable: bool) -> str:
     return header.to_header()
 
 
-# Request headers that can turn a GET into a 304 or 412 (Range is ignored: no accept_ranges).
-_CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
+# Last-Modified values repeat (a version's publication time): format each once.
+_http_date = functools.lru_cache(maxsize=4096)(http_date)
 
 
-def _respond(entry, *, max_age: int, immutable: bool = False, vary_language: bool = False) -> Response:
-    """A cached body with its validators; 304/412 for conditional requests.
+def _precondition(environ, etag: str, modified: datetime | None) -> int | None:
+    """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match fails, 304 when the copy is current.
 
-    Hot path of every public page, so it writes the headers directly: the same values, in the
-    same order, as set_etag / last_modified / cache_control / vary would, without werkzeug
-    re-serialising Cache-Control on each attribute. A plain GET or HEAD (no validators sent)
-    only needs the Date header from make_conditional; anything else goes through it.
+    If-None-Match wins over If-Modified-Since; an If-Modified-Since in the future is ignored."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match is not None:
+        tags = parse_etags(if_match)
+        if not (tags.star_tag or tags.contains(etag)):
+            return 412
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = parse_etags(if_none_match)
+        return 304 if tags.star_tag or tags.contains_weak(etag) else None
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is None or modified is None or since > datetime.now(UTC):
+        return None
+    return 304 if modified.replace(microsecond=0) <= since else None
+
+
+def _respond(
+    entry,
+    *,
+    max_age: int,
+    immutable: bool = False,
+    vary_language: bool = False,
+    modified: datetime | None = None,
+    status: int = 200,
+) -> Response:
+    """A body with its validators; 304/412 for conditional GET and HEAD requests.
+
+    Hot path of every public page, so it writes the headers directly instead of through
+    werkzeug's attribute setters, and formats each Last-Modified date once. `modified`, when given, replaces the entry's Last-Modified
+    (a later account change). Conditional headers are ignored for answers other than 200.
     """
-    body, etag, modified, mimetype = entry
-    response = Response(body, mimetype=mimetype)
+    body, etag, entry_modified, mimetype = entry
+    modified = modified or entry_modified
+    response = Response(body, status=status, mimetype=mimetype)
     headers = response.headers
     headers["ETag"] = quote_etag(etag)
     if modified is not None:
-        headers["Last-Modified"] = http_date(modified)
+        headers["Last-Modified"] = _http_date(modified)
     headers["Cache-Control"] = _cache_control(max_age, immutable)
     if vary_language:
         headers["Vary"] = "Accept-Language"
+    # No Date header: the WSGI server sends it (gunicorn always does; a second one would be a duplicate).
     environ = request.environ
-    if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not any(
-        name in environ for name in _CONDITIONAL_HEADERS
-    ):
-        headers["Date"] = http_date()
-        return response
-    return response.make_conditional(request)
+    if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+        outcome = _precondition(environ, etag, modified)
+        if outcome is not None:
+            response.status_code = outcome
+    return response
 
 
 def _withdrawn(r: Resolved):
+    """410 with the date of the withdrawal, at every address of the notice."""
     with force_locale(_language(r.languages, r.primary_language)):
-        html = render_template("public/withdrawn.html", r=r)
-    return Response(html, status=410, mimetype="text/html")
+        html = render_template("public/withdrawn.html", r=r).encode("utf-8")
+    return _respond(
+        (html, _etag(html), r.withdrawn_at, "text/html"),
+        max_age=LATEST_MAX_AGE,
+        vary_language=_varies(r.languages),
+        status=410,
+    )
 
 
 def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -> tuple:
+    if latest:
+        endpoint, values = "public.latest", {}
+    else:
+        endpoint, values = "public.version", {"number": version.number}
+    values.update(tenant_slug=r.tenant_slug, notice_slug=r.notice_slug)
+
+    def language_url(code: str, absolute: bool = False) -> str:
+        # hreflang wants a fully qualified address; only BASE_URL may give one to a cached page.
+        base = current_app.config["BASE_URL"] if absolute else ""
+        return base + url_for(endpoint, lang=code, **values)
+
     with force_locale(language):
         html = render_template(
             "public/notice.html",
@@ -209,21 +269,11 @@ def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -
             languages=version.languages,
             preview=False,
             latest=latest,
-            language_url=lambda code: (
-                url_for("public.latest", tenant_slug=r.tenant_slug, notice_slug=r.notice_slug, lang=code)
-                if latest
-                else url_for(
-                    "public.version",
-                    tenant_slug=r.tenant_slug,
-                    notice_slug=r.notice_slug,
-                    number=version.number,
-                    lang=code,
-                )
-            ),
+            language_url=language_url,
             LANGUAGE_NAMES=LANGUAGE_NAMES,
         )
     body = html.encode("utf-8")
-    return body, f"{version.content_hash[:32]}-{version.number}-{language}", version.published_at, "text/html"
+    return body, _etag(body), version.published_at, "text/html"
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>")
@@ -239,7 +289,38 @@ def latest(tenant_slug, notice_slug):
     if entry is None:
         entry = _page(r, _version(r, r.number), language, latest=True)
         cache.pages.put(key, entry)
-    return _respond(entry, max_age=LATEST_MAX_AGE, vary_language="lang" not in request.args)
+    return _respond(
+        entry,
+        max_age=LATEST_MAX_AGE,
+        vary_language=_varies(r.languages),
+        modified=_newest(entry[2], r.account_changed_at),
+    )
+
+
+def _version_languages(r: Resolved, number: int) -> tuple[tuple[str, ...], str, NoticeVersion | None]:
+    """A version's languages and primary language (cached: versions never change); the version
+    itself when it had to be loaded. NotFound for a number that is not a version."""
+    key = ("languages", r.notice_id, number)
+    known = cache.pages.get(key)
+    if known is not None:
+        return known[0], known[1], None
+    v = _version(r, number)
+    cache.pages.put(key, (tuple(v.languages), v.primary_language))
+    return tuple(v.languages), v.primary_language, v
+
+
+def _version_page(r: Resolved, number: int) -> tuple[tuple, tuple[str, ...], str]:
+    """The rendered page of version n in the visitor's language (cached under that resolved
+    language, never under the raw header or query string), the version's languages, and the
+    language chosen."""
+    languages, primary, v = _version_languages(r, number)
+    language = _language(languages, primary)
+    key = ("version", r.notice_id, number, language, r.tenant_slug, r.notice_slug, r.badge, r.pdf)
+    entry = cache.pages.get(key)
+    if entry is None:
+        entry = _page(r, v or _version(r, number), language, latest=False)
+        cache.pages.put(key, entry)
+    return entry, languages, language
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/v/<int:number>")
@@ -249,21 +330,14 @@ def version(tenant_slug, notice_slug, number):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    key = (
-        "version",
-        r.notice_id,
-        number,
-        request.args.get("lang"),
-        request.accept_languages.to_header(),
-        r.tenant_slug,
-        r.notice_slug,
+    entry, languages, _language_chosen = _version_page(r, number)
+    return _respond(
+        entry,
+        max_age=VERSION_MAX_AGE,
+        immutable=True,
+        vary_language=_varies(languages),
+        modified=_newest(entry[2], r.account_changed_at),
     )
-    entry = cache.pages.get(key)
-    if entry is None:
-        v = _version(r, number)
-        entry = _page(r, v, _language(v.languages, v.primary_language), latest=False)
-        cache.pages.put(key, entry)
-    return _respond(entry, max_age=VERSION_MAX_AGE, immutable=True, vary_language="lang" not in request.args)
 
 
 def version_json(r: Resolved, v: NoticeVersion) -> dict:
@@ -284,20 +358,25 @@ def version_json(r: Resolved, v: NoticeVersion) -> dict:
         },
         "content": v.content,
         "links": {
-            "html": url_for("public.version", number=v.number, _external=True, **base),
-            "latest": url_for("public.latest", _external=True, **base),
-            "history": url_for("public.history", _external=True, **base),
+            "html": absolute_url("public.version", number=v.number, **base),
+            "latest": absolute_url("public.latest", **base),
+            "history": absolute_url("public.history", **base),
         },
     }
 
 
-def _json_response(r: Resolved, v: NoticeVersion, *, latest: bool):
-    key = ("json", r.notice_id, v.number, latest, r.tenant_slug, r.notice_slug)
-    entry = cache.pages.get(key)
+def _json_response(r: Resolved, number: int, *, latest: bool):
+    # The links are absolute: from BASE_URL they are the same for everyone and may be cached;
+    # without it they come from this request's Host, so this answer is built for this request only.
+    cacheable = bool(current_app.config["BASE_URL"])
+    key = ("json", r.notice_id, number, latest, r.tenant_slug, r.notice_slug, r.tenant_name)
+    entry = cache.pages.get(key) if cacheable else None
     if entry is None:
+        v = _version(r, number)
         body = json.dumps(version_json(r, v), ensure_ascii=False, indent=1).encode("utf-8")
-        entry = (body, f"{v.content_hash[:32]}-{v.number}-json", v.published_at, "application/json")
-        cache.pages.put(key, entry)
+        entry = (body, _etag(body), v.published_at, "application/json")
+        if cacheable:
+            cache.pages.put(key, entry)
     response = _respond(entry, max_age=LATEST_MAX_AGE if latest else VERSION_MAX_AGE, immutable=not latest)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -309,7 +388,7 @@ def latest_json(tenant_slug, notice_slug):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    return _json_response(r, _version(r, r.number), latest=True)
+    return _json_response(r, r.number, latest=True)
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/v/<int:number>.json")
@@ -318,33 +397,32 @@ def version_json_view(tenant_slug, notice_slug, number):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    return _json_response(r, _version(r, number), latest=False)
+    return _json_response(r, number, latest=False)
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/v/<int:number>.pdf")
 def version_pdf(tenant_slug, notice_slug, number):
-    """Version n as a PDF, in the chosen language."""
+    """Version n as a PDF, in the chosen language. On every plan: a PDF address that once answered
+    keeps answering after a downgrade (Pro is what shows the link on the notice page)."""
     from .pdf import pdf_of
 
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    if not r.pdf:
-        abort(404)  # PDFs are a Pro feature
-    v = _version(r, number)
-    language = _language(v.languages, v.primary_language)
-    key = ("pdf", r.notice_id, number, language, r.tenant_slug, r.notice_slug)
+    page, languages, language = _version_page(r, number)
+    key = ("pdf", page[1])  # the page it is printed from decides everything in it
     entry = cache.pages.get(key)
     if entry is None:
-        html, *_ = _page(r, v, language, latest=False)
-        entry = (
-            pdf_of(html.decode("utf-8")),
-            f"{v.content_hash[:32]}-{v.number}-{language}-pdf",
-            v.published_at,
-            "application/pdf",
-        )
+        base_url = (current_app.config["BASE_URL"] or "http://seloste.local") + "/"
+        entry = (pdf_of(page[0].decode("utf-8"), base_url), page[1] + "-pdf", page[2], "application/pdf")
         cache.pages.put(key, entry)
-    response = _respond(entry, max_age=VERSION_MAX_AGE, immutable=True)
+    response = _respond(
+        entry,
+        max_age=VERSION_MAX_AGE,
+        immutable=True,
+        vary_language=_varies(languages),
+        modified=_newest(entry[2], r.account_changed_at),
+    )
     filename = f"{r.tenant_slug}-{r.notice_slug}-v{number}-{language}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -357,8 +435,8 @@ def history(tenant_slug, notice_slug):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
-    if a and b:
+    a, b = number_or_none(request.args.get("a")), number_or_none(request.args.get("b"))
+    if a and b and a != b:
         return redirect(
             url_for(
                 "public.diff",
@@ -366,7 +444,7 @@ def history(tenant_slug, notice_slug):
                 notice_slug=r.notice_slug,
                 a=a,
                 b=b,
-                lang=request.args.get("lang"),
+                lang=request.args.get("lang") if request.args.get("lang") in LANGUAGES else None,
             )
         )
     set_scope(db(), tenant_id=r.tenant_id)
@@ -383,15 +461,11 @@ def history(tenant_slug, notice_slug):
             periods=periods,
             language=language,
             title=versions[0].title if versions else "",
-        )
+        ).encode("utf-8")
     return _respond(
-        (
-            html.encode(),
-            hashlib.sha256(html.encode()).hexdigest()[:32],
-            versions[0].published_at,
-            "text/html",
-        ),
+        (html, _etag(html), versions[0].published_at, "text/html"),
         max_age=LATEST_MAX_AGE,
+        vary_language=_varies(r.languages),
     )
 
 
@@ -420,30 +494,37 @@ def diff(tenant_slug, notice_slug, a, b):
             sections=sections,
             language=language,
             languages=languages,
-        )
+        ).encode("utf-8")
     return _respond(
-        (
-            html.encode(),
-            f"diff-{v_old.content_hash[:16]}-{v_new.content_hash[:16]}-{language}",
-            v_new.published_at,
-            "text/html",
-        ),
+        (html, _etag(html), v_new.published_at, "text/html"),
         max_age=VERSION_MAX_AGE,
         immutable=True,
+        vary_language=_varies(languages),
     )
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/feed.atom")
 def feed(tenant_slug, notice_slug):
-    """An Atom feed of the notice's versions."""
+    """An Atom feed of the notice's versions (410 like every other address once withdrawn)."""
     r = resolve(tenant_slug, notice_slug)
+    if r.status == "withdrawn":
+        return _withdrawn(r)
     set_scope(db(), tenant_id=r.tenant_id)
     versions = publishing.list_versions(db(), r.tenant_id, r.notice_id)
+    base = {"tenant_slug": r.tenant_slug, "notice_slug": r.notice_slug}
     with force_locale(r.primary_language):
-        xml = render_template("public/feed.atom.xml", r=r, versions=versions, language=r.primary_language)
+        xml = render_template(
+            "public/feed.atom.xml",
+            r=r,
+            versions=versions,
+            language=r.primary_language,
+            latest_url=absolute_url("public.latest", **base),
+            feed_url=absolute_url("public.feed", **base),
+            version_url=lambda n: absolute_url("public.version", number=n, **base),
+        ).encode("utf-8")
+    # Built per request (never cached in the process): without BASE_URL its addresses follow the Host.
     return _respond(
-        (xml.encode(), f"feed-{r.number}-{r.status}", versions[0].published_at, "application/atom+xml"),
-        max_age=LATEST_MAX_AGE,
+        (xml, _etag(xml), versions[0].published_at, "application/atom+xml"), max_age=LATEST_MAX_AGE
     )
 
 
@@ -454,4 +535,9 @@ def tenant_index(tenant_slug):
     tenant = _tenant(tenant_slug)
     set_scope(db(), tenant_id=tenant.id)
     notices = publishing.published_notices(db(), tenant.id)
-    return render_template("public/tenant.html", tenant=tenant, notices=notices)
+    html = render_template("public/tenant.html", tenant=tenant, notices=notices).encode("utf-8")
+    return _respond(
+        (html, _etag(html), publishing.last_public_change(db(), tenant.id), "text/html"),
+        max_age=LATEST_MAX_AGE,
+        vary_language=_varies(LANGUAGES),
+    )

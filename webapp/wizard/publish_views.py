@@ -8,6 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tenants.billing.plans import plan_of
 from tenants.errors import ValidationFailed
 from tenants.notices import publishing, service
 from tenants.notices.check import Item
@@ -18,6 +19,7 @@ from ..errors import MESSAGES, note_plan_limit
 from ..forms import ActionForm
 from ..i18n import helsinki_today
 from ..public import cache
+from ..routing import absolute_url
 from ..unit_of_work import mark_rollback_only
 from . import steps
 from .report import line
@@ -102,18 +104,19 @@ def published(notice_id):
         for v in versions
         if v.open_findings
     }
-    public_url = url_for("public.latest", tenant_slug=g.tenant.slug, notice_slug=notice.slug, _external=True)
+    # Snippets end up on other sites for years: their addresses come from BASE_URL when it is set.
+    addresses = {"tenant_slug": g.tenant.slug, "notice_slug": notice.slug}
     return render_template(
         "notices/published.html",
         notice=notice,
         versions=versions,
         open_findings=open_findings,
-        public_url=public_url,
-        request_url=url_for(
-            "requests_public.notice_form", tenant_slug=g.tenant.slug, notice_slug=notice.slug, _external=True
-        ),
-        embed_js=url_for("static", filename="js/embed.js", _external=True),
-        badge_url=url_for("static", filename="img/badge.svg", _external=True),
+        public_url=absolute_url("public.latest", **addresses),
+        request_url=absolute_url("requests_public.notice_form", **addresses),
+        tenant_request_url=absolute_url("requests_public.tenant_form", tenant_slug=g.tenant.slug),
+        embed_js=absolute_url("static", filename="js/embed.js"),
+        badge_url=absolute_url("static", filename="img/badge.svg"),
+        show_pdf=plan_of(g.tenant).pdf,
         form=ActionForm(),
         draft_differs=versions and service.draft_of(notice).to_json() != _without_date(versions[0].content),
     )
