@@ -215,7 +215,7 @@ def test_the_plan_table_follows_the_plans(client, monkeypatch):
     html = client.get("/pricing?lang=en").get_data(as_text=True)
     members_row = re.search(r"<th scope=\"row\">Members</th>(.*?)</tr>", html).group(1)
     assert members_row == '<td data-plan="free">7</td><td data-plan="pro">unlimited</td>'
-    pdf_row = re.search(r"<th scope=\"row\">PDF of each version</th>(.*?)</tr>", html).group(1)
+    pdf_row = re.search(r"<th scope=\"row\">PDF download link for each version</th>(.*?)</tr>", html).group(1)
     assert pdf_row == '<td data-plan="free">included</td><td data-plan="pro">included</td>'
     languages = re.search(r"<th scope=\"row\">Languages per notice</th>(.*?)</tr>", html).group(1)
     assert languages == '<td data-plan="free">1</td><td data-plan="pro">3 (fi, sv, en)</td>'
