@@ -282,6 +282,18 @@ def test_checkout_links_the_customer_and_redirects_to_stripe(stripe_app, session
     assert made["success_url"].endswith("/app/billing/success")
 
 
+def test_stripe_return_addresses_come_from_base_url_not_the_host_header(
+    stripe_app, session, free_firm, fake_stripe
+):
+    stripe_app.config["BASE_URL"] = "https://seloste.example"  # the test client's host is localhost
+    client = stripe_app.test_client()
+    login(client, "olli@rantakahvila.fi")
+    r = client.post_form("/app/billing/checkout", {"interval": "monthly"})
+    made = fake_stripe.sessions[r.headers["Location"].rsplit("/", 1)[1]]
+    assert made["success_url"] == "https://seloste.example/app/billing/success"
+    assert made["cancel_url"] == "https://seloste.example/app/billing"
+
+
 def test_stripe_down_at_checkout_is_explained(stripe_app, session, free_firm, fake_stripe):
     client = stripe_app.test_client()
     login(client, "olli@rantakahvila.fi")
@@ -406,6 +418,27 @@ def test_only_a_pro_price_makes_a_tenant_pro(stripe_app, session, free_firm, fak
     # The yearly price is a Pro price as well.
     _subscribe(stripe_app, session, tenant_id, fake_stripe, price="price_year")
     assert tenant_now(session, tenant_id).stripe_subscription_id is not None
+
+
+def test_a_subscriber_on_an_earlier_pro_price_still_falls_past_due_and_ends(
+    stripe_app, session, free_firm, fake_stripe
+):
+    tenant_id = free_firm[1].id
+    sub = _subscribe(stripe_app, session, tenant_id, fake_stripe, price="price_month")
+    assert tenant_now(session, tenant_id).plan == "pro"
+    stripe_app.config["STRIPE_PRICE_PRO_MONTHLY"] = "price_month_2027"  # a new price for new subscribers
+    fake_stripe.subscriptions[sub["id"]]["status"] = "past_due"
+    failed = invoice_event("invoice.payment_failed", sub)
+    assert post_event(stripe_app, failed).get_json()["changed"] is True
+    assert tenant_now(session, tenant_id).billing_status == "past_due"
+    fake_stripe.subscriptions[sub["id"]]["status"] = "canceled"
+    gone = event(
+        "customer.subscription.deleted",
+        {"id": sub["id"], "object": "subscription", "customer": sub["customer"]},
+    )
+    assert post_event(stripe_app, gone).status_code == 200
+    tenant = tenant_now(session, tenant_id)
+    assert (tenant.plan, tenant.billing_status) == ("free", "canceled")
 
 
 def test_renewals_are_in_the_audit_log(stripe_app, session, free_firm, fake_stripe):

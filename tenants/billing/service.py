@@ -93,10 +93,11 @@ def apply_subscription(
 ) -> bool:
     """Make the tenant's plan follow the subscription's current state; True when something changed.
 
-    Only a subscription of one of the Pro prices (`pro_prices`) decides the plan; any other is ignored.
-    A new billing period (a renewal) is recorded too.
+    Only a subscription of one of the Pro prices (`pro_prices`) makes a tenant Pro. The tenant's own
+    subscription is followed whatever its price (prices change: a subscriber on an earlier Pro price
+    still falls past due or ends). A new billing period (a renewal) is recorded too.
     """
-    if not set(sub.price_ids) & set(pro_prices):
+    if not set(sub.price_ids) & set(pro_prices) and sub.id != tenant.stripe_subscription_id:
         log.warning(
             "subscription %s of tenant %s has no Pro price (prices %s); the plan is unchanged",
             sub.id,
