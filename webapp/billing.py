@@ -23,6 +23,7 @@ from tenants.scoping import scoped_to, unscoped
 from .auth_session import owner_required, tenant_required
 from .db import db
 from .forms import ActionForm
+from .routing import absolute_url
 from .security import csrf
 from .unit_of_work import mark_rollback_only
 
@@ -163,8 +164,8 @@ def checkout():
                 "line_items": [{"price": price, "quantity": 1}],
                 "metadata": {"tenant_id": str(tenant.id)},
                 "subscription_data": {"metadata": {"tenant_id": str(tenant.id)}},
-                "success_url": url_for("billing.success", _external=True),
-                "cancel_url": url_for("billing.overview", _external=True),
+                "success_url": absolute_url("billing.success"),
+                "cancel_url": absolute_url("billing.overview"),
             }
         )
     except stripe.StripeError:
@@ -187,7 +188,7 @@ def portal():
         session = client().v1.billing_portal.sessions.create(
             params={
                 "customer": g.tenant.stripe_customer_id,
-                "return_url": url_for("billing.overview", _external=True),
+                "return_url": absolute_url("billing.overview"),
             }
         )
     except stripe.StripeError:
@@ -225,7 +226,7 @@ def webhook():
         if not billing.first_time(session, event.id, event.type, now=now):
             return {"received": True, "duplicate": True}
         obj = event.data.object.to_dict()
-        customer_id = obj.get("customer")
+        customer_id = _id(obj.get("customer"))
         tenant = billing.tenant_for_customer(session, customer_id) if customer_id else None
         if tenant is None and event.type == "checkout.session.completed":
             tenant_id = (obj.get("metadata") or {}).get("tenant_id") or obj.get("client_reference_id")
@@ -236,6 +237,8 @@ def webhook():
     if tenant is None or not subscription_id:
         log.warning("Stripe event %s (%s) matched no tenant", event.id, event.type)
         return {"received": True, "handled": False}
+    # Webhooks for one tenant may run at once: hold its row so that the state read last is applied last.
+    session.refresh(tenant, with_for_update=True)
     # Read the subscription as it is now: events may arrive in any order.
     try:
         sub = client().v1.subscriptions.retrieve(subscription_id).to_dict()
@@ -247,8 +250,8 @@ def webhook():
     except stripe.StripeError:
         return _retry_later(event)
     with scoped_to(session, tenant.id):
-        billing.apply_subscription(session, tenant, _state(sub), now=now, pro_prices=pro_prices())
-    return {"received": True, "handled": True}
+        changed = billing.apply_subscription(session, tenant, _state(sub), now=now, pro_prices=pro_prices())
+    return {"received": True, "handled": True, "changed": changed}
 
 
 def pro_prices() -> set[str]:

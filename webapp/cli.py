@@ -280,7 +280,8 @@ def requests_remind():
     from . import tokens
     from .i18n import helsinki_today
     from .mail import queue_mail
-    from .requests_public import VERIFY_MAX_AGE, _link, recipients_for
+    from .requests_public import VERIFY_MAX_AGE, recipients_for
+    from .routing import absolute_url
 
     app = current_app._get_current_object()
     now, today = _now(), helsinki_today()
@@ -301,7 +302,7 @@ def requests_remind():
                     language=req.answer_language,
                     req=req,
                     tenant=tenants_by_id[req.tenant_id],
-                    link=_link("requests_public.verify", token=token),
+                    link=absolute_url("requests_public.verify", token=token),
                     days=VERIFY_MAX_AGE // 86400,
                 )
                 req.reminder_sent_at = now
@@ -332,7 +333,7 @@ def requests_remind():
                     user=user,
                     overdue=[r for r in reqs if is_overdue(r.due_on, today)],
                     soon=[r for r in reqs if not is_overdue(r.due_on, today)],
-                    link_for=lambda r: _link("inbox.detail", request_id=r.id),
+                    link_for=lambda r: absolute_url("inbox.detail", request_id=r.id),
                     practical_due_date=practical_due_date,
                 )
                 counts["digests"] += 1

@@ -230,9 +230,9 @@ def _tenant_obj():
 
 
 def _status_link(req) -> str:
-    from .requests_public import _link
+    from .routing import absolute_url
 
-    return _link("requests_public.status", token=status_token(req))
+    return absolute_url("requests_public.status", token=status_token(req))
 
 
 @bp.post("/<int:request_id>/<action>")

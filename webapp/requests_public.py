@@ -30,6 +30,7 @@ from .i18n import current_language, helsinki_today
 from .limits import limiter
 from .mail import queue_mail
 from .public.views import Moved, _tenant, resolve
+from .routing import absolute_url
 from .security import csrf, framable
 from .unit_of_work import mark_rollback_only
 
@@ -153,11 +154,6 @@ def _handle_form(tenant, notice):
     return render_template("requests/form.html", **_form_context(tenant, notice, types, values, errors)), 200
 
 
-def _link(endpoint, **values) -> str:
-    base = current_app.config["BASE_URL"]
-    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
-
-
 def _send_verification(req: DataRequest, tenant) -> None:
     token = tokens.make(tokens.REQUEST_VERIFY, {"r": req.id, "t": req.tenant_id})
     queue_mail(
@@ -167,7 +163,7 @@ def _send_verification(req: DataRequest, tenant) -> None:
         language=req.answer_language,
         req=req,
         tenant=tenant,
-        link=_link("requests_public.verify", token=token),
+        link=absolute_url("requests_public.verify", token=token),
         days=VERIFY_MAX_AGE // 86400,
     )
 
@@ -306,7 +302,7 @@ def _after_opening(req: DataRequest) -> None:
         earlier=earlier,
         tenant=tenant,
         practical_due=practical,
-        status_link=_link("requests_public.status", token=status_token(answered_with)),
+        status_link=absolute_url("requests_public.status", token=status_token(answered_with)),
     )
     if earlier is not None:
         return
@@ -320,7 +316,7 @@ def _after_opening(req: DataRequest) -> None:
             tenant=tenant,
             user=user,
             practical_due=practical,
-            link=_link("inbox.detail", request_id=req.id),
+            link=absolute_url("inbox.detail", request_id=req.id),
         )
 
 
@@ -405,5 +401,5 @@ def _notify_handler_of_reply(req: DataRequest) -> None:
                 req=req,
                 tenant=tenant,
                 user=user,
-                link=_link("inbox.detail", request_id=req.id),
+                link=absolute_url("inbox.detail", request_id=req.id),
             )

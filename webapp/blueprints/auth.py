@@ -23,6 +23,7 @@ from ..forms import AcceptInvitationForm, ActionForm, LoginForm, NewPasswordForm
 from ..i18n import current_language, use_tenant_language
 from ..limits import limiter
 from ..mail import queue_mail
+from ..routing import absolute_url
 from ..security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -32,15 +33,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _link(endpoint: str, **values) -> str:
-    from flask import current_app
-
-    base = current_app.config["BASE_URL"]
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _send_verification(user: User) -> None:
     token = tokens.make(tokens.VERIFY, {"u": user.id, "e": user.email})
     queue_mail(
@@ -48,7 +40,7 @@ def _send_verification(user: User) -> None:
         to=user.email,
         language=user.language,
         user=user,
-        link=_link("auth.verify", token=token),
+        link=absolute_url("auth.verify", token=token),
         hours=tokens.verify_max_age() // 3600,
     )
 
@@ -84,8 +76,8 @@ def signup():
                     to=existing.email,
                     language=existing.language,
                     user=existing,
-                    login_link=_link("auth.login"),
-                    reset_link=_link("auth.reset_request"),
+                    login_link=absolute_url("auth.login"),
+                    reset_link=absolute_url("auth.reset_request"),
                 )
             return redirect(url_for("auth.signup_done"))
     return render_template("auth/signup.html", form=form)
@@ -168,7 +160,7 @@ def reset_request():
                 to=user.email,
                 language=user.language,
                 user=user,
-                link=_link("auth.reset", token=token),
+                link=absolute_url("auth.reset", token=token),
                 hours=tokens.reset_max_age() // 3600,
             )
         else:
@@ -188,8 +180,8 @@ def _tell_address_has_no_account(email: str) -> None:
         "reset_unknown",
         to=address,
         language=current_language(),
-        signup_link=_link("auth.signup"),
-        reset_link=_link("auth.reset_request"),
+        signup_link=absolute_url("auth.signup"),
+        reset_link=absolute_url("auth.reset_request"),
     )
 
 

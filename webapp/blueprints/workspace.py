@@ -20,8 +20,8 @@ from ..errors import MESSAGES, apply_to_form
 from ..forms import ActionForm, InviteForm, TenantForm
 from ..mail import queue_mail
 from ..public import cache as public_cache
+from ..routing import absolute_url
 from ..wizard.report import summary as report_summary
-from .auth import _link
 
 bp = Blueprint("workspace", __name__, url_prefix="/app")
 
@@ -71,7 +71,7 @@ def members():
                 language=known.language if known is not None else g.tenant.default_language,
                 tenant=g.tenant,
                 inviter=current_user.model,
-                link=_link("auth.invitation", token=token),
+                link=absolute_url("auth.invitation", token=token),
                 days=tokens.invite_max_age() // 86400,
             )
             flash(_("Invitation sent to %(email)s.", email=invite.email), "success")
