@@ -115,6 +115,19 @@ def claim_next(session_factory: Callable[[], Session], moment: datetime) -> tupl
             ).first()
         if seen is None:
             return None
+        if seen.attempts >= MAX_ATTEMPTS:
+            # Its last sender stopped mid-delivery (a crash, not an SMTP error) once too often: give up,
+            # as after MAX_ATTEMPTS errors, rather than try a mail that may take the sender down forever.
+            with session_factory() as session, session.begin():
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == seen.id, OutboxMessage.attempts == seen.attempts, *_due(moment)
+                    )
+                    .values(status="failed", last_error="the sender stopped during delivery")
+                    .execution_options(synchronize_session=False)
+                )
+            continue
         with session_factory() as session, session.begin():
             claimed = session.execute(
                 update(OutboxMessage)

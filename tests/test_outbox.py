@@ -222,6 +222,21 @@ def test_a_claim_abandoned_by_a_dead_sender_is_retried_after_its_lease(app, sess
     assert done.status == "sent" and done.attempts == 2
 
 
+def test_a_mail_whose_sender_keeps_dying_is_given_up_not_retried_forever(app, session):
+    """Each sender dies mid-delivery (no error to record); after MAX_ATTEMPTS claims the row fails."""
+    (row,) = _queue(session)
+    moment = datetime.now(UTC)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        claimed = claim_next(_factory(app), moment)
+        assert claimed is not None and claimed[1] == attempt  # ...and this sender dies too
+        moment += CLAIM_LEASE + timedelta(seconds=1)
+    assert claim_next(_factory(app), moment) is None
+    session.expire_all()
+    given_up = session.get(OutboxMessage, row.id)
+    assert (given_up.status, given_up.attempts) == ("failed", MAX_ATTEMPTS)
+    assert given_up.last_error == "the sender stopped during delivery"
+
+
 def test_a_row_claimed_by_another_sender_is_not_claimed_again(app, session):
     _queue(session)
     t0 = datetime.now(UTC)

@@ -105,9 +105,13 @@ def index():
     """Requests, soonest due first, with counts, filters, search and keyset pagination."""
     f = listing.filters_from(request.args)
     today = helsinki_today()
-    base = listing.filtered_query(g.tenant.id, f, today, current_user.id)
     after = listing.decode_cursor(request.args.get("after", "")) if request.args.get("after") else None
-    rows = list(db().scalars(listing.page_query(base, after, PAGE_SIZE + 1)))
+    page = listing.page_query(
+        lambda part: listing.filtered_query(g.tenant.id, f, today, current_user.id, part=part),
+        after,
+        PAGE_SIZE + 1,
+    )
+    rows = list(db().scalars(page))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     members = accounts.list_members(db(), g.tenant.id)
@@ -410,21 +414,19 @@ def attachment(request_id, event_id, index):
     return send_attachment(event, index)
 
 
+_ENTRY_MESSAGES = {
+    "identity_note_required": _l("Say how you checked who the person is."),
+    "channel_invalid": _l("Choose how the request arrived."),
+    "received_in_future": _l("The date cannot be in the future."),
+    "date_invalid": _l("Give the date, e.g. 2026-11-23."),
+}
+
+
 def entry_message(code: str) -> str:
     """What the person entering a request by hand reads for a problem."""
-    from .errors import MESSAGES
-    from .requests_public import FORM_MESSAGES
+    from .requests_public import form_message
 
-    return str(
-        FORM_MESSAGES.get(code)
-        or MESSAGES.get(code)
-        or {
-            "identity_note_required": _("Say how you checked who the person is."),
-            "channel_invalid": _("Choose how the request arrived."),
-            "received_in_future": _("The date cannot be in the future."),
-            "date_invalid": _("Give the date, e.g. 2026-11-23."),
-        }.get(code, code)
-    )
+    return str(_ENTRY_MESSAGES[code]) if code in _ENTRY_MESSAGES else form_message(code)
 
 
 @bp.route("/new", methods=["GET", "POST"])

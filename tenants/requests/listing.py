@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -75,11 +76,19 @@ def filters_from(args) -> Filters:
     )
 
 
-def filtered_query(tenant_id: int, f: Filters, today: date, user_id: int | None) -> Select:
-    """The tenant's requests matching the filters (unordered)."""
+def filtered_query(
+    tenant_id: int, f: Filters, today: date, user_id: int | None, *, part: str | None = None
+) -> Select:
+    """The tenant's requests matching the filters (unordered).
+
+    `part` ("dated" or "undated") narrows "active" to the one status that part can hold (open requests
+    always have a due date, unverified ones never), so each part is one status and reads its index."""
     q = select(DataRequest).where(DataRequest.tenant_id == tenant_id)
     if f.status == "active":
-        q = q.where(DataRequest.status.in_((states.UNVERIFIED, states.OPEN)))
+        active = {"dated": (states.OPEN,), "undated": (states.UNVERIFIED,)}.get(
+            part, (states.UNVERIFIED, states.OPEN)
+        )
+        q = q.where(DataRequest.status.in_(active) if len(active) > 1 else DataRequest.status == active[0])
     elif f.status:
         q = q.where(DataRequest.status == f.status)
     if f.type:
@@ -119,26 +128,28 @@ def encode_cursor(row: DataRequest) -> str:
 
 def decode_cursor(value: str) -> tuple[date | None, int] | None:
     """The (due date, id) a cursor names, or None for anything malformed."""
+    if len(value) > 64:  # ours are about 30 characters; anything longer is not one
+        return None
     try:
         due, rid = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
         rid = parse_id(rid)
         if rid is None or not (due is None or isinstance(due, str)):
             return None
         return (date.fromisoformat(due) if due else None), rid
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
-def page_query(base: Select, after: tuple[date | None, int] | None, size: int) -> Select:
+def page_query(base_for: Callable[[str], Select], after: tuple[date | None, int] | None, size: int) -> Select:
     """One page of `base` in list order, after the cursor: at most `size` rows, in one statement."""
     parts = []
     if after is None or after[0] is not None:
-        dated = base.where(DataRequest.due_on.is_not(None))
+        dated = base_for("dated").where(DataRequest.due_on.is_not(None))
         if after is not None:
             dated = dated.where(tuple_(DataRequest.due_on, DataRequest.id) > tuple_(after[0], after[1]))
         dated = dated.add_columns(literal(0).label("part")).order_by(DataRequest.due_on, DataRequest.id)
         parts.append(dated.limit(size).subquery())
-    undated = base.where(DataRequest.due_on.is_(None))
+    undated = base_for("undated").where(DataRequest.due_on.is_(None))
     if after is not None and after[0] is None:
         undated = undated.where(DataRequest.id > after[1])
     # Ordered by (due_on, id) although due_on is NULL throughout: that is the order of the indexes.

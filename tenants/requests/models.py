@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..models import Base, TenantOwned, UTCDateTime, utcnow
+from . import states
 
 REQUEST_TYPES = (
     "access",
@@ -64,7 +65,7 @@ class DataRequest(TenantOwned, Base):
     @property
     def is_closed(self) -> bool:
         """Completed, refused, closed unverified, or linked to an earlier open request."""
-        return self.status in ("completed", "refused", "closed_unverified", "linked")
+        return self.status in states.CLOSED
 
 
 class RequestEvent(TenantOwned, Base):

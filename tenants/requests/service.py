@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationFailed
@@ -524,7 +524,7 @@ def erase_personal_data(session: Session, request: DataRequest, *, now: datetime
 
     The timeline keeps its events and who of the organisation acted; the texts, files and the
     requester's name on their own events are blanked. The copies of the mails about the request
-    that were sent (or given up) are blanked in the outbox too. Returns the storage keys of its
+    are blanked in the outbox too, and any not yet sent is given up. Returns the storage keys of its
     attachments, for the caller to delete."""
     keys: list[str] = []
     for event in session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)):
@@ -535,10 +535,19 @@ def erase_personal_data(session: Session, request: DataRequest, *, now: datetime
             event.data = {}
             if requester_label:
                 event.actor_label = ""
+    # Every copy is blanked; one not sent yet is given up (it would go out blank, long after its time).
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.request_id == request.id, OutboxMessage.status != "pending")
-        .values(recipient="", subject="", body_text="", body_html="", last_error=None)
+        .where(OutboxMessage.request_id == request.id)
+        .values(
+            recipient="",
+            subject="",
+            body_text="",
+            body_html="",
+            last_error=None,
+            status=case((OutboxMessage.status == "sent", "sent"), else_="failed"),
+        )
+        .execution_options(synchronize_session=False)
     )
     request.name = ""
     request.email = ""
