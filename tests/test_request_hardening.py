@@ -263,6 +263,8 @@ def test_the_daily_digest_uses_the_practical_due_date(app, client, mailbox, sess
         "after=WzEsIDFd",  # [1, 1]
         "after=WyIyMDI2LTAxLTAxIiwgMWUyMF0",  # ["2026-01-01", 1e20]
         "after=WyIyMDI2LTAxLTAxIiwgOTk5OTk5OTk5OTk5OTldCg",  # a huge id
+        "after=" + "W1tb" * 700,  # 2 100 nested lists (exhausts the JSON parser)
+        "after=WyIyMDI2LTAxLTAxIiwgMV0" + "A" * 100,  # a valid start, then too long to be ours
         "q=%00",
         "q=%25%00_",
         "status=%00&type=%00&due=%00",
