@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tenants.requests import service as request_service
-from tenants.requests.deadlines import practical_due_date
+from tenants.requests.deadlines import due_date, practical_due_date
 from tenants.requests.hetu import MASK
 from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
@@ -177,6 +177,45 @@ def test_a_duplicate_gets_a_receipt_naming_the_earlier_request_and_no_deadline(
     assert 'id="linked-to"' in detail and first.reference in detail and 'id="due"' not in detail
     due_soon = owner.get("/app/inbox/?due=soon").get_data(as_text=True)
     assert second.reference not in due_soon
+
+
+def test_only_the_same_person_asking_the_same_is_linked(app, client, mailbox, session, firm):
+    first = open_request(app, client, mailbox, session)
+    # Another person of the household, with the address they share, asking the same.
+    housemate = open_request(app, client, mailbox, session, name="Matti Meikäläinen")
+    assert (housemate.status, housemate.duplicate_of_id) == ("open", None) and housemate.due_on
+    # The same name written differently is the same person.
+    again = open_request(app, client, mailbox, session, name="  maija   MEIKÄLÄINEN ")
+    assert again.duplicate_of_id == first.id
+    # Two "other questions" need not be one question.
+    q1 = open_request(app, client, mailbox, session, type="other", details="Kysymys yksi")
+    q2 = open_request(app, client, mailbox, session, type="other", details="Kysymys kaksi")
+    assert (q1.status, q2.status) == ("open", "open") and q2.duplicate_of_id is None
+
+
+def test_a_member_can_undo_a_link_and_the_request_gets_its_own_deadline_and_receipt(
+    app, client, mailbox, session, firm
+):
+    first = open_request(app, client, mailbox, session)
+    second = open_request(app, client, mailbox, session, details="Tämä on eri asia.")
+    assert second.status == "linked"
+    owner = app.test_client()
+    login(owner, "olli@rantakahvila.fi")
+    assert 'id="unlink-button"' in owner.get(f"/app/inbox/{second.id}").get_data(as_text=True)
+    receipts = len(mailbox.to("maija@example.fi"))
+    r = owner.post_form(f"/app/inbox/{second.id}/unlink", {})
+    assert r.status_code == 302
+    (_first, again) = [x for x in requests_in(session) if x.id in (first.id, second.id)]
+    assert (again.status, again.duplicate_of_id, again.closed_at) == ("open", None, None)
+    assert again.due_on == due_date(again.received_on)
+    assert len(mailbox.to("maija@example.fi")) == receipts + 1
+    receipt = mailbox.last("maija@example.fi")
+    assert second.reference in receipt.message["Subject"] and first.reference not in receipt.text
+    assert format_day(practical_due_date(again.due_on), "fi") in receipt.text
+    for rid in (first.id, second.id):
+        assert "event--unlinked" in owner.get(f"/app/inbox/{rid}").get_data(as_text=True)
+    # An open request cannot be unlinked.
+    assert owner.post_form(f"/app/inbox/{second.id}/unlink", {}).status_code == 400
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "entered": _l("Entered by hand"),
     "verified": _l("Email address confirmed; received"),
     "linked_duplicate": _l("Linked to a request with the same subject"),
+    "unlinked": _l("Link undone: handled on its own"),
     "assigned": _l("Assigned"),
     "note": _l("Internal note"),
     "message_out": _l("Message to the requester"),
@@ -242,7 +243,7 @@ def _status_link(req) -> str:
 @bp.post("/<int:request_id>/<action>")
 @tenant_required
 def act(request_id, action):
-    """assign, note, reply, extend, complete or refuse."""
+    """assign, note, reply, extend, unlink, complete or refuse."""
     if not ActionForm().validate_on_submit():
         abort(400)
     req = service.get_request(db(), g.tenant.id, request_id)
@@ -303,6 +304,12 @@ def act(request_id, action):
                 status_link=_status_link(req),
             )
             message = _("Deadline extended; the requester was told why.")
+        elif action == "unlink":
+            from .requests_public import send_receipt
+
+            service.unlink(db(), g.tenant.id, req.id, by=user, now=now)
+            send_receipt(req)
+            message = _("The request is handled on its own now; the requester got its receipt.")
         elif action in ("complete", "refuse"):
             service.close(db(), g.tenant.id, req.id, action, form.get("outcome", ""), by=user, now=now)
             from tenants.notices.authority import authority

@@ -258,7 +258,11 @@ def verify_confirm():
     if req.status != "unverified":
         return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
     now = datetime.now(UTC)
-    service.verify_request(db(), req.tenant_id, req.id, today=helsinki_today(), now=now)
+    try:
+        service.verify_request(db(), req.tenant_id, req.id, today=helsinki_today(), now=now)
+    except ValidationFailed:  # confirmed by another press of the button a moment ago
+        mark_rollback_only()
+        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
     _after_opening(req)
     return redirect(
         url_for("requests_public.status", token=status_token(req), lang=req.answer_language, verified=1)
@@ -284,15 +288,11 @@ def recipients_for(req: DataRequest) -> list:
     return [m.user for m in members if m.role == "owner"]
 
 
-def _after_opening(req: DataRequest) -> None:
-    """The receipt to the requester and the notification to the contact person.
-
-    A duplicate linked to an earlier open request gets a receipt naming that request and its due
-    date; the contact person is not notified again (the earlier request's timeline shows it)."""
-    tenant = db().get(Tenant, req.tenant_id)
+def send_receipt(req: DataRequest) -> DataRequest | None:
+    """Mail the requester the receipt: the reference and the answer date, or, for a linked
+    duplicate, those of the earlier request it is answered with (which is returned)."""
     earlier = service.linked_to(db(), req)
     answered_with = earlier or req
-    practical = practical_due_date(answered_with.due_on)
     queue_mail(
         "request_receipt",
         request_id=req.id,
@@ -300,12 +300,22 @@ def _after_opening(req: DataRequest) -> None:
         language=req.answer_language,
         req=req,
         earlier=earlier,
-        tenant=tenant,
-        practical_due=practical,
+        tenant=db().get(Tenant, req.tenant_id),
+        practical_due=practical_due_date(answered_with.due_on),
         status_link=absolute_url("requests_public.status", token=status_token(answered_with)),
     )
-    if earlier is not None:
+    return earlier
+
+
+def _after_opening(req: DataRequest) -> None:
+    """The receipt to the requester and the notification to the contact person.
+
+    A duplicate linked to an earlier open request gets a receipt naming that request and its due
+    date; the contact person is not notified again (the earlier request's timeline shows it)."""
+    if send_receipt(req) is not None:
         return
+    tenant = db().get(Tenant, req.tenant_id)
+    practical = practical_due_date(req.due_on)
     for user in recipients_for(req):
         queue_mail(
             "request_new",

@@ -163,13 +163,19 @@ def submit_request(
     return request
 
 
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
 def _open(session, request: DataRequest, received_on: date, now: datetime) -> None:
     """The request is received: its deadline runs, or, as a duplicate, it joins the earlier request.
 
-    A duplicate (same email, type and notice as a request still open) opens no deadline of its own:
-    it is closed as linked, and its text goes to the earlier request's timeline to be answered there."""
+    A duplicate (the same name and email asking the same type about the same notice while that
+    request is open) opens no deadline of its own: it is closed as linked, and its text goes to the
+    earlier request's timeline to be answered there. "Other questions" are never linked: two of them
+    need not be the same question. A member can undo a link (`unlink`)."""
     request.received_on = received_on
-    duplicate = session.scalar(
+    candidates = session.scalars(
         select(DataRequest)
         .where(
             DataRequest.tenant_id == request.tenant_id,
@@ -182,7 +188,11 @@ def _open(session, request: DataRequest, received_on: date, now: datetime) -> No
             else DataRequest.notice_id.is_(None),
         )
         .order_by(DataRequest.id)
-        .limit(1)
+    )
+    duplicate = (
+        None
+        if request.type == "other"
+        else next((c for c in candidates if _same_person(c.name, request.name)), None)
     )
     if duplicate is None:
         request.status = states.transition(request.status, "verify")
@@ -198,9 +208,28 @@ def _open(session, request: DataRequest, received_on: date, now: datetime) -> No
         duplicate,
         "linked_duplicate",
         now=now,
+        label=request.name,
         body=request.details,
         data={"reference": request.reference, "contains_hetu": request.contains_hetu},
     )
+
+
+def unlink(session: Session, tenant_id: int, request_id: int, *, by: User, now: datetime) -> DataRequest:
+    """Handle a linked request on its own after all: it opens with the deadline of its own receipt."""
+    request = get_request(session, tenant_id, request_id)
+    if request.erased_at is not None:
+        raise ValidationFailed("illegal_transition")
+    request.status = states.transition(request.status, "unlink")
+    earlier = linked_to(session, request)
+    request.duplicate_of_id = None
+    request.closed_at = None
+    request.due_on = due_date(request.received_on)
+    reference = earlier.reference if earlier else ""
+    _event(session, request, "unlinked", now=now, actor=by, data={"reference": reference})
+    if earlier is not None:
+        _event(session, earlier, "unlinked", now=now, actor=by, data={"reference": request.reference})
+    session.flush()
+    return request
 
 
 def linked_to(session: Session, request: DataRequest) -> DataRequest | None:
@@ -219,6 +248,8 @@ def verify_request(
 ) -> DataRequest:
     """The requester confirmed the address: the request is received today and its deadline runs."""
     request = get_request(session, tenant_id, request_id)
+    # Two presses of the button at once: the second waits here and then finds the request open.
+    session.refresh(request, with_for_update=True)
     states.transition(request.status, "verify")
     request.verified_at = now
     _event(session, request, "verified", now=now, label=request.name)

@@ -9,7 +9,8 @@ OPEN = "open"
 COMPLETED = "completed"
 REFUSED = "refused"
 CLOSED_UNVERIFIED = "closed_unverified"
-# A duplicate of an open request (same email, type and notice): answered with that request, no deadline of its own.
+# A duplicate of an open request (same person, type and notice): answered with that request, no
+# deadline of its own, until a member unlinks it.
 LINKED = "linked"
 
 STATUSES = (UNVERIFIED, OPEN, COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED)
@@ -19,6 +20,7 @@ CLOSED = frozenset({COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED})
 ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "verify": (frozenset({UNVERIFIED}), OPEN),
     "link": (frozenset({UNVERIFIED}), LINKED),
+    "unlink": (frozenset({LINKED}), OPEN),
     "expire": (frozenset({UNVERIFIED}), CLOSED_UNVERIFIED),
     "assign": (frozenset({OPEN}), None),
     "note": (frozenset({UNVERIFIED, OPEN, COMPLETED, REFUSED, LINKED}), None),
