@@ -151,6 +151,11 @@ def test_inbox_lists_masks_filters_and_searches(app, client, mailbox, session, f
     assert req.reference in html and other.reference not in html
     html = owner.get("/app/inbox/?q=pekka@").get_data(as_text=True)
     assert other.reference in html and req.reference not in html
+    # What is typed is matched as it is: "_" and "%" are no wildcards.
+    html = owner.get("/app/inbox/?q=p_kka@").get_data(as_text=True)
+    assert other.reference not in html
+    html = owner.get("/app/inbox/?q=%25@example").get_data(as_text=True)
+    assert other.reference not in html and req.reference not in html
     detail = owner.get(f"/app/inbox/{req.id}").get_data(as_text=True)
     assert "131052-308T" in detail  # in full on its own page only, with a note
 

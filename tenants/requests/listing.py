@@ -113,9 +113,14 @@ def filtered_query(
         q = q.where(DataRequest.status == states.OPEN, DataRequest.due_on < not_overdue_from)
     if f.q:
         ref = normalise_reference(f.q)
-        like = f"%{f.q.lower()}%"
+        escaped = f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"  # what was typed is matched as it is: % and _ are no wildcards
         q = q.where(
-            or_(DataRequest.reference == ref, DataRequest.email.like(like), DataRequest.name.ilike(like))
+            or_(
+                DataRequest.reference == ref,
+                DataRequest.email.like(like, escape="\\"),
+                DataRequest.name.ilike(like, escape="\\"),
+            )
         )
     return q
 
