@@ -184,13 +184,18 @@ _http_date = functools.lru_cache(maxsize=4096)(http_date)
 
 
 def _precondition(environ, etag: str, modified: datetime | None) -> int | None:
-    """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match fails, 304 when the copy is current.
+    """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match (or, without it, If-Unmodified-Since)
+    fails, 304 when the copy is current.
 
     If-None-Match wins over If-Modified-Since; an If-Modified-Since in the future is ignored."""
     if_match = environ.get("HTTP_IF_MATCH")
     if if_match is not None:
         tags = parse_etags(if_match)
         if not (tags.star_tag or tags.contains(etag)):
+            return 412
+    elif modified is not None:
+        unmodified_since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if unmodified_since is not None and modified.replace(microsecond=0) > unmodified_since:
             return 412
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
@@ -219,6 +224,11 @@ def _respond(
     """
     body, etag, entry_modified, mimetype = entry
     modified = modified or entry_modified
+    environ = request.environ
+    if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+        status = _precondition(environ, etag, modified) or 200
+        if status == 412:
+            body = b""  # the request's precondition failed: the representation is not sent
     response = Response(body, status=status, mimetype=mimetype)
     headers = response.headers
     headers["ETag"] = quote_etag(etag)
@@ -228,11 +238,6 @@ def _respond(
     if vary_language:
         headers["Vary"] = "Accept-Language"
     # No Date header: the WSGI server sends it (gunicorn always does; a second one would be a duplicate).
-    environ = request.environ
-    if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
-        outcome = _precondition(environ, etag, modified)
-        if outcome is not None:
-            response.status_code = outcome
     return response
 
 
