@@ -236,3 +236,35 @@ def test_versions_are_compared_in_a_language_both_have(app, session, notice_firm
     assert r.status_code == 200 and '<html lang="en">' in html
     assert "Web form</ins>" in html and 'id="no-shared-language"' not in html
     assert "Accept-Language" in r.headers.get("Vary", "")  # ?lang=fi is not one of its languages
+
+
+def test_renaming_the_organisation_in_the_app_is_logged_and_dates_the_public_pages(
+    client, session, published, monkeypatch
+):
+    from sqlalchemy import select
+
+    from tenants.models import TenantEvent
+    from webapp.blueprints import workspace
+
+    from .conftest import login
+
+    visitor = client.application.test_client()
+    published_page = visitor.get(T)
+    clock = datetime.now(UTC) + timedelta(seconds=5)
+    monkeypatch.setattr(workspace, "_now", lambda: clock)
+    login(client, "olli@rantakahvila.fi")
+    form = {
+        "name": "Rantakahvila Ab",
+        "slug": "rantakahvila-oy",
+        "street_address": "Rantatie 1",
+        "postal_code": "00100",
+        "city": "Helsinki",
+        "default_language": "fi",
+        "request_retention_months": "24",
+    }
+    assert client.post_form("/app/organisation", form).status_code == 302
+    with unscoped(session):
+        events = session.scalars(select(TenantEvent).where(TenantEvent.kind == "organisation_changed")).all()
+    assert [sorted(e.data["fields"]) for e in events] == [["city", "name", "postal_code", "street_address"]]
+    since = visitor.get(T, headers={"If-Modified-Since": published_page.headers["Last-Modified"]})
+    assert since.status_code == 200 and "Rantakahvila Ab" in since.get_data(as_text=True)
