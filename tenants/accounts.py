@@ -388,7 +388,14 @@ def remove_member(session: Session, tenant_id: int, membership_id: int, *, by_us
     return membership
 
 
-_TENANT_SETTINGS = ("name", "street_address", "postal_code", "city", "default_language", "request_retention_months")
+_TENANT_SETTINGS = (
+    "name",
+    "street_address",
+    "postal_code",
+    "city",
+    "default_language",
+    "request_retention_months",
+)
 
 
 def update_tenant(
