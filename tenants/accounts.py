@@ -7,7 +7,7 @@ commits: the caller owns the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from .models import (
     Invitation,
     Membership,
     Tenant,
+    TenantEvent,
     TenantSlugAlias,
     User,
     open_invitation_criteria,
@@ -387,6 +388,16 @@ def remove_member(session: Session, tenant_id: int, membership_id: int, *, by_us
     return membership
 
 
+_TENANT_SETTINGS = (
+    "name",
+    "street_address",
+    "postal_code",
+    "city",
+    "default_language",
+    "request_retention_months",
+)
+
+
 def update_tenant(
     session: Session,
     tenant_id: int,
@@ -398,12 +409,17 @@ def update_tenant(
     city: str,
     default_language: str,
     request_retention_months: int | None = None,
+    now: datetime | None = None,
 ) -> Tenant:
-    """Change the firm's name, address, default language and request retention (owners only)."""
+    """Change the firm's name, address, default language and request retention (owners only).
+
+    A change is written to the tenant's audit log: the public pages show the name, and their
+    Last-Modified is never older than the newest entry there."""
     _require_owner(session, tenant_id, by_user_id)
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
         raise NotFound()
+    before = {field: getattr(tenant, field) for field in _TENANT_SETTINGS}
     tenant.name = _check_name(name, "name", "company_name_required")
     tenant.street_address = street_address.strip()[:200]
     tenant.postal_code = postal_code.strip()[:10]
@@ -413,4 +429,16 @@ def update_tenant(
         if not 1 <= request_retention_months <= 120:
             raise ValidationFailed("retention_months_invalid", "request_retention_months")
         tenant.request_retention_months = request_retention_months
+    changed = [field for field in _TENANT_SETTINGS if getattr(tenant, field) != before[field]]
+    if changed:
+        session.add(
+            TenantEvent(
+                tenant_id=tenant.id,
+                kind="organisation_changed",
+                actor_user_id=by_user_id,
+                data={"fields": changed},
+                created_at=now or datetime.now(UTC),
+            )
+        )
+        session.flush()
     return tenant

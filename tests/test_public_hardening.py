@@ -287,7 +287,7 @@ def test_a_pdf_address_keeps_answering_after_a_downgrade(app, client, session, p
     )
 
 
-@pytest.mark.parametrize("path", [f"{N}?lang=en", f"{N}/v/2?lang=en"])
+@pytest.mark.parametrize("path", [f"{N}?lang=en", N])  # version URLs show no plan (test_public_immutable)
 def test_a_plan_change_leaves_no_stale_304(app, session, published, path):
     _set_plan(session, published, "free", datetime.now(UTC))
     visitor = app.test_client()
@@ -300,6 +300,30 @@ def test_a_plan_change_leaves_no_stale_304(app, session, published, path):
     by_date = visitor.get(path, headers={"If-Modified-Since": free.headers["Last-Modified"]})
     assert by_date.status_code == 200
     assert visitor.get(path, headers={"If-None-Match": by_etag.headers["ETag"]}).status_code == 304
+
+
+# ------------------------------------------------------------------ preconditions
+
+
+@pytest.mark.parametrize("path", [N, f"{N}/v/1", f"{N}.json", f"{N}/history", T])
+def test_a_failed_if_match_sends_no_body(app, published, path):
+    visitor = app.test_client()
+    current = visitor.get(path)
+    failed = visitor.get(path, headers={"If-Match": '"not-this-one"'})
+    assert failed.status_code == 412 and failed.data == b""
+    assert visitor.get(path, headers={"If-Match": current.headers["ETag"]}).status_code == 200
+    assert visitor.get(path, headers={"If-Match": "*"}).status_code == 200
+
+
+def test_if_unmodified_since_is_honoured(app, published):
+    visitor = app.test_client()
+    current = visitor.get(f"{N}/v/2")
+    modified = current.headers["Last-Modified"]
+    assert visitor.get(f"{N}/v/2", headers={"If-Unmodified-Since": modified}).status_code == 200
+    stale = visitor.get(f"{N}/v/2", headers={"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})
+    assert stale.status_code == 412 and stale.data == b""
+    junk = visitor.get(f"{N}/v/2", headers={"If-Unmodified-Since": "yesterday"})
+    assert junk.status_code == 200
 
 
 # ------------------------------------------------------------------ snippets in the app

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from ..billing.plans import check_can_publish
 from ..errors import NotFound, ValidationFailed
-from ..models import Tenant, TenantSlugAlias, User
+from ..models import Tenant, TenantEvent, TenantSlugAlias, User
 from ..validation import check_slug
 from .check import check
-from .models import Notice, NoticeVersion
+from .models import Notice, NoticeSlugAlias, NoticeVersion
 from .schema import load_draft
 from .service import draft_of, get_notice
 
@@ -174,12 +174,22 @@ def published_notices(session: Session, tenant_id: int) -> list[tuple[Notice, No
 
 
 def last_public_change(session: Session, tenant_id: int) -> datetime | None:
-    """When the tenant's list of public notices last changed: the newest publication or withdrawal."""
+    """When the tenant's list of public notices last changed: the newest publication, withdrawal,
+    or change of a published notice's address (each leaves an alias behind)."""
     published = session.scalar(
         select(func.max(NoticeVersion.published_at)).where(NoticeVersion.tenant_id == tenant_id)
     )
     withdrawn = session.scalar(select(func.max(Notice.withdrawn_at)).where(Notice.tenant_id == tenant_id))
-    return max((t for t in (published, withdrawn) if t is not None), default=None)
+    moved = session.scalar(
+        select(func.max(NoticeSlugAlias.created_at)).where(NoticeSlugAlias.tenant_id == tenant_id)
+    )
+    return max((t for t in (published, withdrawn, moved) if t is not None), default=None)
+
+
+def last_account_change(session: Session, tenant_id: int) -> datetime | None:
+    """The newest entry of the tenant's audit log: plan and billing changes (the badge, the PDF
+    link) and changes of the organisation's settings (its name), which public pages show."""
+    return session.scalar(select(func.max(TenantEvent.created_at)).where(TenantEvent.tenant_id == tenant_id))
 
 
 def rename_tenant(session: Session, tenant_id: int, new_slug: str) -> Tenant:

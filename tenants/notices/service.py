@@ -251,7 +251,8 @@ def rename_notice(
     """Give a notice a new address; a published notice keeps its old one as a permanent redirect.
     Not while billing has locked editing."""
     notice = get_notice(session, tenant_id, notice_id)
-    require_editing(session.get(Tenant, tenant_id), now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    require_editing(session.get(Tenant, tenant_id), now)
     new_slug = check_notice_slug(new_slug.strip().lower())
     if new_slug == notice.slug:
         return notice
@@ -267,7 +268,10 @@ def rename_notice(
         session.delete(alias)
         session.flush()
     if notice.published_number is not None:
-        session.add(NoticeSlugAlias(tenant_id=tenant_id, slug=notice.slug, notice_id=notice.id))
+        # Its date is when the tenant's public list changed (publishing.last_public_change).
+        session.add(
+            NoticeSlugAlias(tenant_id=tenant_id, slug=notice.slug, notice_id=notice.id, created_at=now)
+        )
     notice.slug = new_slug
     session.flush()
     return notice

@@ -139,6 +139,7 @@ def organisation():
                 city=form.city.data or "",
                 default_language=form.default_language.data,
                 request_retention_months=form.request_retention_months.data,
+                now=_now(),
             )
             publishing.rename_tenant(db(), g.tenant.id, form.slug.data)
         except ValidationFailed as exc:

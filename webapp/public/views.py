@@ -8,6 +8,7 @@ cached contains an address built from the request's Host header.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -17,17 +18,18 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.datastructures import ResponseCacheControl
 from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
 from tenants.billing.plans import plan_of
 from tenants.errors import NotFound
-from tenants.models import LANGUAGES, Tenant, TenantEvent, TenantSlugAlias
+from tenants.models import LANGUAGES, Tenant, TenantSlugAlias
 from tenants.notices import publishing
 from tenants.notices.diff import diff_versions
 from tenants.notices.models import Notice, NoticeSlugAlias, NoticeVersion
-from tenants.notices.render import render
+from tenants.notices.render import RenderedNotice, render
 from tenants.notices.schema import load_draft
 from tenants.scoping import set_scope
 
@@ -58,10 +60,11 @@ class Resolved:
     withdrawn_at: datetime | None
     languages: tuple[str, ...]
     primary_language: str
+    # Chrome of the version in force only (version URLs are immutable and show neither).
     badge: bool = True
     pdf: bool = False
-    # The newest entry of the tenant's audit log (billing changes): a plan change changes the pages
-    # (badge, PDF link), so their Last-Modified must not be older than it.
+    # The newest entry of the tenant's audit log (plan changes: badge, PDF link; the organisation's
+    # name): the pages that show them never have a Last-Modified older than it.
     account_changed_at: datetime | None = None
 
 
@@ -134,9 +137,7 @@ def resolve(tenant_slug: str, notice_slug: str) -> Resolved:
         latest.primary_language,
         badge=plan.badge,
         pdf=plan.pdf,
-        account_changed_at=db().scalar(
-            select(func.max(TenantEvent.created_at)).where(TenantEvent.tenant_id == tenant.id)
-        ),
+        account_changed_at=publishing.last_account_change(db(), tenant.id),
     )
     cache.remember(key, found)
     return found
@@ -184,13 +185,18 @@ _http_date = functools.lru_cache(maxsize=4096)(http_date)
 
 
 def _precondition(environ, etag: str, modified: datetime | None) -> int | None:
-    """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match fails, 304 when the copy is current.
+    """RFC 9110 §13.2.2 for a GET or HEAD: 412 when If-Match (or, without it, If-Unmodified-Since)
+    fails, 304 when the copy is current.
 
     If-None-Match wins over If-Modified-Since; an If-Modified-Since in the future is ignored."""
     if_match = environ.get("HTTP_IF_MATCH")
     if if_match is not None:
         tags = parse_etags(if_match)
         if not (tags.star_tag or tags.contains(etag)):
+            return 412
+    elif modified is not None:
+        unmodified_since = parse_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+        if unmodified_since is not None and modified.replace(microsecond=0) > unmodified_since:
             return 412
     if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
@@ -219,6 +225,11 @@ def _respond(
     """
     body, etag, entry_modified, mimetype = entry
     modified = modified or entry_modified
+    environ = request.environ
+    if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+        status = _precondition(environ, etag, modified) or 200
+        if status == 412:
+            body = b""  # the request's precondition failed: the representation is not sent
     response = Response(body, status=status, mimetype=mimetype)
     headers = response.headers
     headers["ETag"] = quote_etag(etag)
@@ -228,11 +239,6 @@ def _respond(
     if vary_language:
         headers["Vary"] = "Accept-Language"
     # No Date header: the WSGI server sends it (gunicorn always does; a second one would be a duplicate).
-    environ = request.environ
-    if status == 200 and environ["REQUEST_METHOD"] in ("GET", "HEAD"):
-        outcome = _precondition(environ, etag, modified)
-        if outcome is not None:
-            response.status_code = outcome
     return response
 
 
@@ -241,14 +247,41 @@ def _withdrawn(r: Resolved):
     with force_locale(_language(r.languages, r.primary_language)):
         html = render_template("public/withdrawn.html", r=r).encode("utf-8")
     return _respond(
-        (html, _etag(html), r.withdrawn_at, "text/html"),
+        (html, _etag(html), _newest(r.withdrawn_at, r.account_changed_at), "text/html"),
         max_age=LATEST_MAX_AGE,
         vary_language=_varies(r.languages),
         status=410,
     )
 
 
+def _controller_name(content: dict) -> str:
+    """The controller's name as the version published it (what a version's address shows, whatever
+    the organisation is called today)."""
+    controller = content.get("controller") if isinstance(content, dict) else None
+    name = controller.get("name") if isinstance(controller, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def _notice_text(version: NoticeVersion, language: str) -> tuple[RenderedNotice, Markup]:
+    """The notice itself in one language (its title, controller, date and sections as HTML),
+    rendered once per (version, language) and shared by every page that shows it: the version in
+    force, its version URL (and the PDF printed from it), whatever the plan."""
+    key = ("text", version.id, language)
+    hit = cache.pages.get(key)
+    if hit is None:
+        rendered = render(load_draft(version.content), language, prepared_on=version.prepared_on)
+        with force_locale(language):
+            # The output of an autoescaping template (rich texts sanitised by render): safe HTML.
+            html = Markup(render_template("public/_notice_sections.html", rendered=rendered))  # noqa: S704
+        hit = (dataclasses.replace(rendered, sections=[]), html)
+        cache.pages.put(key, hit)
+    return hit
+
+
 def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -> tuple:
+    """The page around the notice's text. Only the version in force (`latest`) shows what depends
+    on the plan (the "Made with Seloste" line on Free, the PDF link on Pro): a version URL is
+    immutable, so its page always links its PDF (which answers on every plan) and has no badge."""
     if latest:
         endpoint, values = "public.latest", {}
     else:
@@ -260,15 +293,19 @@ def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -
         base = current_app.config["BASE_URL"] if absolute else ""
         return base + url_for(endpoint, lang=code, **values)
 
+    rendered, sections_html = _notice_text(version, language)
     with force_locale(language):
         html = render_template(
             "public/notice.html",
-            rendered=render(load_draft(version.content), language, prepared_on=version.prepared_on),
+            rendered=rendered,
+            sections_html=sections_html,
             version=version,
             r=r,
             languages=version.languages,
             preview=False,
             latest=latest,
+            badge=latest and r.badge,
+            pdf_link=r.pdf or not latest,
             language_url=language_url,
             LANGUAGE_NAMES=LANGUAGE_NAMES,
         )
@@ -312,10 +349,10 @@ def _version_languages(r: Resolved, number: int) -> tuple[tuple[str, ...], str, 
 def _version_page(r: Resolved, number: int) -> tuple[tuple, tuple[str, ...], str]:
     """The rendered page of version n in the visitor's language (cached under that resolved
     language, never under the raw header or query string), the version's languages, and the
-    language chosen."""
+    language chosen. Its bytes depend on nothing but the version and its address."""
     languages, primary, v = _version_languages(r, number)
     language = _language(languages, primary)
-    key = ("version", r.notice_id, number, language, r.tenant_slug, r.notice_slug, r.badge, r.pdf)
+    key = ("version", r.notice_id, number, language, r.tenant_slug, r.notice_slug)
     entry = cache.pages.get(key)
     if entry is None:
         entry = _page(r, v or _version(r, number), language, latest=False)
@@ -331,21 +368,16 @@ def version(tenant_slug, notice_slug, number):
     if r.status == "withdrawn":
         return _withdrawn(r)
     entry, languages, _language_chosen = _version_page(r, number)
-    return _respond(
-        entry,
-        max_age=VERSION_MAX_AGE,
-        immutable=True,
-        vary_language=_varies(languages),
-        modified=_newest(entry[2], r.account_changed_at),
-    )
+    return _respond(entry, max_age=VERSION_MAX_AGE, immutable=True, vary_language=_varies(languages))
 
 
 def version_json(r: Resolved, v: NoticeVersion) -> dict:
-    """The documented JSON of a version (README: "Notice JSON")."""
+    """The documented JSON of a version (README: "Notice JSON"). The controller's name is the one
+    the version published, so the answer never changes."""
     base = {"tenant_slug": r.tenant_slug, "notice_slug": r.notice_slug}
     return {
         "format": "seloste-notice/1",
-        "controller": {"name": r.tenant_name},
+        "controller": {"name": _controller_name(v.content)},
         "notice": {"slug": r.notice_slug, "title": v.title},
         "version": {
             "number": v.number,
@@ -369,7 +401,7 @@ def _json_response(r: Resolved, number: int, *, latest: bool):
     # The links are absolute: from BASE_URL they are the same for everyone and may be cached;
     # without it they come from this request's Host, so this answer is built for this request only.
     cacheable = bool(current_app.config["BASE_URL"])
-    key = ("json", r.notice_id, number, latest, r.tenant_slug, r.notice_slug, r.tenant_name)
+    key = ("json", r.notice_id, number, r.tenant_slug, r.notice_slug)
     entry = cache.pages.get(key) if cacheable else None
     if entry is None:
         v = _version(r, number)
@@ -377,7 +409,10 @@ def _json_response(r: Resolved, number: int, *, latest: bool):
         entry = (body, _etag(body), v.published_at, "application/json")
         if cacheable:
             cache.pages.put(key, entry)
-    response = _respond(entry, max_age=LATEST_MAX_AGE if latest else VERSION_MAX_AGE, immutable=not latest)
+    if latest:
+        response = _respond(entry, max_age=LATEST_MAX_AGE, modified=_newest(entry[2], r.account_changed_at))
+    else:
+        response = _respond(entry, max_age=VERSION_MAX_AGE, immutable=True)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -402,8 +437,8 @@ def version_json_view(tenant_slug, notice_slug, number):
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/v/<int:number>.pdf")
 def version_pdf(tenant_slug, notice_slug, number):
-    """Version n as a PDF, in the chosen language. On every plan: a PDF address that once answered
-    keeps answering after a downgrade (Pro is what shows the link on the notice page)."""
+    """Version n as a PDF, in the chosen language, printed from the version's page. On every plan:
+    a PDF address that once answered keeps answering after a downgrade."""
     from .pdf import pdf_of
 
     r = resolve(tenant_slug, notice_slug)
@@ -416,13 +451,7 @@ def version_pdf(tenant_slug, notice_slug, number):
         base_url = (current_app.config["BASE_URL"] or "http://seloste.local") + "/"
         entry = (pdf_of(page[0].decode("utf-8"), base_url), page[1] + "-pdf", page[2], "application/pdf")
         cache.pages.put(key, entry)
-    response = _respond(
-        entry,
-        max_age=VERSION_MAX_AGE,
-        immutable=True,
-        vary_language=_varies(languages),
-        modified=_newest(entry[2], r.account_changed_at),
-    )
+    response = _respond(entry, max_age=VERSION_MAX_AGE, immutable=True, vary_language=_varies(languages))
     filename = f"{r.tenant_slug}-{r.notice_slug}-v{number}-{language}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -463,10 +492,44 @@ def history(tenant_slug, notice_slug):
             title=versions[0].title if versions else "",
         ).encode("utf-8")
     return _respond(
-        (html, _etag(html), versions[0].published_at, "text/html"),
+        (html, _etag(html), _newest(versions[0].published_at, r.account_changed_at), "text/html"),
         max_age=LATEST_MAX_AGE,
         vary_language=_varies(r.languages),
     )
+
+
+def _diff_page(r: Resolved, old: int, new: int) -> tuple[tuple, tuple[str, ...]]:
+    """The comparison of two versions (cached: both are immutable), and the languages the visitor
+    could choose from. Compared in a language both versions were published in; when they share
+    none, the page says so and links each version in its own main language."""
+    old_languages, old_primary, _ = _version_languages(r, old)
+    new_languages, new_primary, _ = _version_languages(r, new)
+    shared = tuple(lang for lang in new_languages if lang in old_languages)
+    if shared:
+        choices = shared
+        language = _language(shared, new_primary if new_primary in shared else shared[0])
+    else:
+        choices = tuple(dict.fromkeys(new_languages + old_languages))
+        language = _language(choices, new_primary)
+    key = ("diff", r.notice_id, old, new, language, r.tenant_slug, r.notice_slug)
+    entry = cache.pages.get(key)
+    if entry is None:
+        v_old, v_new = _version(r, old), _version(r, new)
+        sections = diff_versions(v_old.content, v_new.content, language) if shared else None
+        with force_locale(language):
+            html = render_template(
+                "public/diff.html",
+                r=r,
+                old=v_old,
+                new=v_new,
+                controller_name=_controller_name(v_new.content),
+                sections=sections,
+                language=language,
+                LANGUAGE_NAMES=LANGUAGE_NAMES,
+            ).encode("utf-8")
+        entry = (html, _etag(html), v_new.published_at, "text/html")
+        cache.pages.put(key, entry)
+    return entry, choices
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/diff/<int:a>/<int:b>")
@@ -478,29 +541,8 @@ def diff(tenant_slug, notice_slug, a, b):
         return _withdrawn(r)
     if a == b:
         abort(404)
-    old, new = sorted((a, b))
-    v_old, v_new = _version(r, old), _version(r, new)
-    languages = [lang for lang in v_new.languages if lang in v_old.languages] or v_new.languages
-    language = _language(
-        languages, v_new.primary_language if v_new.primary_language in languages else languages[0]
-    )
-    sections = diff_versions(v_old.content, v_new.content, language)
-    with force_locale(language):
-        html = render_template(
-            "public/diff.html",
-            r=r,
-            old=v_old,
-            new=v_new,
-            sections=sections,
-            language=language,
-            languages=languages,
-        ).encode("utf-8")
-    return _respond(
-        (html, _etag(html), v_new.published_at, "text/html"),
-        max_age=VERSION_MAX_AGE,
-        immutable=True,
-        vary_language=_varies(languages),
-    )
+    entry, languages = _diff_page(r, *sorted((a, b)))
+    return _respond(entry, max_age=VERSION_MAX_AGE, immutable=True, vary_language=_varies(languages))
 
 
 @bp.get("/<slug:tenant_slug>/<slug:notice_slug>/feed.atom")
@@ -524,7 +566,8 @@ def feed(tenant_slug, notice_slug):
         ).encode("utf-8")
     # Built per request (never cached in the process): without BASE_URL its addresses follow the Host.
     return _respond(
-        (xml, _etag(xml), versions[0].published_at, "application/atom+xml"), max_age=LATEST_MAX_AGE
+        (xml, _etag(xml), _newest(versions[0].published_at, r.account_changed_at), "application/atom+xml"),
+        max_age=LATEST_MAX_AGE,
     )
 
 
@@ -536,8 +579,15 @@ def tenant_index(tenant_slug):
     set_scope(db(), tenant_id=tenant.id)
     notices = publishing.published_notices(db(), tenant.id)
     html = render_template("public/tenant.html", tenant=tenant, notices=notices).encode("utf-8")
+    # Never older than what the page shows: the list (publications, withdrawals, addresses), the
+    # organisation's name (its audit log), or, before anything was published, the tenant itself.
+    modified = _newest(
+        publishing.last_public_change(db(), tenant.id),
+        publishing.last_account_change(db(), tenant.id),
+        tenant.created_at,
+    )
     return _respond(
-        (html, _etag(html), publishing.last_public_change(db(), tenant.id), "text/html"),
+        (html, _etag(html), modified, "text/html"),
         max_age=LATEST_MAX_AGE,
         vary_language=_varies(LANGUAGES),
     )
