@@ -215,7 +215,7 @@ def test_the_plan_table_follows_the_plans(client, monkeypatch):
     html = client.get("/pricing?lang=en").get_data(as_text=True)
     members_row = re.search(r"<th scope=\"row\">Members</th>(.*?)</tr>", html).group(1)
     assert members_row == '<td data-plan="free">7</td><td data-plan="pro">unlimited</td>'
-    pdf_row = re.search(r"<th scope=\"row\">PDF download link for each version</th>(.*?)</tr>", html).group(1)
+    pdf_row = re.search(r"<th scope=\"row\">PDF link on the notice page</th>(.*?)</tr>", html).group(1)
     assert pdf_row == '<td data-plan="free">included</td><td data-plan="pro">included</td>'
     languages = re.search(r"<th scope=\"row\">Languages per notice</th>(.*?)</tr>", html).group(1)
     assert languages == '<td data-plan="free">1</td><td data-plan="pro">3 (fi, sv, en)</td>'
@@ -349,6 +349,27 @@ def test_valid_webhook_upgrades_and_is_audited(stripe_app, session, free_firm, f
     assert "current_period_end" not in sub
     assert tenant.current_period_end == datetime.fromtimestamp(period_end, UTC)
     assert audit_kinds(session, tenant.id) == ["subscription_active"]
+    # The billing page words the history in the user's language and leaves other entries out.
+    client = stripe_app.test_client()
+    login(client, "olli@rantakahvila.fi")
+    user = free_firm[0]
+    with scoped_to(session, tenant.id, user.id):
+        accounts.update_tenant(
+            session,
+            tenant.id,
+            by_user_id=user.id,
+            name="Rantakahvila Oy Ab",
+            street_address="",
+            postal_code="",
+            city="",
+            default_language="fi",
+        )
+    session.commit()
+    assert "organisation_changed" in audit_kinds(session, tenant.id)
+    page = client.get("/app/billing").get_data(as_text=True)
+    history = page.split("<h2>Laskutushistoria</h2>")[1].split("</ul>")[0]
+    assert "Tilaus voimassa" in history and "subscription_active" not in history
+    assert "organisation" not in history and history.count("<li>") == 1
 
 
 def test_fake_speaks_the_pinned_api_version():

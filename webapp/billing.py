@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import stripe
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenants.billing import service as billing
@@ -121,7 +122,8 @@ def overview():
         plans=PLANS,
         billing_enabled=set_up,
         form=ActionForm(),
-        log=billing.audit_log(db(), g.tenant.id, 20),
+        log=billing.audit_log(db(), g.tenant.id, 20, kinds=billing.BILLING_KINDS),
+        LOG_LABELS=LOG_LABELS,
     )
 
 
@@ -203,6 +205,16 @@ def portal():
 def success():
     """Back from Checkout: shows the plan as soon as the webhook has landed (refreshes until then)."""
     return render_template("billing/success.html", waiting=g.tenant.plan != "pro")
+
+
+LOG_LABELS = {
+    "plan_set": _l("Plan set by the operator"),
+    "stripe_customer_linked": _l("Linked to the payment service"),
+    "subscription_active": _l("Subscription active"),
+    "subscription_past_due": _l("Payment failed; grace period started"),
+    "subscription_canceled": _l("Subscription ended; back on Free"),
+    "subscription_renewed": _l("Subscription renewed"),
+}
 
 
 @bp.post("/billing/webhook")

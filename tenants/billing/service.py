@@ -43,12 +43,26 @@ def record(
     return event
 
 
-def audit_log(session: Session, tenant_id: int, limit: int = 50) -> list[TenantEvent]:
-    """The newest entries of the tenant's audit log."""
+# The audit-log entries that are billing changes (the log also holds the organisation's settings).
+BILLING_KINDS = (
+    "plan_set",
+    "stripe_customer_linked",
+    "subscription_active",
+    "subscription_past_due",
+    "subscription_canceled",
+    "subscription_renewed",
+)
+
+
+def audit_log(
+    session: Session, tenant_id: int, limit: int = 50, *, kinds: tuple[str, ...] | None = None
+) -> list[TenantEvent]:
+    """The newest entries of the tenant's audit log, of the given kinds (default: all)."""
     return list(
         session.scalars(
             select(TenantEvent)
             .where(TenantEvent.tenant_id == tenant_id)
+            .where(TenantEvent.kind.in_(kinds) if kinds else True)
             .order_by(TenantEvent.created_at.desc(), TenantEvent.id.desc())
             .limit(limit)
         )
