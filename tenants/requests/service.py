@@ -550,6 +550,10 @@ def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+# Events labelled with the requester's name (the others name the member who acted, which stays).
+REQUESTER_EVENTS = frozenset({"submitted", "verified", "message_in", "linked_duplicate"})
+
+
 def erase_personal_data(session: Session, request: DataRequest, *, now: datetime) -> list[str]:
     """Blank the request's personal data, keeping type, dates and outcome status for statistics.
 
@@ -560,7 +564,7 @@ def erase_personal_data(session: Session, request: DataRequest, *, now: datetime
     keys: list[str] = []
     for event in session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)):
         keys += [f["key"] for f in (event.data or {}).get("attachments", []) if f.get("key")]
-        requester_label = event.actor_user_id is None and event.actor_label
+        requester_label = event.kind in REQUESTER_EVENTS and event.actor_label
         if event.body or event.data or requester_label:
             event.body = ""
             event.data = {}
