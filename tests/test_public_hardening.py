@@ -20,18 +20,23 @@ N = "/rantakahvila-oy/asiakasrekisteri"
 HUGE = "9" * 20
 
 
-@pytest.fixture
-def published(session, notice_firm):
-    """Rantakahvila Oy's notice with two versions (fi, en), on Pro."""
-    publish_version(session, notice_firm, today=TODAY)
+def publish_two_versions(session, firm):
+    """Publish the firm's notice twice (fi, en): the second adds a source."""
+    publish_version(session, firm, today=TODAY)
     publish_version(
         session,
-        notice_firm,
+        firm,
         today=TODAY,
         note="Uusi lähde",
         edit=lambda d: d.sources.append({"fi": "Lomake", "en": "Form"}),
     )
-    return notice_firm
+    return firm
+
+
+@pytest.fixture
+def published(session, notice_firm):
+    """Rantakahvila Oy's notice with two versions (fi, en), on Pro."""
+    return publish_two_versions(session, notice_firm)
 
 
 def _set_plan(session, firm, plan: str, at: datetime) -> None:

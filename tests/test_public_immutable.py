@@ -3,23 +3,18 @@ addresses that may change never claim to be unchanged when they are not."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tenants import accounts
-from tenants.billing import service as billing
-from tenants.models import Tenant
 from tenants.notices import service
 from tenants.scoping import scoped_to, unscoped
 from webapp.public import cache
 from webapp.public import views as public_views
 
 from .conftest import publish_version
-
-TODAY = date(2026, 11, 23)
-T = "/rantakahvila-oy"
-N = "/rantakahvila-oy/asiakasrekisteri"
+from .test_public_hardening import TODAY, N, T, _set_plan, publish_two_versions
 
 # Every answer served `immutable` for a year.
 IMMUTABLE = [
@@ -39,24 +34,9 @@ CHANGING = [T, f"{N}?lang=fi", f"{N}?lang=en", f"{N}/history?lang=fi", f"{N}/fee
 @pytest.fixture
 def published(session, notice_firm):
     """Rantakahvila Oy's notice with two versions (fi, en), on Free."""
-    publish_version(session, notice_firm, today=TODAY)
-    publish_version(
-        session,
-        notice_firm,
-        today=TODAY,
-        note="Uusi lähde",
-        edit=lambda d: d.sources.append({"fi": "Lomake", "en": "Form"}),
-    )
+    publish_two_versions(session, notice_firm)
     _set_plan(session, notice_firm, "free", datetime.now(UTC))
     return notice_firm
-
-
-def _set_plan(session, firm, plan: str, at: datetime) -> None:
-    with unscoped(session):
-        tenant = session.get(Tenant, firm[1].id)
-        billing.set_plan(session, tenant, plan, now=at, source="operator")
-    session.commit()
-    cache.forget_resolutions()
 
 
 def _rename_organisation(session, firm, name: str, at: datetime) -> None:
