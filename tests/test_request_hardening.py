@@ -227,10 +227,10 @@ def monday(monkeypatch):
     return today
 
 
-def _entered_due(session, firm, due_dates):
-    """Requests entered by hand, then given these legal due dates; returns them by due date."""
+def _enter_with_due(session, firm, due_dates, prefix="Henkilö") -> list:
+    """Requests entered by hand, then given these legal due dates (in this order)."""
     user, tenant, _notice = firm
-    made = {}
+    made = []
     with scoped_to(session, tenant.id, user.id):
         owner = session.get(type(user), user.id)
         for n, due in enumerate(due_dates):
@@ -238,7 +238,9 @@ def _entered_due(session, firm, due_dates):
                 session,
                 tenant.id,
                 None,
-                request_service.NewRequest("access", f"Henkilö {n}", f"h{n}@example.fi", "Tiedot"),
+                request_service.NewRequest(
+                    "access", f"{prefix} {n}", f"{prefix[0].lower()}{n}@example.fi", "Tiedot"
+                ),
                 channel="email",
                 received_on=date(2026, 10, 1),
                 identity_note="Osoite asiakasrekisterissä",
@@ -246,10 +248,15 @@ def _entered_due(session, firm, due_dates):
                 now=datetime.now(UTC),
             )
             req.due_on = due
-            made[due] = req
-        session.flush()
+            made.append(req)
+            session.flush()
     session.commit()
     return made
+
+
+def _entered_due(session, firm, due_dates):
+    """Requests entered by hand with these legal due dates; returns them by due date."""
+    return {req.due_on: req for req in _enter_with_due(session, firm, due_dates)}
 
 
 def test_overdue_and_due_soon_use_the_practical_due_date(app, client, session, firm, monday):
@@ -419,23 +426,8 @@ def test_the_status_page_of_a_linked_request_points_to_the_earlier_one(app, clie
 def test_the_default_list_order_is_due_date_then_undated_across_pages(app, client, session, firm):
     user, tenant, _notice = firm
     dues = [date(2026, 12, 1) + timedelta(days=n % 5) for n in range(57)]
-    made = _entered_due(session, firm, [])
+    _enter_with_due(session, firm, dues, prefix="P")
     with scoped_to(session, tenant.id, user.id):
-        owner = session.get(type(user), user.id)
-        for n, due in enumerate(dues):
-            req = request_service.enter_request(
-                session,
-                tenant.id,
-                None,
-                request_service.NewRequest("access", f"P {n}", f"p{n}@example.fi", "x"),
-                channel="email",
-                received_on=date(2026, 10, 1),
-                identity_note="Osoite",
-                by=owner,
-                now=datetime.now(UTC),
-            )
-            req.due_on = due
-            session.flush()
         for n in range(3):  # web requests not yet confirmed: no due date
             request_service.submit_request(
                 session,
@@ -445,7 +437,6 @@ def test_the_default_list_order_is_due_date_then_undated_across_pages(app, clien
                 now=datetime.now(UTC),
             )
     session.commit()
-    assert made == {}
     with unscoped(session):
         expected = [
             r.reference
