@@ -141,7 +141,7 @@ def app(database_url, engine, smtp_server):
 @contextmanager
 def bound_app(database_url, engine, smtp_server, **extra_env):
     """An app whose sessions join one connection's outer transaction, rolled back at the end."""
-    from webapp.public import cache
+    from webapp import page_cache as cache
 
     cache.pages.clear()  # rows of earlier tests were rolled back: forget what was cached from them
     cache.forget_resolutions()
@@ -238,7 +238,7 @@ def publish_version(session, firm, *, today, prepared_on=None, note="", edit=Non
     """Publish the firm's notice (optionally editing the draft first); returns the new version."""
     from tenants.notices import publishing, service
     from tenants.scoping import scoped_to
-    from webapp.public import cache
+    from webapp import page_cache as cache
 
     user, tenant, notice = firm
     with scoped_to(session, tenant.id, user.id):

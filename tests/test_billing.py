@@ -17,7 +17,7 @@ from tenants.models import Membership, StripeEvent, Tenant, TenantEvent
 from tenants.notices import service
 from tenants.notices.models import Notice
 from tenants.scoping import scoped_to, unscoped
-from webapp.public import cache
+from webapp import page_cache as cache
 
 from .conftest import login, publish_version
 from .stripe_fake import FakeStripe, event, invoice, sign

@@ -13,7 +13,7 @@ import pytest
 from tenants.notices import publishing, service
 from tenants.notices.schema import AutomatedDecisions, Cookies, Dpo, Transfer, Transfers
 from tenants.scoping import scoped_to
-from webapp.public import cache
+from webapp import page_cache as cache
 
 from .conftest import publish_version
 from .support import skip_or_fail

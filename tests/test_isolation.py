@@ -121,7 +121,7 @@ SAMPLE_VALUES = {"step": "basics", "action": "note", "index": 0}
 
 # Routes where a signed token, not the login, decides the tenant; tested with their flows.
 TOKEN_ROUTES = {
-    "requests_public.status_attachment": "the requester's signed status link decides the request; "
+    "requests.status_attachment": "the requester's signed status link decides the request; "
     "test_request_files proves another request's file answers 404",
 }
 

@@ -10,7 +10,7 @@ from tenants.billing import service as billing
 from tenants.models import Tenant
 from tenants.notices import publishing, service
 from tenants.scoping import scoped_to, unscoped
-from webapp.public import cache
+from webapp import page_cache as cache
 
 from .conftest import login, publish_version
 

@@ -10,7 +10,7 @@ import pytest
 from tenants import accounts
 from tenants.notices import service
 from tenants.scoping import scoped_to, unscoped
-from webapp.public import cache
+from webapp import page_cache as cache
 from webapp.public import views as public_views
 
 from .conftest import publish_version
@@ -224,7 +224,7 @@ def test_renaming_the_organisation_in_the_app_is_logged_and_dates_the_public_pag
     from sqlalchemy import select
 
     from tenants.models import TenantEvent
-    from webapp.blueprints import workspace
+    from webapp.workspace import views as workspace
 
     from .conftest import login
 

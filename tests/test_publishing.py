@@ -11,7 +11,7 @@ from tenants.notices import publishing, service
 from tenants.notices.models import NoticeVersion
 from tenants.notices.publishing import ImmutableVersion, canonical_json
 from tenants.scoping import scoped_to, unscoped
-from webapp.public import cache
+from webapp import page_cache as cache
 
 from .conftest import login, publish_version
 

@@ -166,7 +166,7 @@ def test_reset_for_unknown_address_looks_the_same_and_tells_the_address(client, 
 def work_done(monkeypatch):
     """What a request did that takes time: password hashes computed and mails queued."""
     from tenants import passwords
-    from webapp.blueprints import auth
+    from webapp.auth import views as auth
 
     done = {"hashes": 0, "mails": []}
     real_hash, real_queue = passwords.hash_password, auth.queue_mail

@@ -489,7 +489,7 @@ def _all_fields(fields, prefix=""):
 
 
 def test_every_field_has_help_and_every_text_field_an_example():
-    from webapp.wizard.steps import STEPS
+    from webapp.notices.steps import STEPS
 
     takes_text = {"line", "email", "text", "rich", "list"}
     fields = [(step.key, path, f) for step in STEPS for path, f in _all_fields(step.fields)]

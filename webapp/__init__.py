@@ -69,11 +69,18 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
-    from . import billing, inbox, requests_public, routing
-    from .blueprints import account, auth, health, site, workspace
+    from . import routing
+    from .account import views as account
+    from .auth import views as auth
+    from .billing import views as billing
+    from .health import views as health
+    from .inbox import views as inbox
+    from .notices import importing, publish  # noqa: F401  (add their routes to the wizard)
+    from .notices import views as notices
     from .public import views as public
-    from .wizard import import_views, publish_views  # noqa: F401  (add their routes to the wizard)
-    from .wizard import views as wizard
+    from .requests import views as requests
+    from .site import views as site
+    from .workspace import views as workspace
 
     blueprints = (
         site.bp,
@@ -81,11 +88,11 @@ def register_blueprints(app: Flask) -> None:
         auth.bp,
         workspace.bp,
         account.bp,
-        wizard.bp,
+        notices.bp,
         inbox.bp,
         billing.bp,
         public.bp,
-        requests_public.bp,
+        requests.bp,
     )
     routing.init_app(app)  # converters first: rules pick theirs up as they are added
     for bp in blueprints:

@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
         if production:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.blueprint in ("workspace", "account", "auth", "notices", "inbox") or (
-            request.blueprint == "requests_public" and request.endpoint != "requests_public.sent"
+            request.blueprint == "requests" and request.endpoint != "requests.sent"
         ):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -210,8 +210,8 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
     from tenants import accounts
     from tenants.notices import publishing, service
     from tenants.scoping import scoped_to, unscoped
+    from webapp import page_cache as cache
     from webapp.i18n import helsinki_today
-    from webapp.public import cache
 
     suffix = uuid.uuid4().hex[:6]
     email = f"olli.{suffix}@example.fi"

@@ -33,11 +33,11 @@ from tenants.notices.render import RenderedNotice, render
 from tenants.notices.schema import load_draft
 from tenants.scoping import set_scope
 
+from .. import page_cache as cache
 from ..db import db
 from ..i18n import LANGUAGE_NAMES
 from ..routing import absolute_url, number_or_none
 from ..security import framable
-from . import cache
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)

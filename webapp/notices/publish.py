@@ -13,12 +13,12 @@ from tenants.errors import ValidationFailed
 from tenants.notices import publishing, service
 from tenants.notices.check import Item
 
+from .. import page_cache as cache
 from ..auth_session import tenant_required
 from ..db import db
 from ..errors import MESSAGES, note_plan_limit
 from ..forms import ActionForm
 from ..i18n import helsinki_today
-from ..public import cache
 from ..routing import absolute_url
 from ..unit_of_work import mark_rollback_only
 from . import steps
@@ -112,8 +112,8 @@ def published(notice_id):
         versions=versions,
         open_findings=open_findings,
         public_url=absolute_url("public.latest", **addresses),
-        request_url=absolute_url("requests_public.notice_form", **addresses),
-        tenant_request_url=absolute_url("requests_public.tenant_form", tenant_slug=g.tenant.slug),
+        request_url=absolute_url("requests.notice_form", **addresses),
+        tenant_request_url=absolute_url("requests.tenant_form", tenant_slug=g.tenant.slug),
         embed_js=absolute_url("static", filename="js/embed.js"),
         badge_url=absolute_url("static", filename="img/badge.svg"),
         show_pdf=plan_of(g.tenant).pdf,

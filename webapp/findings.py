@@ -1,8 +1,12 @@
-"""The completeness report in the reader's interface language."""
+"""The completeness check's findings worded in the reader's interface language.
+
+Fields named in a finding are called by their section of the notice unless the caller names
+them otherwise (the wizard names its steps).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,8 +15,7 @@ from flask_babel import ngettext
 from tenants.notices import legal_texts as T
 from tenants.notices.check import Item, Report
 
-from ..i18n import LANGUAGE_NAMES, current_language
-from .steps import BY_KEY, STEP_OF_ITEM, STEP_OF_PATH
+from .i18n import LANGUAGE_NAMES, current_language
 
 MESSAGES = {
     "controller_missing": _l("The controller's name is missing."),
@@ -93,27 +96,28 @@ MESSAGES = {
 }
 
 
-@dataclass
-class Line:
-    """One report line for a template."""
-
-    item: Item
-    message: str
-    step: str | None
-
-
-def _field_names(paths) -> str:
-    steps = []
+def section_names(paths: Iterable[str]) -> str:
+    """The notice sections the paths belong to, in the interface language, each once."""
+    lang = current_language()
+    names: list[str] = []
     for path in paths:
-        step = STEP_OF_PATH.get(path.split(".")[0])
-        title = str(BY_KEY[step].title) if step else path
-        if title not in steps:
-            steps.append(title)
-    return ", ".join(steps)
+        key = path.split(".")[0]
+        name = T.text(T.HEADINGS, key, lang) if key in T.HEADINGS else key
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
 
 
-def line(item: Item) -> Line:
-    """Word one item."""
+def field_paths(item: Item) -> list[str]:
+    """The draft paths a finding names (its `fields` parameter), in order."""
+    fields = item.params.get("fields")
+    if isinstance(fields, dict):
+        return [p for ps in fields.values() for p in ps]
+    return list(fields) if isinstance(fields, list) else []
+
+
+def message(item: Item, place_names: Callable[[Iterable[str]], str] = section_names) -> str:
+    """Word one finding; `place_names` names the fields it points at."""
     lang = current_language()
     params = dict(item.params)
     if "rights" in params:
@@ -125,26 +129,9 @@ def line(item: Item) -> Line:
     if "languages" in params:
         params["languages"] = ", ".join(LANGUAGE_NAMES[x] for x in params["languages"])
     if "fields" in params:
-        fields = params["fields"]
-        paths = [p for ps in fields.values() for p in ps] if isinstance(fields, dict) else fields
-        params["fields"] = _field_names(paths)
-    message = MESSAGES.get(item.code)
-    text = str(message) % params if message is not None else item.code
-    step = STEP_OF_ITEM.get(item.key)
-    if step is None and isinstance(item.params.get("fields"), list | dict):
-        fields = item.params["fields"]
-        first = next(iter(fields.values()))[0] if isinstance(fields, dict) else fields[0]
-        step = STEP_OF_PATH.get(first.split(".")[0])
-    return Line(item, text, step)
-
-
-def lines(report: Report) -> dict[str, list[Line]]:
-    """The report grouped: blocking, advisory, present."""
-    return {
-        "blocking": [line(i) for i in report.blocking],
-        "advisory": [line(i) for i in report.advisory],
-        "present": [line(i) for i in report.items if i.status == "present"],
-    }
+        params["fields"] = place_names(field_paths(item))
+    wording = MESSAGES.get(item.code)
+    return str(wording) % params if wording is not None else item.code
 
 
 def summary(report: Report) -> str:

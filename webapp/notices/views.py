@@ -20,6 +20,7 @@ from tenants.notices.render import render
 from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
 
+from .. import findings
 from ..auth_session import tenant_required
 from ..db import db
 from ..errors import MESSAGES as DOMAIN_MESSAGES
@@ -217,7 +218,7 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
         ctx=ctx,
         report=report,
         report_lines=reportlib.lines(report) if report else None,
-        summary=reportlib.summary(report) if report else "",
+        summary=findings.summary(report) if report else "",
         publish=g.get("publish_values")
         or {
             "prepared_on": service.proposed_prepared_on(notice, helsinki_today()).isoformat(),

@@ -13,15 +13,15 @@ from tenants.errors import ValidationFailed
 from tenants.notices import publishing
 from tenants.notices import service as notice_service
 
+from .. import page_cache as public_cache
 from .. import tokens
 from ..auth_session import owner_required, select_tenant, tenant_required
 from ..db import db
 from ..errors import MESSAGES, apply_to_form
+from ..findings import summary as report_summary
 from ..forms import ActionForm, InviteForm, TenantForm
 from ..mail import queue_mail
-from ..public import cache as public_cache
 from ..routing import absolute_url
-from ..wizard.report import summary as report_summary
 
 bp = Blueprint("workspace", __name__, url_prefix="/app")
 

@@ -22,19 +22,19 @@ from tenants.requests.models import DataRequest
 from tenants.scoping import set_scope
 from tenants.validation import has_control_characters
 
-from . import tokens
-from .db import db
-from .errors import MESSAGES
-from .forms import ActionForm
-from .i18n import current_language, helsinki_today
-from .limits import limiter
-from .mail import queue_mail
-from .public.views import Moved, _tenant, resolve
-from .routing import absolute_url
-from .security import csrf, framable
-from .unit_of_work import mark_rollback_only
+from .. import tokens
+from ..db import db
+from ..errors import MESSAGES
+from ..forms import ActionForm
+from ..i18n import current_language, helsinki_today
+from ..limits import limiter
+from ..mail import queue_mail
+from ..public.views import Moved, _tenant, resolve
+from ..routing import absolute_url
+from ..security import csrf, framable
+from ..unit_of_work import mark_rollback_only
 
-bp = Blueprint("requests_public", __name__)
+bp = Blueprint("requests", __name__)
 log = logging.getLogger(__name__)
 
 MIN_FILL_SECONDS = 3
@@ -117,7 +117,7 @@ def _handle_form(tenant, notice):
     values = {k: request.form.get(k, "") for k in values}
     if request.form.get("website"):  # the honeypot: people never see this field
         log.info("request form honeypot triggered")
-        return redirect(url_for("requests_public.sent"))
+        return redirect(url_for("requests.sent"))
     try:
         started = _form_clock().loads(request.form.get("started", ""), max_age=86400)
     except BadSignature:
@@ -149,7 +149,7 @@ def _handle_form(tenant, notice):
     if not errors:
         new = service.submit_request(db(), tenant.id, notice_id, data, now=datetime.now(UTC))
         _send_verification(new, tenant)
-        return redirect(url_for("requests_public.sent", lang=new.answer_language))
+        return redirect(url_for("requests.sent", lang=new.answer_language))
     mark_rollback_only()
     return render_template("requests/form.html", **_form_context(tenant, notice, types, values, errors)), 200
 
@@ -163,7 +163,7 @@ def _send_verification(req: DataRequest, tenant) -> None:
         language=req.answer_language,
         req=req,
         tenant=tenant,
-        link=absolute_url("requests_public.verify", token=token),
+        link=absolute_url("requests.verify", token=token),
         days=VERIFY_MAX_AGE // 86400,
     )
 
@@ -184,7 +184,7 @@ def notice_form(tenant_slug, notice_slug):
     except Moved as moved:
         return redirect(
             url_for(
-                "requests_public.notice_form",
+                "requests.notice_form",
                 tenant_slug=moved.tenant_slug,
                 notice_slug=moved.notice_slug or notice_slug,
             ),
@@ -208,7 +208,7 @@ def tenant_form(tenant_slug):
     try:
         tenant = _tenant(tenant_slug)
     except Moved as moved:
-        return redirect(url_for("requests_public.tenant_form", tenant_slug=moved.tenant_slug), 301)
+        return redirect(url_for("requests.tenant_form", tenant_slug=moved.tenant_slug), 301)
     set_scope(db(), tenant_id=tenant.id)
     return _handle_form(tenant, None)
 
@@ -239,7 +239,7 @@ def verify(token):
     except NotFound:
         return render_template("requests/link_invalid.html"), 400
     if req.status != "unverified":
-        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
+        return redirect(url_for("requests.status", token=status_token(req), lang=req.answer_language))
     return render_template(
         "requests/verify.html", req=req, tenant=db().get(Tenant, req.tenant_id), token=token
     )
@@ -256,17 +256,15 @@ def verify_confirm():
     except NotFound:
         return render_template("requests/link_invalid.html"), 400
     if req.status != "unverified":
-        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
+        return redirect(url_for("requests.status", token=status_token(req), lang=req.answer_language))
     now = datetime.now(UTC)
     try:
         service.verify_request(db(), req.tenant_id, req.id, today=helsinki_today(), now=now)
     except ValidationFailed:  # confirmed by another press of the button a moment ago
         mark_rollback_only()
-        return redirect(url_for("requests_public.status", token=status_token(req), lang=req.answer_language))
+        return redirect(url_for("requests.status", token=status_token(req), lang=req.answer_language))
     _after_opening(req)
-    return redirect(
-        url_for("requests_public.status", token=status_token(req), lang=req.answer_language, verified=1)
-    )
+    return redirect(url_for("requests.status", token=status_token(req), lang=req.answer_language, verified=1))
 
 
 def status_token(req: DataRequest) -> str:
@@ -302,7 +300,7 @@ def send_receipt(req: DataRequest) -> DataRequest | None:
         earlier=earlier,
         tenant=db().get(Tenant, req.tenant_id),
         practical_due=practical_due_date(answered_with.due_on),
-        status_link=absolute_url("requests_public.status", token=status_token(answered_with)),
+        status_link=absolute_url("requests.status", token=status_token(answered_with)),
     )
     return earlier
 
@@ -361,9 +359,7 @@ def status(token):
                 }.get(exc.code, exc.code)
             else:
                 _notify_handler_of_reply(req)
-                return redirect(
-                    url_for("requests_public.status", token=token, lang=req.answer_language, sent=1)
-                )
+                return redirect(url_for("requests.status", token=token, lang=req.answer_language, sent=1))
     events = [
         e
         for e in service.timeline(db(), req.tenant_id, req.id)
@@ -386,7 +382,7 @@ def status(token):
 @bp.get("/requests/status/<token>/files/<int:event_id>/<int:index>")
 def status_attachment(token, event_id, index):
     """A file the firm sent with a message, for the requester."""
-    from .inbox import send_attachment
+    from ..inbox.views import send_attachment
 
     try:
         req = _request_from(tokens.REQUEST_STATUS, token, STATUS_MAX_AGE)

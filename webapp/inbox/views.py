@@ -40,14 +40,14 @@ from tenants.scoping import set_scope
 from tenants.storage import StorageError
 from tenants.validation import without_control_characters
 
-from .auth_session import tenant_required
-from .db import db
-from .forms import ActionForm
-from .i18n import helsinki_today
-from .mail import queue_mail
-from .requests_public import TYPE_LABELS, status_token
-from .storage import storage
-from .unit_of_work import mark_rollback_only
+from ..auth_session import tenant_required
+from ..db import db
+from ..forms import ActionForm
+from ..i18n import helsinki_today
+from ..mail import queue_mail
+from ..requests.views import TYPE_LABELS, status_token
+from ..storage import storage
+from ..unit_of_work import mark_rollback_only
 
 bp = Blueprint("inbox", __name__, url_prefix="/app/inbox")
 log = logging.getLogger(__name__)
@@ -235,9 +235,9 @@ def _tenant_obj():
 
 
 def _status_link(req) -> str:
-    from .routing import absolute_url
+    from ..routing import absolute_url
 
-    return absolute_url("requests_public.status", token=status_token(req))
+    return absolute_url("requests.status", token=status_token(req))
 
 
 @bp.post("/<int:request_id>/<action>")
@@ -305,7 +305,7 @@ def act(request_id, action):
             )
             message = _("Deadline extended; the requester was told why.")
         elif action == "unlink":
-            from .requests_public import send_receipt
+            from ..requests.views import send_receipt
 
             service.unlink(db(), g.tenant.id, req.id, by=user, now=now)
             send_receipt(req)
@@ -431,7 +431,7 @@ _ENTRY_MESSAGES = {
 
 def entry_message(code: str) -> str:
     """What the person entering a request by hand reads for a problem."""
-    from .requests_public import form_message
+    from ..requests.views import form_message
 
     return str(_ENTRY_MESSAGES[code]) if code in _ENTRY_MESSAGES else form_message(code)
 

@@ -15,9 +15,9 @@ from tenants.errors import ValidationFailed
 from tenants.models import LANGUAGES, Membership, OutboxMessage, Tenant, User
 from tenants.scoping import unscoped
 
-from . import migrate
-from .db import database
-from .errors import MESSAGES
+from .. import migrate
+from ..db import database
+from ..errors import MESSAGES
 
 db_cli = AppGroup("db", help="Database schema.")
 tenants_cli = AppGroup("tenants", help="Organisations (tenants).")
@@ -32,7 +32,7 @@ def _now() -> datetime:
 def _owner_url() -> str:
     import os
 
-    from .config import normalise_database_url
+    from ..config import normalise_database_url
 
     return normalise_database_url(os.environ.get("DATABASE_OWNER_URL") or current_app.config["DATABASE_URL"])
 
@@ -156,7 +156,7 @@ def users_create(email, name, language, password):
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls in worker mode.")
 def outbox_send(worker, interval):
     """Send the mail that is due (once, or continuously with --worker)."""
-    from .mail import drain_outbox
+    from ..mail import drain_outbox
 
     app = current_app._get_current_object()
     while True:
@@ -200,9 +200,9 @@ def notices_import(path, slug, publish, allow_incomplete):
     from tenants.notices.importer import import_notice
     from tenants.scoping import scoped_to
 
-    from .i18n import helsinki_today
-    from .wizard.import_views import UnreadableFile, read_source
-    from .wizard.report import line
+    from ..findings import message
+    from ..i18n import helsinki_today
+    from ..notices.importing import UnreadableFile, read_source
 
     if allow_incomplete and not publish:
         raise click.ClickException("--allow-incomplete goes with --publish.")
@@ -243,7 +243,7 @@ def notices_import(path, slug, publish, allow_incomplete):
             with current_app.test_request_context(), force_locale("en"):
                 for item in report.blocking + report.advisory:
                     kind_ = "BLOCKING" if item.blocks else "advice"
-                    click.echo(f"  [{kind_}] {line(item).message}")
+                    click.echo(f"  [{kind_}] {message(item)}")
             if publish:
                 if not report.ready and not allow_incomplete:
                     raise click.ClickException(
@@ -277,11 +277,11 @@ def requests_remind():
     from tenants.requests.listing import SOON_DAYS
     from tenants.requests.models import DataRequest
 
-    from . import tokens
-    from .i18n import helsinki_today
-    from .mail import queue_mail
-    from .requests_public import VERIFY_MAX_AGE, recipients_for
-    from .routing import absolute_url
+    from .. import tokens
+    from ..i18n import helsinki_today
+    from ..mail import queue_mail
+    from ..requests.views import VERIFY_MAX_AGE, recipients_for
+    from ..routing import absolute_url
 
     app = current_app._get_current_object()
     now, today = _now(), helsinki_today()
@@ -302,7 +302,7 @@ def requests_remind():
                     language=req.answer_language,
                     req=req,
                     tenant=tenants_by_id[req.tenant_id],
-                    link=absolute_url("requests_public.verify", token=token),
+                    link=absolute_url("requests.verify", token=token),
                     days=VERIFY_MAX_AGE // 86400,
                 )
                 req.reminder_sent_at = now
@@ -347,7 +347,7 @@ def requests_purge():
     """Erase personal data of requests closed longer ago than each tenant's retention setting."""
     from tenants.requests import service as request_service
 
-    from .storage import storage
+    from ..storage import storage
 
     failed = []
 

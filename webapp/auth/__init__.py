@@ -1,0 +1,1 @@
+"""Sign-up, email verification, login, logout, password reset and invitations."""

@@ -1,0 +1,1 @@
+"""Plans and billing through Stripe: pricing, Checkout, the customer portal, the webhook."""

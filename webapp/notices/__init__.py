@@ -1,0 +1,1 @@
+"""The notice wizard: create or import a notice, walk its steps, publish, withdraw."""

@@ -1,0 +1,1 @@
+"""The public request form (embeddable), verification and the requester's status page."""

@@ -1,1 +1,0 @@
-"""The notice wizard: step definitions, form parsing, and the blueprint."""

@@ -1,0 +1,1 @@
+"""The logged-in area: dashboard, members and invitations, organisation settings, switching."""
