@@ -197,7 +197,7 @@ def notices_import(path, slug, publish, allow_incomplete):
     from tenants.notices import publishing
     from tenants.notices import service as notice_service
     from tenants.notices.check import check
-    from tenants.notices.importer import import_notice
+    from tenants.notices.importing import import_notice
     from tenants.scoping import scoped_to
 
     from .i18n import helsinki_today

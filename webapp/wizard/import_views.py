@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from tenants.errors import ValidationFailed
 from tenants.notices import service
-from tenants.notices.importer import NoticeTooLong, import_notice
+from tenants.notices.importing import NoticeTooLong, import_notice
 
 from ..auth_session import tenant_required
 from ..db import db

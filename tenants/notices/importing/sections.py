@@ -12,8 +12,9 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from .import_blocks import Block, Chunk, fold, heading_like
-from .import_fields import (
+from ..richtext import to_plain
+from .blocks import Block, Chunk, fold, heading_like
+from .fields import (
     CONSENT_WITHDRAWAL,
     DIRECT_MARKETING,
     HETU,
@@ -31,8 +32,7 @@ from .import_fields import (
     split_sentences,
     transfers_answer,
 )
-from .import_vocabulary import HeadingMatch, match_heading
-from .richtext import to_plain
+from .vocabulary import HeadingMatch, match_heading
 
 ITEM_LIMIT = 500  # a list item is plain text the schema cuts at 500 characters: longer ones are split
 

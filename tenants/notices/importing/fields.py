@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .import_vocabulary import field_label
+from .vocabulary import field_label
 
 # --- dates -------------------------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ import html
 import re
 from html.parser import HTMLParser
 
-from .import_blocks import Block, Chunk, Heading, fold, inline_label, to_chunks
-from .import_fields import split_dash_items
-from .richtext import to_plain
+from ..richtext import to_plain
+from .blocks import Block, Chunk, Heading, fold, inline_label, to_chunks
+from .fields import split_dash_items
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "title", "nav", "button", "select"}
 _SKIP |= {"textarea", "form", "iframe", "object"}
