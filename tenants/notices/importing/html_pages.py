@@ -48,42 +48,13 @@ class _Walker(HTMLParser):
         return self.cell if self.cell is not None else self.buf
 
     def handle_starttag(self, tag, attrs):
-        if self.skip:
-            if tag == self.skip[-1] and tag not in _VOID:
-                self.skip.append(tag)
-            return
-        if tag not in self.keep and (tag in _SKIP or (tag in _CHROME and not self.content)):
-            if tag not in _VOID:
-                self.skip.append(tag)
+        if self._skipping(tag):
             return
         if tag in ("main", "article"):
             self.content += 1
-        if re.fullmatch(r"h[1-6]|dt", tag):
-            self.flush()
-            self.heading = (int(tag[1]) if tag[0] == "h" else 5, [])
-        elif tag == "br":
-            self._target().append(" " if self.heading else "<br>")
-        elif tag == "li":
-            self.flush()
-            self.items += 1
-        elif tag in ("ul", "ol"):
-            self.flush()
-            self.lists += 1
-        elif tag == "tr":
-            self.flush()
-            self.cells, self.header_row = [], self.in_thead
-        elif tag in ("td", "th"):
-            self.cell = []
-            self.header_row = self.header_row or tag == "th"
-        elif tag == "thead":
-            self.in_thead = True
-        elif tag in _BLOCKS:
-            self.flush()
-        elif tag in ("b", "strong", "i", "em"):
-            self._target().append("<b>" if tag in ("b", "strong") else "<i>")
-        elif tag == "a":
-            href = dict(attrs).get("href") or ""
-            self._target().append(f'<a href="{html.escape(href)}">' if _SAFE_HREF.match(href) else "<a>")
+        opener = _OPENERS.get(tag)
+        if opener is not None:
+            opener(self, tag, attrs)
 
     def handle_endtag(self, tag):
         if self.skip:
@@ -92,32 +63,99 @@ class _Walker(HTMLParser):
             return
         if tag in ("main", "article"):
             self.content = max(0, self.content - 1)
-        if re.fullmatch(r"h[1-6]|dt", tag) and self.heading:
-            text = fold(to_plain("".join(self.heading[1])))
-            self.heading = None
-            if text:
-                self.events.append(Heading(text, 5 if tag == "dt" else int(tag[1])))
-        elif tag == "li":
-            self.flush()
-            self.items = max(0, self.items - 1)
-        elif tag in ("ul", "ol"):
-            self.flush()
-            self.lists = max(0, self.lists - 1)
-        elif tag in ("td", "th") and self.cell is not None and self.cells is not None:
+        closer = _CLOSERS.get(tag)
+        if closer is not None:
+            closer(self, tag)
+
+    def _skipping(self, tag) -> bool:
+        """Whether the element is left out (script, navigation, page chrome) or inside one that is."""
+        if self.skip:
+            if tag == self.skip[-1] and tag not in _VOID:
+                self.skip.append(tag)  # the same element nested: its end tag must not end the skip
+            return True
+        if tag not in self.keep and (tag in _SKIP or (tag in _CHROME and not self.content)):
+            if tag not in _VOID:
+                self.skip.append(tag)
+            return True
+        return False
+
+    # One opener and one closer per kind of element; _OPENERS and _CLOSERS below map the tags.
+
+    def _open_heading(self, tag, attrs):
+        self.flush()
+        self.heading = (int(tag[1]) if tag[0] == "h" else 5, [])
+
+    def _close_heading(self, tag):
+        if not self.heading:
+            return
+        text = fold(to_plain("".join(self.heading[1])))
+        self.heading = None
+        if text:
+            self.events.append(Heading(text, 5 if tag == "dt" else int(tag[1])))
+
+    def _open_br(self, tag, attrs):
+        self._target().append(" " if self.heading else "<br>")
+
+    def _open_li(self, tag, attrs):
+        self.flush()
+        self.items += 1
+
+    def _close_li(self, tag):
+        self.flush()
+        self.items = max(0, self.items - 1)
+
+    def _open_list(self, tag, attrs):
+        self.flush()
+        self.lists += 1
+
+    def _close_list(self, tag):
+        self.flush()
+        self.lists = max(0, self.lists - 1)
+
+    def _open_row(self, tag, attrs):
+        self.flush()
+        self.cells, self.header_row = [], self.in_thead
+
+    def _close_row(self, tag):
+        if self.cells is None:
+            return
+        if any(to_plain(c).strip() for c in self.cells):
+            self.events.append(Block("head" if self.header_row else "row", "\x00".join(self.cells)))
+        self.cells = None
+
+    def _open_cell(self, tag, attrs):
+        self.cell = []
+        self.header_row = self.header_row or tag == "th"
+
+    def _close_cell(self, tag):
+        if self.cell is not None and self.cells is not None:
             self.cells.append(fold("".join(self.cell)))
             self.cell = None
-        elif tag == "tr" and self.cells is not None:
-            if any(to_plain(c).strip() for c in self.cells):
-                self.events.append(Block("head" if self.header_row else "row", "\x00".join(self.cells)))
-            self.cells = None
-        elif tag == "thead":
-            self.in_thead = False
-        elif tag in _BLOCKS:
-            self.flush()
-        elif tag in ("b", "strong", "i", "em"):
-            self._target().append("</b>" if tag in ("b", "strong") else "</i>")
-        elif tag == "a":
-            self._target().append("</a>")
+
+    def _open_thead(self, tag, attrs):
+        self.in_thead = True
+
+    def _close_thead(self, tag):
+        self.in_thead = False
+
+    def _open_block(self, tag, attrs):
+        self.flush()
+
+    def _close_block(self, tag):
+        self.flush()
+
+    def _open_inline(self, tag, attrs):
+        self._target().append("<b>" if tag in ("b", "strong") else "<i>")
+
+    def _close_inline(self, tag):
+        self._target().append("</b>" if tag in ("b", "strong") else "</i>")
+
+    def _open_link(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        self._target().append(f'<a href="{html.escape(href)}">' if _SAFE_HREF.match(href) else "<a>")
+
+    def _close_link(self, tag):
+        self._target().append("</a>")
 
     def handle_data(self, data):
         if not self.skip:
@@ -150,6 +188,33 @@ class _Walker(HTMLParser):
     def close(self):
         super().close()
         self.flush()
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "dt")
+# Later entries win: thead is also in _BLOCKS, and marks header rows instead of ending a block.
+_OPENERS = {
+    **dict.fromkeys(_BLOCKS, _Walker._open_block),
+    **dict.fromkeys(_HEADINGS, _Walker._open_heading),
+    "br": _Walker._open_br,
+    "li": _Walker._open_li,
+    **dict.fromkeys(("ul", "ol"), _Walker._open_list),
+    "tr": _Walker._open_row,
+    **dict.fromkeys(("td", "th"), _Walker._open_cell),
+    "thead": _Walker._open_thead,
+    **dict.fromkeys(("b", "strong", "i", "em"), _Walker._open_inline),
+    "a": _Walker._open_link,
+}
+_CLOSERS = {
+    **dict.fromkeys(_BLOCKS, _Walker._close_block),
+    **dict.fromkeys(_HEADINGS, _Walker._close_heading),
+    "li": _Walker._close_li,
+    **dict.fromkeys(("ul", "ol"), _Walker._close_list),
+    "tr": _Walker._close_row,
+    **dict.fromkeys(("td", "th"), _Walker._close_cell),
+    "thead": _Walker._close_thead,
+    **dict.fromkeys(("b", "strong", "i", "em"), _Walker._close_inline),
+    "a": _Walker._close_link,
+}
 
 
 def html_events(source: str, *, labels: bool = True) -> list:
