@@ -100,6 +100,27 @@ def test_bad_uploads_are_explained_and_keep_the_title(client, session, make_owne
     assert r.status_code == 400
 
 
+def test_unreadable_sources_are_explained_in_the_users_language(client, session, make_owner):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    r = client.post(
+        "/app/notices/import",
+        data={
+            "csrf_token": client.csrf_token(),
+            "text": "",
+            "title": "",
+            "file": (io.BytesIO(b"%PDF"), "a.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    error = r.get_data(as_text=True).split('id="import-error"')[1].split("</")[0]
+    assert "Lataa .txt-, .html-, .md- tai .docx-tiedosto tai liitä teksti." in error
+    r = client.post_form("/app/notices/import", {"text": "  ", "title": ""})
+    error = r.get_data(as_text=True).split('id="import-error"')[1].split("</")[0]
+    assert "Liitä selosteesi teksti tai valitse tiedosto." in error
+    assert notices(session) == []
+
+
 def test_a_section_too_long_is_named_in_the_users_language_and_nothing_is_lost(client, session, make_owner):
     make_owner("olli@firma.fi", "Firma Oy")
     login(client, "olli@firma.fi")
@@ -142,3 +163,17 @@ def test_cli_import_and_publish_with_allow_incomplete(app, session, make_owner, 
     assert any(f["code"] == "repealed_law_cited" for f in version.open_findings)
     missing = runner.invoke(args=["notices", "import", str(source), "--tenant", "ei-ole"])
     assert missing.exit_code != 0 and "No tenant has the address" in missing.output
+
+
+def test_cli_import_of_an_unreadable_file_says_why_in_english(app, make_owner, tmp_path):
+    make_owner("olli@kivinen.fi", "K&K Kivinen Oy")
+    runner = app.test_cli_runner()
+    pdf = tmp_path / "seloste.pdf"
+    pdf.write_bytes(b"%PDF-1.7")
+    refused = runner.invoke(args=["notices", "import", str(pdf), "--tenant", "k-k-kivinen-oy"])
+    assert refused.exit_code != 0
+    assert "Upload a .txt, .html, .md or .docx file, or paste the text." in refused.output
+    word = tmp_path / "seloste.docx"
+    word.write_text("Rekisterinpitäjä\tFirma Oy", encoding="utf-8")
+    refused = runner.invoke(args=["notices", "import", str(word), "--tenant", "k-k-kivinen-oy"])
+    assert refused.exit_code != 0 and "This does not look like a Word (.docx) file." in refused.output

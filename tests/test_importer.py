@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tenants.notices.check import check, texts
-from tenants.notices.import_fields import find_date
-from tenants.notices.importer import import_notice
+from tenants.notices.importing import import_notice
+from tenants.notices.importing.fields import find_date
 
 from .support import skip_or_fail
 
@@ -219,14 +219,23 @@ def test_seed_details_that_matter_to_the_user():
 
 
 def test_the_importer_imports_no_web_framework():
-    package = Path(__file__).resolve().parent.parent / "tenants" / "notices"
-    modules = sorted(package.glob("import*.py"))
+    package = Path(__file__).resolve().parent.parent / "tenants" / "notices" / "importing"
+    modules = sorted(package.glob("*.py"))
     assert len(modules) >= 5
     for module in modules:
         tree = ast.parse(module.read_text("utf-8"))
         names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         assert not [n for n in names if n.split(".")[0] in ("flask", "werkzeug", "webapp")], module.name
+
+
+def test_the_package_map_names_the_modules_there_are():
+    """The step map in the package docstring names every module of the package, and no other."""
+    import tenants.notices.importing as package
+
+    named = set(re.findall(r"\b(\w+)\.py\b", package.__doc__ or ""))
+    present = {p.stem for p in Path(package.__file__).parent.glob("*.py")} - {"__init__"}
+    assert named == present and len(present) >= 7
 
 
 # --- our own fixtures ------------------------------------------------------------------------------
@@ -515,7 +524,7 @@ def test_headings_are_matched_by_meaning_not_by_exact_string():
         "Dataskyddsbeskrivning": "title",
         "Registerbeskrivning för kundregistret": "title",
     }
-    from tenants.notices.import_vocabulary import match_heading
+    from tenants.notices.importing.vocabulary import match_heading
 
     assert {text: match_heading(text).key for text in cases} == cases
     assert match_heading("Tietoturvaloukkauksista ilmoittaminen") is None
@@ -594,7 +603,7 @@ def test_seed_reads_the_same_whatever_type_the_caller_says(name):
     ],
 )
 def test_contact_blocks_are_read_into_fields(lines, want):
-    from tenants.notices.import_fields import parse_party
+    from tenants.notices.importing.fields import parse_party
 
     p = parse_party(lines)
     assert (p.name, p.street, p.postal_code, p.city, p.phone, p.email) == want

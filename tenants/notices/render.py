@@ -7,13 +7,14 @@ sanitised again here; everything else is plain text for the template to escape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from . import legal_texts as T
 from .authority import authority
 from .richtext import sanitise
-from .schema import NoticeDraft
+from .schema import NoticeDraft, Purpose, Transfer
 
 
 @dataclass
@@ -54,179 +55,230 @@ def _html(value: dict, lang: str) -> list[Block]:
     return [Block("html", sanitise(text))] if text else []
 
 
+def _titled_html(value: dict, label_key: str, lang: str) -> list[Block]:
+    text = value.get(lang, "")
+    return [Block("html", sanitise(text), _t(T.LABELS, label_key, lang))] if text else []
+
+
+def _used_or_not(used: bool | None, text: dict, no_key: str, lang: str) -> list[Block]:
+    if used is False:
+        return [Block("text", _t(T.LABELS, no_key, lang))]
+    return _html(text, lang) if used else []  # None: not answered yet
+
+
 def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
     kept = [(k, v) for k, v in pairs if v]
     return [Block("pairs", kept)] if kept else []
 
 
-def render(draft: NoticeDraft, language: str, *, prepared_on: date | None = None) -> RenderedNotice:
-    """Render the draft in `language`."""
-    lang = language
-    sections: list[Section] = []
-
-    def add(key: str, blocks: list[Block], heading_key: str | None = None):
-        if blocks:
-            sections.append(Section(key, _t(T.HEADINGS, heading_key or key, lang), blocks))
-
+def _controller(draft: NoticeDraft, lang: str) -> list[Block]:
     c = draft.controller
     address = ", ".join(x for x in [c.street_address, " ".join(x for x in [c.postal_code, c.city] if x)] if x)
-    add(
-        "controller",
-        ([Block("text", c.name)] if c.name else [])
-        + _pairs(
-            [
-                (_t(T.LABELS, "business_id", lang), c.business_id),
-                (_t(T.LABELS, "address", lang), address),
-                (_t(T.LABELS, "phone", lang), c.phone),
-                (_t(T.LABELS, "email", lang), c.email),
-                (_t(T.LABELS, "representative", lang), c.representative),
-            ]
-        ),
+    return ([Block("text", c.name)] if c.name else []) + _pairs(
+        [
+            (_t(T.LABELS, "business_id", lang), c.business_id),
+            (_t(T.LABELS, "address", lang), address),
+            (_t(T.LABELS, "phone", lang), c.phone),
+            (_t(T.LABELS, "email", lang), c.email),
+            (_t(T.LABELS, "representative", lang), c.representative),
+        ]
     )
+
+
+def _contact(draft: NoticeDraft, lang: str) -> list[Block]:
     k = draft.contact
-    add(
-        "contact",
-        ([Block("text", k.name + (f", {k.title[lang]}" if k.title.get(lang) else ""))] if k.name else [])
-        + _pairs(
-            [
-                (_t(T.LABELS, "address", lang), k.address),
-                (_t(T.LABELS, "phone", lang), k.phone),
-                (_t(T.LABELS, "email", lang), k.email),
-            ]
-        ),
+    title = k.title.get(lang)
+    name = [Block("text", f"{k.name}, {title}" if title else k.name)] if k.name else []
+    return name + _pairs(
+        [
+            (_t(T.LABELS, "address", lang), k.address),
+            (_t(T.LABELS, "phone", lang), k.phone),
+            (_t(T.LABELS, "email", lang), k.email),
+        ]
     )
+
+
+def _dpo(draft: NoticeDraft, lang: str) -> list[Block]:
     d = draft.dpo
-    if d.appointed:
-        add(
-            "dpo",
-            [Block("text", d.name)]
-            + _pairs([(_t(T.LABELS, "email", lang), d.email), (_t(T.LABELS, "phone", lang), d.phone)]),
-        )
-    else:
-        add("dpo", [Block("text", _t(T.LABELS, "no_dpo", lang))])
-    if draft.register_name.get(lang):
-        add("register_name", [Block("text", draft.register_name[lang])])
-
-    purpose_blocks = []
-    for p in draft.purposes:
-        inner = _html(p.description, lang)
-        if p.legal_basis:
-            inner += _pairs([(_t(T.LABELS, "legal_basis", lang), _t(T.LEGAL_BASES, p.legal_basis, lang))])
-        if p.legal_basis == "legitimate_interests" and p.legitimate_interest.get(lang):
-            inner.append(
-                Block(
-                    "html", sanitise(p.legitimate_interest[lang]), _t(T.LABELS, "legitimate_interest", lang)
-                )
-            )
-        if inner:
-            purpose_blocks.append(Block("group", inner))
-    if draft.consent_withdrawal.get(lang):
-        purpose_blocks.append(
-            Block("html", sanitise(draft.consent_withdrawal[lang]), _t(T.LABELS, "consent_withdrawal", lang))
-        )
-    add("purposes", purpose_blocks)
-
-    r = draft.requirement
-    add(
-        "requirement",
-        ([Block("text", _t(T.REQUIREMENT_KINDS, r.kind, lang))] if r.kind else [])
-        + _html(r.consequences, lang),
+    if not d.appointed:
+        return [Block("text", _t(T.LABELS, "no_dpo", lang))]
+    return [Block("text", d.name)] + _pairs(
+        [(_t(T.LABELS, "email", lang), d.email), (_t(T.LABELS, "phone", lang), d.phone)]
     )
-    add("data_subjects", _list(draft.data_subjects, lang))
-    data_blocks = _list(draft.data_categories, lang)
-    if draft.personal_identity_code and draft.personal_identity_code_justification.get(lang):
-        data_blocks.append(
-            Block(
-                "html",
-                sanitise(draft.personal_identity_code_justification[lang]),
-                _t(T.LABELS, "personal_identity_code", lang),
-            )
-        )
-    add("data_categories", data_blocks)
-    if draft.special_categories:
-        add(
-            "special_categories",
-            [Block("list", [_t(T.SPECIAL_CATEGORIES, s, lang) for s in draft.special_categories])]
-            + _html(draft.special_justification, lang),
-        )
-    add("sources", _list(draft.sources, lang))
-    add("recipients", _list(draft.recipients, lang))
 
+
+def _register_name(draft: NoticeDraft, lang: str) -> list[Block]:
+    name = draft.register_name.get(lang)
+    return [Block("text", name)] if name else []
+
+
+def _purpose(p: Purpose, lang: str) -> list[Block]:
+    inner = _html(p.description, lang)
+    if p.legal_basis:
+        inner += _pairs([(_t(T.LABELS, "legal_basis", lang), _t(T.LEGAL_BASES, p.legal_basis, lang))])
+    if p.legal_basis == "legitimate_interests" and p.legitimate_interest.get(lang):
+        inner.append(
+            Block("html", sanitise(p.legitimate_interest[lang]), _t(T.LABELS, "legitimate_interest", lang))
+        )
+    return inner
+
+
+def _purposes(draft: NoticeDraft, lang: str) -> list[Block]:
+    blocks = [Block("group", inner) for p in draft.purposes if (inner := _purpose(p, lang))]
+    return blocks + _titled_html(draft.consent_withdrawal, "consent_withdrawal", lang)
+
+
+def _requirement(draft: NoticeDraft, lang: str) -> list[Block]:
+    r = draft.requirement
+    kind = [Block("text", _t(T.REQUIREMENT_KINDS, r.kind, lang))] if r.kind else []
+    return kind + _html(r.consequences, lang)
+
+
+def _data_subjects(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _list(draft.data_subjects, lang)
+
+
+def _data_categories(draft: NoticeDraft, lang: str) -> list[Block]:
+    blocks = _list(draft.data_categories, lang)
+    if draft.personal_identity_code:
+        blocks += _titled_html(draft.personal_identity_code_justification, "personal_identity_code", lang)
+    return blocks
+
+
+def _special_categories(draft: NoticeDraft, lang: str) -> list[Block]:
+    if not draft.special_categories:
+        return []
+    names = [_t(T.SPECIAL_CATEGORIES, s, lang) for s in draft.special_categories]
+    return [Block("list", names)] + _html(draft.special_justification, lang)
+
+
+def _sources(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _list(draft.sources, lang)
+
+
+def _recipients(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _list(draft.recipients, lang)
+
+
+def _transfer(x: Transfer, lang: str) -> list[Block]:
+    return _pairs(
+        [
+            (_t(T.LABELS, "transfer_to", lang), x.country),
+            (_t(T.LABELS, "transfer_recipient", lang), x.recipient.get(lang, "")),
+            (
+                _t(T.LABELS, "transfer_safeguard", lang),
+                _t(T.SAFEGUARDS, x.safeguard, lang) if x.safeguard else "",
+            ),
+        ]
+    ) + _html(x.details, lang)
+
+
+def _transfers(draft: NoticeDraft, lang: str) -> list[Block]:
     t = draft.transfers
     if t.outside_eea is False:
-        add("transfers", [Block("text", _t(T.LABELS, "no_transfers", lang))])
-    elif t.outside_eea:
-        groups = []
-        for x in t.items:
-            inner = _pairs(
-                [
-                    (_t(T.LABELS, "transfer_to", lang), x.country),
-                    (_t(T.LABELS, "transfer_recipient", lang), x.recipient.get(lang, "")),
-                    (
-                        _t(T.LABELS, "transfer_safeguard", lang),
-                        _t(T.SAFEGUARDS, x.safeguard, lang) if x.safeguard else "",
-                    ),
-                ]
-            ) + _html(x.details, lang)
-            groups.append(Block("group", inner))
-        add("transfers", groups)
-    add("retention", _html(draft.retention, lang))
-    s = draft.security
-    security = []
-    if s.manual.get(lang):
-        security.append(Block("html", sanitise(s.manual[lang]), _t(T.LABELS, "security_manual", lang)))
-    if s.electronic.get(lang):
-        security.append(
-            Block("html", sanitise(s.electronic[lang]), _t(T.LABELS, "security_electronic", lang))
-        )
-    add("security", security)
-    if draft.cookies.used is False:
-        add("cookies", [Block("text", _t(T.LABELS, "no_cookies", lang))])
-    elif draft.cookies.used:
-        add("cookies", _html(draft.cookies.text, lang))
-    a = draft.automated_decisions
-    if a.used is False:
-        add("automated_decisions", [Block("text", _t(T.LABELS, "no_automated_decisions", lang))])
-    elif a.used:
-        add("automated_decisions", _html(a.description, lang))
+        return [Block("text", _t(T.LABELS, "no_transfers", lang))]
+    if not t.outside_eea:  # not answered yet
+        return []
+    return [Block("group", _transfer(x, lang)) for x in t.items]
 
-    right_blocks = []
-    keys = [item.key for item in draft.rights.items]
-    for item in draft.rights.items:
-        if item.key == "complaint":
-            continue
-        body = [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))] + _html(item.text, lang)
-        right_blocks.append(Block("group", body, _t(T.RIGHT_TITLES, item.key, lang)))
+
+def _retention(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _html(draft.retention, lang)
+
+
+def _security(draft: NoticeDraft, lang: str) -> list[Block]:
+    manual = _titled_html(draft.security.manual, "security_manual", lang)
+    return manual + _titled_html(draft.security.electronic, "security_electronic", lang)
+
+
+def _cookies(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _used_or_not(draft.cookies.used, draft.cookies.text, "no_cookies", lang)
+
+
+def _automated_decisions(draft: NoticeDraft, lang: str) -> list[Block]:
+    a = draft.automated_decisions
+    return _used_or_not(a.used, a.description, "no_automated_decisions", lang)
+
+
+def _rights(draft: NoticeDraft, lang: str) -> list[Block]:
+    blocks = [
+        Block(
+            "group",
+            [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))] + _html(item.text, lang),
+            _t(T.RIGHT_TITLES, item.key, lang),
+        )
+        for item in draft.rights.items
+        if item.key != "complaint"  # the complaint has its own section, with the authority's details
+    ]
+    if not blocks:
+        return []
     default_how_to = T.HOW_TO_USE_RIGHTS_DEFAULT
     how_to = draft.rights.how_to.get(lang) or default_how_to.get(lang) or default_how_to["en"]
-    if right_blocks:
-        right_blocks.append(Block("html", sanitise(how_to), _t(T.LABELS, "how_to_use_rights", lang)))
-    add("rights", right_blocks)
-    if "complaint" in keys:
-        auth = authority(lang)
-        own = next((i.text for i in draft.rights.items if i.key == "complaint"), {})
-        add(
-            "complaint",
-            [Block("html", _t(T.RIGHT_TEXTS, "complaint", lang))]
-            + _html(own, lang)
-            + [
-                Block("text", auth["name"]),
-                Block(
-                    "pairs",
-                    [
-                        (_t(T.LABELS, "address", lang), f"{auth['visiting']}; {auth['postal']}"),
-                        (_t(T.LABELS, "phone", lang), auth["phone"]),
-                        (_t(T.LABELS, "email", lang), auth["email"]),
-                        ("www", auth["web"]),
-                    ],
-                ),
-            ],
-        )
-    add("other_information", _html(draft.other_information, lang))
+    return blocks + [Block("html", sanitise(how_to), _t(T.LABELS, "how_to_use_rights", lang))]
+
+
+def _complaint(draft: NoticeDraft, lang: str) -> list[Block]:
+    own = next((i.text for i in draft.rights.items if i.key == "complaint"), None)
+    if own is None:
+        return []
+    auth = authority(lang)
+    return (
+        [Block("html", _t(T.RIGHT_TEXTS, "complaint", lang))]
+        + _html(own, lang)
+        + [
+            Block("text", auth["name"]),
+            Block(
+                "pairs",
+                [
+                    (_t(T.LABELS, "address", lang), f"{auth['visiting']}; {auth['postal']}"),
+                    (_t(T.LABELS, "phone", lang), auth["phone"]),
+                    (_t(T.LABELS, "email", lang), auth["email"]),
+                    ("www", auth["web"]),
+                ],
+            ),
+        ]
+    )
+
+
+def _other_information(draft: NoticeDraft, lang: str) -> list[Block]:
+    return _html(draft.other_information, lang)
+
+
+# The sections of a notice in the order a reader meets them; each key is also its heading's key.
+# A section with no blocks in the language is left out.
+SECTIONS: tuple[tuple[str, Callable[[NoticeDraft, str], list[Block]]], ...] = (
+    ("controller", _controller),
+    ("contact", _contact),
+    ("dpo", _dpo),
+    ("register_name", _register_name),
+    ("purposes", _purposes),
+    ("requirement", _requirement),
+    ("data_subjects", _data_subjects),
+    ("data_categories", _data_categories),
+    ("special_categories", _special_categories),
+    ("sources", _sources),
+    ("recipients", _recipients),
+    ("transfers", _transfers),
+    ("retention", _retention),
+    ("security", _security),
+    ("cookies", _cookies),
+    ("automated_decisions", _automated_decisions),
+    ("rights", _rights),
+    ("complaint", _complaint),
+    ("other_information", _other_information),
+)
+
+
+def render(draft: NoticeDraft, language: str, *, prepared_on: date | None = None) -> RenderedNotice:
+    """Render the draft in `language`."""
+    sections = []
+    for key, blocks_of in SECTIONS:
+        if blocks := blocks_of(draft, language):
+            sections.append(Section(key, _t(T.HEADINGS, key, language), blocks))
     return RenderedNotice(
-        language=lang,
-        title=draft.register_name.get(lang, ""),
-        controller_name=c.name,
+        language=language,
+        title=draft.register_name.get(language, ""),
+        controller_name=draft.controller.name,
         prepared_on=prepared_on or draft.prepared_on,
         sections=sections,
     )

@@ -287,7 +287,7 @@ def draft_hash(draft_json: dict) -> str:
 def create_imported_notice(
     session: Session, tenant_id: int, *, by_user_id: int, result, title: str, now: datetime
 ) -> Notice:
-    """A new draft from an imported notice (an importer.ImportResult), with its import report.
+    """A new draft from an imported notice (an importing.ImportResult), with its import report.
 
     The controller's empty fields are filled from the tenant; everything else is as the source says."""
     tenant = session.get(Tenant, tenant_id)

@@ -192,25 +192,27 @@ def notices_import(path, slug, publish, allow_incomplete):
     """Import a notice file (.txt, .html, .md, .docx) as a draft of the tenant, and print the report."""
     from pathlib import Path
 
-    from werkzeug.datastructures import FileStorage
+    from flask_babel import force_locale
 
     from tenants.notices import publishing
     from tenants.notices import service as notice_service
     from tenants.notices.check import check
-    from tenants.notices.importer import import_notice
+    from tenants.notices.importing import UnreadableFile, import_notice, read_source
     from tenants.scoping import scoped_to
 
     from ..findings import message
     from ..i18n import helsinki_today
-    from ..notices.importing import UnreadableFile, read_source
+    from ..notices.importing import UNREADABLE
 
     if allow_incomplete and not publish:
         raise click.ClickException("--allow-incomplete goes with --publish.")
     with open(path, "rb") as fh:
         try:
-            source, kind = read_source("", FileStorage(stream=fh, filename=Path(path).name))
+            source, kind = read_source("", Path(path).name, fh)
         except UnreadableFile as exc:
-            raise click.ClickException(str(exc)) from exc
+            with force_locale("en"):
+                reason = str(UNREADABLE[exc.code])
+            raise click.ClickException(reason) from exc
     result = import_notice(source, content_type=kind)
     session = database().new_session()
     with session, session.begin():

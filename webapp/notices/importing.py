@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import UTC, datetime
 
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenants.errors import ValidationFailed
 from tenants.notices import service
-from tenants.notices.importer import NoticeTooLong, import_notice
+from tenants.notices.importing import NoticeTooLong, UnreadableFile, import_notice, read_source
 
 from ..auth_session import tenant_required
 from ..db import db
@@ -23,83 +23,15 @@ from .views import bp, section_name
 
 log = logging.getLogger(__name__)
 
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
-TYPES = {
-    ".txt": "text/plain",
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".docx": "docx",
+# What a person reads when the pasted text or the file cannot be read. Keys are UnreadableFile codes.
+UNREADABLE = {
+    "import_file_type": _l("Upload a .txt, .html, .md or .docx file, or paste the text."),
+    "import_file_too_large": _l("The file is too large (at most 2 MB)."),
+    "import_text_too_long": _l("The text is too long (at most 2 MB)."),
+    "import_empty": _l("Paste the text of your notice, or choose a file."),
+    "import_encoding": _l("The file's characters could not be read. Save it as UTF-8 text and try again."),
+    "import_not_docx": _l("This does not look like a Word (.docx) file."),
 }
-
-
-class UnreadableFile(Exception):
-    """The upload could not be read; the message says why."""
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(_("The file's characters could not be read. Save it as UTF-8 text and try again."))
-
-
-def docx_to_markdown(data: bytes) -> str:
-    """The text of a Word file, headings as Markdown headings and table rows as lines."""
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a broken or foreign file
-        raise UnreadableFile(_("This does not look like a Word (.docx) file.")) from exc
-    lines = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if not text:
-            lines.append("")
-            continue
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-        if style.startswith("heading") or style.startswith("otsikko") or style == "title":
-            level = "".join(ch for ch in style if ch.isdigit()) or "1"
-            lines.append("#" * min(int(level) + 1, 4) + " " + text)
-        elif "list" in style:
-            lines.append("- " + text)
-        else:
-            lines.append(text)
-        lines.append("")
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text.strip() for cell in row.cells))
-        lines.append("")
-    return "\n".join(lines)
-
-
-def read_source(pasted: str, upload) -> tuple[str, str]:
-    """The text to import and its content type, from a paste or an uploaded file."""
-    if upload is not None and upload.filename:
-        name = upload.filename.lower()
-        suffix = name[name.rfind(".") :] if "." in name else ""
-        kind = TYPES.get(suffix)
-        if kind is None:
-            raise UnreadableFile(_("Upload a .txt, .html, .md or .docx file, or paste the text."))
-        data = upload.read(MAX_SOURCE_BYTES + 1)
-        if len(data) > MAX_SOURCE_BYTES:
-            raise UnreadableFile(_("The file is too large (at most 2 MB)."))
-        if kind == "docx":
-            return docx_to_markdown(data), "text/markdown"
-        return _decode(data), kind
-    text = (pasted or "").strip()
-    if not text:
-        raise UnreadableFile(_("Paste the text of your notice, or choose a file."))
-    if len(text.encode()) > MAX_SOURCE_BYTES:
-        raise UnreadableFile(_("The text is too long (at most 2 MB)."))
-    looks_html = "<" in text and any(
-        tag in text.lower() for tag in ("<p", "<h1", "<h2", "<h3", "<div", "<br", "<li")
-    )
-    return text, "text/html" if looks_html and "\t" not in text else "text/plain"
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -113,7 +45,8 @@ def import_page():
             abort(400)
         values = {"title": request.form.get("title", ""), "text": request.form.get("text", "")}
         try:
-            source, kind = read_source(values["text"], request.files.get("file"))
+            upload = request.files.get("file")
+            source, kind = read_source(values["text"], upload.filename if upload else None, upload)
             result = import_notice(source, content_type=kind)
             notice = service.create_imported_notice(
                 db(),
@@ -124,7 +57,7 @@ def import_page():
                 now=datetime.now(UTC),
             )
         except UnreadableFile as exc:
-            error = str(exc)
+            error = str(UNREADABLE[exc.code])
         except NoticeTooLong as exc:
             error = _(
                 "The part “%(section)s” is too long for one section of a notice. Shorten or split it, then import again.",

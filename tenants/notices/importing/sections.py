@@ -12,8 +12,9 @@ import re
 from collections import defaultdict
 from datetime import date
 
-from .import_blocks import Block, Chunk, fold, heading_like
-from .import_fields import (
+from ..richtext import to_plain
+from .blocks import Block, Chunk, fold, heading_like
+from .fields import (
     CONSENT_WITHDRAWAL,
     DIRECT_MARKETING,
     HETU,
@@ -31,8 +32,7 @@ from .import_fields import (
     split_sentences,
     transfers_answer,
 )
-from .import_vocabulary import HeadingMatch, match_heading
-from .richtext import to_plain
+from .vocabulary import HeadingMatch, match_heading
 
 ITEM_LIMIT = 500  # a list item is plain text the schema cuts at 500 characters: longer ones are split
 
@@ -206,11 +206,31 @@ def list_section(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
     """Items of a list section; lead-ins ("sisältää seuraavia tietoja:") go to the user."""
     key, keys, blocks = m.key, [m.key], chunk.blocks
     if key in ("recipients", "sources") and not b.has_transfers_heading:
-        moved = [blk for blk in blocks if blk.kind == "p" and TRANSFER_MENTION.search(blk.text)]
+        blocks, moved = _move_transfer_mentions(b, blocks)
         if moved:
-            _transfer_text(b, moved)
-            blocks = [blk for blk in blocks if blk not in moved]
             keys.append("transfers")
+    items, leads = _items_and_leads(blocks)
+    if leads:
+        b.unplace(chunk.heading, leads)
+    for item in items:
+        for piece in split_sentences(fold(to_plain(item)), ITEM_LIMIT):
+            b.lists[key].append(html.escape(piece, quote=False))
+    if key == "data_categories":
+        b.special += [s for s in special_categories_in(chunk.text) if s not in b.special]
+    return keys
+
+
+def _move_transfer_mentions(b: Builder, blocks: list[Block]) -> tuple[list[Block], bool]:
+    """Paragraphs on transfers abroad, to the transfers section (the source has no heading for it)."""
+    moved = [blk for blk in blocks if blk.kind == "p" and TRANSFER_MENTION.search(blk.text)]
+    if not moved:
+        return blocks, False
+    _transfer_text(b, moved)
+    return [blk for blk in blocks if blk not in moved], True
+
+
+def _items_and_leads(blocks: list[Block]) -> tuple[list[str], list[Block]]:
+    """The items of a list (inline HTML) and the lead-ins that introduce them."""
     items, leads = [], []
     for blk in blocks:
         if blk.kind in ("li", "row"):
@@ -225,15 +245,7 @@ def list_section(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
             leads.append(blk)
         else:
             items.append(blk.html)
-    leads = [x if isinstance(x, Block) else Block("p", x) for x in leads]
-    if leads:
-        b.unplace(chunk.heading, leads)
-    for item in items:
-        for piece in split_sentences(fold(to_plain(item)), ITEM_LIMIT):
-            b.lists[key].append(html.escape(piece, quote=False))
-    if key == "data_categories":
-        b.special += [s for s in special_categories_in(chunk.text) if s not in b.special]
-    return keys
+    return items, [x if isinstance(x, Block) else Block("p", x) for x in leads]
 
 
 def special_categories(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:

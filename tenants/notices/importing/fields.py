@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .import_vocabulary import field_label
+from .vocabulary import field_label
 
 # --- dates -------------------------------------------------------------------------------------
 
@@ -141,42 +141,60 @@ def parse_party(lines: list[str]) -> Party:
     party = Party()
     for raw in lines:
         line = " ".join(raw.split())
-        label, sep, value = line.partition(":")
-        which = field_label(label) if sep else None
-        if which and value.strip():
-            value = value.strip()
-            if which == "address":
-                _address_into(party, value)
-            elif which == "web":
-                party.extra.append(line)
-            elif not getattr(party, which):
-                setattr(party, which, _tidy(value))
-            else:
-                party.extra.append(line)
-            continue
-        rest = line
-        for attr, pattern in (("email", EMAIL), ("business_id", BUSINESS_ID), ("phone", PHONE)):
-            found, after = _take(pattern, rest)
-            if found and not getattr(party, attr):
-                setattr(party, attr, found.strip())
-                rest = after
-        m = POSTAL.search(rest)
-        if m and not party.postal_code:
-            party.postal_code, party.city = m[1], m[2]
-            rest = rest[: m.start()] + " " + rest[m.end() :]
-        before, street, after = _split_street(rest) if not party.street else (_tidy(rest), "", "")
-        if street:
-            party.street = street
-        for piece in (before, after):
-            if not piece or not re.search(r"\w", piece):
-                continue
-            if not party.name and not WEB.search(piece) and len(piece) <= 200:
-                # "Maija Meikäläinen, toimitusjohtaja": the name, then a title or other detail
-                party.name, *more = [_tidy(p) for p in piece.split(", ") if _tidy(p)]
-                party.extra += more
-            else:
-                party.extra.append(piece)
+        if not _labelled_into(party, line):
+            _unlabelled_into(party, line)
     return party
+
+
+def _labelled_into(party: Party, line: str) -> bool:
+    """A "Label: value" line into its field; False if the line has no label we know, or no value."""
+    label, sep, value = line.partition(":")
+    which = field_label(label) if sep else None
+    value = value.strip()
+    if not which or not value:
+        return False
+    if which == "address":
+        _address_into(party, value)
+    elif which != "web" and not getattr(party, which):
+        setattr(party, which, _tidy(value))
+    else:  # a web address has no field; a second phone or email does not replace the first
+        party.extra.append(line)
+    return True
+
+
+def _unlabelled_into(party: Party, line: str) -> None:
+    """A line without a label: its email, IDs and address by their look; the rest is a name or extra."""
+    rest = _details_into(party, line)
+    before, street, after = _split_street(rest) if not party.street else (_tidy(rest), "", "")
+    if street:
+        party.street = street
+    for piece in (before, after):
+        if piece and re.search(r"\w", piece):
+            _name_or_extra_into(party, piece)
+
+
+def _details_into(party: Party, line: str) -> str:
+    """Email, business ID, phone and postal code of a line into the party's empty fields; the rest."""
+    rest = line
+    for attr, pattern in (("email", EMAIL), ("business_id", BUSINESS_ID), ("phone", PHONE)):
+        found, after = _take(pattern, rest)
+        if found and not getattr(party, attr):
+            setattr(party, attr, found.strip())
+            rest = after
+    m = POSTAL.search(rest)
+    if m and not party.postal_code:
+        party.postal_code, party.city = m[1], m[2]
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    return rest
+
+
+def _name_or_extra_into(party: Party, piece: str) -> None:
+    if not party.name and not WEB.search(piece) and len(piece) <= 200:
+        # "Maija Meikäläinen, toimitusjohtaja": the name, then a title or other detail
+        party.name, *more = [_tidy(p) for p in piece.split(", ") if _tidy(p)]
+        party.extra += more
+    else:
+        party.extra.append(piece)
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Shapes: `Heading<TAB>Value` lines (values may hold inline HTML and continue on later
 tab-indented lines), plain text with headings on their own lines, Markdown, and HTML
-(import_html). Each parser gives chunks of blocks under headings (import_blocks).
+(html_pages). Each parser gives chunks of blocks under headings (blocks).
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-from .import_blocks import (
+from ..richtext import to_plain
+from .blocks import (
     LIST_MARK,
     NUMBERED,
     Block,
@@ -21,9 +22,8 @@ from .import_blocks import (
     inline_label,
     to_chunks,
 )
-from .import_html import html_events, parse_html
-from .import_vocabulary import STRONG, field_label, match_heading
-from .richtext import to_plain
+from .html_pages import html_events, parse_html
+from .vocabulary import STRONG, field_label, match_heading
 
 _TAB_LINE = re.compile(
     r"^ {0,3}(?:<(?:b|strong)>)?([^\t<>][^\t]{0,250}?)(?:</(?:b|strong)>)?\s*:?\t(.*)$", re.I

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .legal_texts import HEADINGS, RIGHT_TITLES
+from ..legal_texts import HEADINGS, RIGHT_TITLES
 
 # key -> language -> heading variants (written naturally; normalised at import time)
 VARIANTS: dict[str, dict[str, list[str]]] = {

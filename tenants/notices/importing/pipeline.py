@@ -1,10 +1,10 @@
-"""Import a privacy notice a firm already has into a structured draft.
+"""Import a privacy notice a firm already has into a structured draft and an import report.
 
 The source may be `Heading<TAB>Value` lines (values with inline HTML), plain text with
-headings on their own lines, Markdown or an HTML page. Headings are matched to schema
-sections by meaning (import_vocabulary), the text under them is read into the draft's
-fields (import_sections), and whatever no section takes goes to `other_information`:
-nothing in the source is dropped. Pure Python, no web framework.
+headings on their own lines, Markdown or an HTML page (shapes). Headings are matched to
+schema sections by meaning (vocabulary), the text under them is read into the draft's
+fields (sections), and whatever no section takes goes to `other_information`: nothing in
+the source is dropped. Pure Python, no web framework.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import ValidationFailed
-from .import_blocks import Block, Chunk
-from .import_fields import find_date
-from .import_sections import Builder, handler_for, has_hetu
-from .import_shapes import PARSERS, detect_shape
-from .import_vocabulary import STOPWORDS, HeadingMatch, match_heading
-from .legal_texts import HEADINGS
-from .schema import LANGS, RIGHT_KEYS, NoticeDraft
+from ...errors import ValidationFailed
+from ..legal_texts import HEADINGS
+from ..schema import LANGS, RIGHT_KEYS, NoticeDraft
+from .blocks import Block, Chunk
+from .fields import find_date
+from .sections import Builder, handler_for, has_hetu
+from .shapes import PARSERS, detect_shape
+from .vocabulary import STOPWORDS, HeadingMatch, match_heading
 
 RICH_LIMIT = 20_000
 LINE_LIMIT = 300

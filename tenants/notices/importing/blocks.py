@@ -2,7 +2,7 @@
 
 A block is a paragraph, a list item or a table row as inline HTML (escaped text, b, i,
 a, br). A heading can come from the markup (h2, `##`, dt), from a bold or "Label:" lead
-that names a section, or from a plain line that looks like one (see import_shapes).
+that names a section, or from a plain line that looks like one (see shapes).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .import_vocabulary import ACCEPT, STRONG, field_label, match_heading
-from .richtext import to_plain
+from ..richtext import to_plain
+from .vocabulary import ACCEPT, STRONG, field_label, match_heading
 
 LIST_MARK = re.compile(r"^\s*(?:[-*+•–]|\d{1,2}[.)])\s+")
 NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[A-Za-z][.):])\s+\S")
