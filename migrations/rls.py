@@ -28,3 +28,13 @@ def disable_tenant_rls(table: str) -> None:
         return
     op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
     op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def enable_tenant_rls_with_platform_rows(table: str) -> None:
+    """RLS for a table whose rows belong to one tenant or, with tenant_id NULL, to no tenant (platform
+    rows such as sign-up mail): a tenant's rows stay invisible to every other tenant."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    rule = f"{_ALL} OR {_TENANT} OR tenant_id IS NULL"
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({rule}) WITH CHECK ({rule})")

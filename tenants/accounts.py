@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import passwords
+from . import notify, passwords
 from .errors import Forbidden, NotFound, ValidationFailed
 from .models import (
     LANGUAGES,
@@ -178,8 +178,9 @@ def sign_up(
     language: str,
     now: datetime,
 ) -> SignupResult:
-    """Create an unverified owner and their tenant. An address that has an account creates
-    nothing; the caller tells the owner of that address by mail, never the visitor."""
+    """Create an unverified owner and their tenant, and mail the link that confirms the address.
+    An address that has an account creates nothing: its owner is told by mail, never the visitor;
+    either way the same work is done (one password hash, one mail queued)."""
     email = normalise_email(email)
     _check_name(name, "name", "name_required")
     _check_name(company_name, "company_name", "company_name_required")
@@ -188,6 +189,7 @@ def sign_up(
     existing = session.scalar(select(User).where(User.email == email))
     if existing is not None:
         passwords.hash_password(password)  # same work as the new-account path
+        notify.address_has_account(session, existing, now=now)
         return SignupResult(user=None, tenant=None, existing_user=existing)
     user = create_user(session, email=email, name=name, password=password, language=language, now=now)
     tenant = create_tenant(
@@ -195,7 +197,22 @@ def sign_up(
     )
     with scoped_to(session, tenant.id, user.id):
         add_member(session, tenant.id, user.id, "owner", now)
+    notify.confirm_address(session, user, now=now)
     return SignupResult(user=user, tenant=tenant, existing_user=None)
+
+
+def request_password_reset(session: Session, email: str, *, language: str, now: datetime) -> None:
+    """Mail a reset link when the address has an account, else tell the address that it has none;
+    the same work either way (one mail queued), so the answer's timing tells nothing."""
+    user = find_user_by_email(session, email)
+    if user is not None:
+        notify.password_reset(session, user, now=now)
+        return
+    try:
+        address = normalise_email(email)
+    except ValidationFailed:
+        return  # nowhere to send it
+    notify.no_account_for_reset(session, address, language=language, now=now)
 
 
 def mark_email_verified(session: Session, user_id: int, now: datetime) -> User:
@@ -298,7 +315,8 @@ def list_open_invitations(session: Session, tenant_id: int) -> list[Invitation]:
 def invite_member(
     session: Session, tenant_id: int, *, by_user_id: int, email: str, role: str, now: datetime
 ) -> Invitation:
-    """Invite an address to the tenant (owners only). An open invitation to it is reused."""
+    """Invite an address to the tenant (owners only) and mail it the link. An open invitation to it
+    is reused."""
     from .billing.plans import check_can_add_member
 
     _require_owner(session, tenant_id, by_user_id)
@@ -324,6 +342,7 @@ def invite_member(
     invitation.role = role
     invitation.invited_by_id = by_user_id
     session.flush()
+    notify.invitation(session, invitation, now=now)
     return invitation
 
 

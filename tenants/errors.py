@@ -21,6 +21,16 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class AddressMoved(DomainError):
+    """A public address was renamed: it answers with a permanent redirect to the new one."""
+
+    code = "moved"
+
+    def __init__(self, tenant_slug: str, notice_slug: str | None = None):
+        super().__init__(tenant_slug)
+        self.tenant_slug, self.notice_slug = tenant_slug, notice_slug
+
+
 class ValidationFailed(DomainError):
     """Input broke a rule; `field` names the form field it belongs to, if any.
 

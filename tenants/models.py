@@ -69,6 +69,8 @@ class TenantOwned:
     """Mixin for rows that belong to one tenant; the scoping guard filters every query of them."""
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    # True where a row may also belong to no tenant (tenant_id NULL): the platform's own rows.
+    platform_rows = False
 
     @classmethod
     def tenant_criteria(cls, tenant_id: int | None, user_id: int | None):
@@ -193,17 +195,28 @@ class Invitation(TenantOwned, Base):
         return self.accepted_at is None and self.revoked_at is None
 
 
-class OutboxMessage(Base):
-    """A side effect to perform after commit (for now: one email), written in the same transaction."""
+class OutboxMessage(TenantOwned, Base):
+    """A side effect to perform after commit (for now: one email), written in the same transaction.
+
+    A mail either names a template and what it is about (`context`: ids and plain values), and is
+    rendered when it is delivered, or carries its rendered subject and bodies. It belongs to the
+    tenant it is about; mail of the platform itself (sign-up, password reset) to no tenant.
+    """
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    platform_rows = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]
+        ForeignKey("tenant.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16), default="mail")
+    template: Mapped[str | None] = mapped_column(String(64))
+    context: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(2), default="fi")
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -216,6 +229,13 @@ class OutboxMessage(Base):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("data_request.id", ondelete="SET NULL"), index=True
     )
+
+    @classmethod
+    def tenant_criteria(cls, tenant_id: int | None, user_id: int | None):
+        """A tenant's own mail and the platform's; without a tenant in scope, the platform's only."""
+        if tenant_id is None:
+            return cls.tenant_id.is_(None)
+        return or_(cls.tenant_id == tenant_id, cls.tenant_id.is_(None))
 
 
 def open_invitation_criteria():

@@ -8,13 +8,18 @@ The claim sets the row `sending` with a lease; a sender that dies mid-send leave
 it there, and once the lease has run out the row counts as due again. After the
 attempt the row becomes `sent`, or `pending` with its next attempt backed off,
 or `failed` after MAX_ATTEMPTS.
+
+A mail is queued as a template name and what it is about (ids and plain values, never rendered
+text): the transport renders it when it is delivered, in the recipient's language, so that code
+deciding who is told what needs no web request. The sender works across tenants (`unscoped`);
+the transport renders each mail within its own tenant.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -22,6 +27,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import OutboxMessage
+from .scoping import across_tenants
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +40,7 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Mail:
-    """One message to send."""
+    """One message to send: rendered (subject and bodies), or still a template with its context."""
 
     message_id: int
     recipient: str
@@ -42,12 +48,55 @@ class Mail:
     body_text: str
     body_html: str
     language: str
+    template: str | None = None
+    context: dict = field(default_factory=dict)
+    tenant_id: int | None = None
+    request_id: int | None = None
+
+
+class MailObsolete(Exception):
+    """What a mail is about no longer exists (a request erased, an invitation withdrawn): it is
+    given up at once instead of being retried."""
 
 
 class MailTransport(Protocol):
     """Anything that can deliver a Mail or raise."""
 
     def send(self, mail: Mail) -> None: ...
+
+
+def queue_mail(
+    session: Session,
+    template: str,
+    *,
+    to: str,
+    language: str,
+    now: datetime,
+    tenant_id: int | None = None,
+    request_id: int | None = None,
+    **about,
+) -> OutboxMessage:
+    """Queue templates/mail/<template> for `to`, rendered in `language` when it is delivered.
+
+    `about` names what the mail is about (ids and plain values that JSON keeps); `tenant_id` the
+    tenant it belongs to (None for the platform's own mail); `request_id` the data subject request,
+    whose retention erases the copy."""
+    row = OutboxMessage(
+        tenant_id=tenant_id,
+        request_id=request_id,
+        kind="mail",
+        template=template,
+        context=about,
+        recipient=to,
+        language=language,
+        status="pending",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    session.info["outbox_queued"] = True
+    return row
 
 
 def enqueue_mail(
@@ -61,7 +110,8 @@ def enqueue_mail(
     now: datetime,
     request_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a mail to the outbox in the caller's transaction (`request_id`: the request it is about)."""
+    """Add an already rendered mail to the outbox in the caller's transaction (`request_id`: the
+    request it is about)."""
     row = OutboxMessage(
         request_id=request_id,
         kind="mail",
@@ -76,6 +126,7 @@ def enqueue_mail(
     )
     session.add(row)
     session.flush()
+    session.info["outbox_queued"] = True
     return row
 
 
@@ -101,10 +152,20 @@ def _due(moment: datetime):
     )
 
 
+def _across_tenants(session_factory: Callable[[], Session]) -> Callable[[], Session]:
+    """Sessions of the sender, which works on every tenant's mail."""
+
+    def make() -> Session:
+        return across_tenants(session_factory())
+
+    return make
+
+
 def claim_next(session_factory: Callable[[], Session], moment: datetime) -> tuple[Mail, int] | None:
     """Claim the next due row for this sender (committed), or None when nothing is due.
 
     Returns the mail and the attempt number the claim holds."""
+    session_factory = _across_tenants(session_factory)
     for _ in range(100):  # each lost race means another sender took a row: look again
         with session_factory() as session, session.begin():
             seen = session.execute(
@@ -137,7 +198,18 @@ def claim_next(session_factory: Callable[[], Session], moment: datetime) -> tupl
             ).rowcount
             if claimed == 1:
                 row = session.get(OutboxMessage, seen.id)
-                mail = Mail(row.id, row.recipient, row.subject, row.body_text, row.body_html, row.language)
+                mail = Mail(
+                    row.id,
+                    row.recipient,
+                    row.subject,
+                    row.body_text,
+                    row.body_html,
+                    row.language,
+                    template=row.template,
+                    context=dict(row.context or {}),
+                    tenant_id=row.tenant_id,
+                    request_id=row.request_id,
+                )
                 return mail, seen.attempts + 1
     return None
 
@@ -151,6 +223,7 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send every due row once: claim it (committed), send it, then record the outcome."""
     report = DeliveryReport()
+    session_factory = _across_tenants(session_factory)
     for _ in range(limit):
         claim = claim_next(session_factory, now())
         if claim is None:
@@ -158,6 +231,8 @@ def deliver_due(
         mail, attempt = claim
         try:
             transport.send(mail)
+        except MailObsolete as exc:  # nothing left to tell: retrying cannot help
+            _record_failure(session_factory, mail.message_id, attempt, exc, now(), report, give_up=True)
         except Exception as exc:  # any transport failure is recorded and retried later
             _record_failure(session_factory, mail.message_id, attempt, exc, now(), report)
         else:
@@ -185,8 +260,11 @@ def _record_sent(session_factory, message_id: int, attempt: int, moment: datetim
     report.sent += 1
 
 
-def _record_failure(session_factory, message_id, attempt, exc, moment, report: DeliveryReport):
-    gave_up = attempt >= MAX_ATTEMPTS
+def _record_failure(
+    session_factory, message_id, attempt, exc, moment, report: DeliveryReport, *, give_up: bool = False
+):
+    """Record a failed attempt: retried later, or given up after MAX_ATTEMPTS (or at once)."""
+    gave_up = give_up or attempt >= MAX_ATTEMPTS
     values = {"last_error": f"{type(exc).__name__}: {exc}"[:2000]}
     if gave_up:
         values["status"] = "failed"

@@ -62,6 +62,12 @@ def unscoped(session: Session):
         _apply(session, before)
 
 
+def across_tenants(session: Session) -> Session:
+    """A session that sees every tenant's rows for its whole life (the outbox sender's)."""
+    _apply(session, Scope(all_tenants=True))
+    return session
+
+
 def _apply(session: Session, scope: Scope) -> None:
     session.info[_SCOPE_KEY] = scope
     if session.in_transaction():
@@ -128,8 +134,11 @@ def _add_tenant_criteria(state):
     if not owned:
         return
     if scope.tenant_id is None and scope.user_id is None:
-        names = ", ".join(sorted(c.__name__ for c in owned))
-        raise TenantScopeMissing(f"query of {names} without a tenant in scope")
+        # Without a tenant, only the platform's own rows of a model that has them can be read.
+        tenant_only = [c for c in owned if not c.platform_rows]
+        if tenant_only:
+            names = ", ".join(sorted(c.__name__ for c in tenant_only))
+            raise TenantScopeMissing(f"query of {names} without a tenant in scope")
     for cls in owned:
         state.statement = state.statement.options(
             with_loader_criteria(
@@ -145,6 +154,8 @@ def _check_new_rows(session, flush_context, instances):
         return
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, TenantOwned) and obj.tenant_id != scope.tenant_id:
+            if obj.tenant_id is None and obj.platform_rows:
+                continue  # the platform's own row (e.g. sign-up mail), written in any scope
             raise TenantScopeMissing(
                 f"writing a {type(obj).__name__} of another tenant than the one in scope"
             )

@@ -71,7 +71,7 @@ def test_every_error_of_the_form_is_shown_at_once(app, client, session, firm):
 
 
 def _started_now(app):
-    from webapp.requests.views import _form_clock
+    from webapp.requests.forms import _form_clock
 
     with app.app_context():
         return _form_clock().dumps(time.time())
@@ -403,7 +403,7 @@ def test_the_verification_link_works_for_7_days_only(app, client, mailbox, sessi
 def test_nginx_lets_the_largest_reply_reach_the_app(app):
     from pathlib import Path
 
-    from webapp.inbox.views import MAX_ATTACHMENT_BYTES
+    from webapp.attachments import MAX_ATTACHMENT_BYTES
 
     conf = (Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf").read_text()
     size, unit = re.search(r"^\s*client_max_body_size\s+(\d+)([km]?);", conf, re.M).groups()

@@ -187,6 +187,6 @@ def test_control_characters_are_recognised(text, bad):
     + [("Maija", "Maija"), ("Tunnus 131052-308T", "Tunnus " + MASK), (3, "3"), (None, "")],
 )
 def test_csv_cells_never_start_a_formula(value, cell):
-    from webapp.inbox.views import csv_cell
+    from webapp.inbox.export import csv_cell
 
     assert csv_cell(value) == cell

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tenants.models import OutboxMessage
 from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
-from webapp.requests.views import _form_clock
+from webapp.requests.forms import _form_clock
 
 from .conftest import login, publish_version
 

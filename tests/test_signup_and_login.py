@@ -165,22 +165,21 @@ def test_reset_for_unknown_address_looks_the_same_and_tells_the_address(client, 
 @pytest.fixture
 def work_done(monkeypatch):
     """What a request did that takes time: password hashes computed and mails queued."""
-    from tenants import passwords
-    from webapp.auth import views as auth
+    from tenants import outbox, passwords
 
     done = {"hashes": 0, "mails": []}
-    real_hash, real_queue = passwords.hash_password, auth.queue_mail
+    real_hash, real_queue = passwords.hash_password, outbox.queue_mail
 
     def counting_hash(password):
         done["hashes"] += 1
         return real_hash(password)
 
-    def recording_queue(template, **kwargs):
+    def recording_queue(session, template, **kwargs):
         done["mails"].append(template)
-        return real_queue(template, **kwargs)
+        return real_queue(session, template, **kwargs)
 
     monkeypatch.setattr(passwords, "hash_password", counting_hash)
-    monkeypatch.setattr(auth, "queue_mail", recording_queue)
+    monkeypatch.setattr(outbox, "queue_mail", recording_queue)
     return done
 
 

@@ -58,45 +58,23 @@ def register_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """CSRF, login, languages, rate limits and security headers."""
-    from . import auth_session, i18n, limits, security
+    """CSRF, login, languages, rate limits, security headers, and the tenant of each request."""
+    from . import auth_session, i18n, limits, security, tenancy
 
     security.init_app(app)
     i18n.init_app(app)
     auth_session.init_app(app)
     limits.init_app(app)
+    tenancy.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
-    from . import routing
-    from .account import views as account
-    from .auth import views as auth
-    from .billing import views as billing
-    from .health import views as health
-    from .inbox import views as inbox
-    from .notices import importing, publish  # noqa: F401  (add their routes to the wizard)
-    from .notices import views as notices
-    from .public import views as public
-    from .requests import views as requests
-    from .site import views as site
-    from .workspace import views as workspace
+    from . import account, auth, billing, health, inbox, notices, public, requests, routing, site, workspace
 
-    blueprints = (
-        site.bp,
-        health.bp,
-        auth.bp,
-        workspace.bp,
-        account.bp,
-        notices.bp,
-        inbox.bp,
-        billing.bp,
-        public.bp,
-        requests.bp,
-    )
     routing.init_app(app)  # converters first: rules pick theirs up as they are added
-    for bp in blueprints:
-        app.register_blueprint(bp)
+    for feature in (site, health, auth, workspace, account, notices, inbox, billing, public, requests):
+        app.register_blueprint(feature.bp)
     billing.init_app(app)
 
 

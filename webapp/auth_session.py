@@ -1,16 +1,12 @@
-"""flask-login wiring: who is logged in, and which tenant they are working in."""
+"""flask-login wiring: who is logged in (their organisation is decided in webapp.tenancy)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
-from tenants import accounts
 from tenants.models import User
-from tenants.scoping import set_scope
 
 from .db import db
 
@@ -19,8 +15,6 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please log in to see that page.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
-
-TENANT_KEY = "tenant_id"
 
 
 class LoginUser(UserMixin):
@@ -53,45 +47,6 @@ def log_in(user: User, remember: bool = False) -> None:
     """Start a session for the user, on a fresh session id."""
     session.clear()
     login_user(LoginUser(user), remember=remember)
-
-
-def select_tenant(tenant_id: int) -> None:
-    """Remember the tenant the user works in."""
-    session[TENANT_KEY] = tenant_id
-
-
-def tenant_required(view):
-    """Log-in required; sets g.tenant, g.membership, g.memberships and the session scope."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        user_id = current_user.id
-        set_scope(db(), user_id=user_id)
-        memberships = accounts.memberships_of(db(), user_id)
-        if not memberships:
-            return redirect(url_for("account.no_tenant"))
-        wanted = session.get(TENANT_KEY)
-        membership = next((m for m in memberships if m.tenant_id == wanted), memberships[0])
-        session[TENANT_KEY] = membership.tenant_id
-        set_scope(db(), tenant_id=membership.tenant_id, user_id=user_id)
-        g.memberships, g.membership, g.tenant = memberships, membership, membership.tenant
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def owner_required(view):
-    """Only owners of the current tenant (others get 403)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if g.membership.role != "owner":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return tenant_required(wrapper)
 
 
 def init_app(app: Flask) -> None:

@@ -58,13 +58,16 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     if production and len(secret) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
     default_db = "sqlite:///" + str(instance / "seloste.db")
+    base_url = env.get("BASE_URL", "").rstrip("/")
     smtp_host = env.get("SMTP_HOST", "")
     return {
         "SELOSTE_ENV": mode,
         "SECRET_KEY": secret,
         "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", ""),
-        "BASE_URL": env.get("BASE_URL", "").rstrip("/"),
+        "BASE_URL": base_url,
+        # Links in mail: BASE_URL, else the address `make run` serves the embedded default at.
+        "LINK_BASE_URL": base_url or env.get("LINK_BASE_URL", "").rstrip("/") or "http://127.0.0.1:5000",
         "MAIL_TRANSPORT": env.get("MAIL_TRANSPORT") or ("smtp" if smtp_host else "file"),
         "MAIL_DIR": env.get("MAIL_DIR") or str(instance / "mail"),
         "MAIL_FROM": env.get("MAIL_FROM") or "Seloste <no-reply@localhost>",

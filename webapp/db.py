@@ -10,6 +10,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from tenants.scoping import set_scope
+
 
 class Database:
     """Engine and session factory, built once per app."""
@@ -68,21 +70,35 @@ def database() -> Database:
 
 
 def db() -> Session:
-    """The session of the current request (created on first use)."""
+    """The session of the current request (created on first use, in the request's tenant scope)."""
     if "db_session" not in g:
         g.db_session = database().new_session()
+        if "db_scope" in g:
+            set_scope(g.db_session, *g.db_scope)
     return g.db_session
 
 
-def commit_request() -> None:
-    """Commit the request's unit of work, if it opened one."""
+def use_scope(tenant_id: int | None, user_id: int | None = None) -> None:
+    """The tenant (and user) this request works as, for its session now or when it is first used.
+    Called by webapp.tenancy only, which decides the tenant once per request."""
+    g.db_scope = (tenant_id, user_id)
+    if "db_session" in g:
+        set_scope(g.db_session, tenant_id, user_id)
+
+
+def commit_request() -> bool:
+    """Commit the request's unit of work, if it opened one; True when it queued mail."""
     session = g.get("db_session")
-    if session is not None:
-        session.commit()
+    if session is None:
+        return False
+    queued = session.info.pop("outbox_queued", False)
+    session.commit()
+    return queued
 
 
 def rollback_request() -> None:
-    """Discard the request's unit of work, if it opened one."""
+    """Discard the request's unit of work, if it opened one (and any mail it queued)."""
     session = g.get("db_session")
     if session is not None:
+        session.info.pop("outbox_queued", None)
         session.rollback()

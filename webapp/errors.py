@@ -12,44 +12,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tenants.errors import Forbidden, NotFound, ValidationFailed
 
+from . import messages
 from .unit_of_work import mark_rollback_only
 
 log = logging.getLogger(__name__)
-
-# What a person reads when a service rejects input. Keys are ValidationFailed codes.
-MESSAGES = {
-    "business_id_invalid": _l(
-        "This is not a valid Business ID. It looks like 1234567-8 and its last digit is a check digit."
-    ),
-    "email_invalid": _l("Enter an email address such as name@example.fi."),
-    "email_taken": _l("An account already uses this email address."),
-    "name_required": _l("Enter your name."),
-    "company_name_required": _l("Enter the company's name."),
-    "password_too_short": _l("Use at least 10 characters."),
-    "password_too_long": _l("Use at most 256 characters."),
-    "current_password_wrong": _l("The current password is not correct."),
-    "language_invalid": _l("Choose one of the offered languages."),
-    "role_invalid": _l("Choose one of the offered roles."),
-    "already_member": _l("This person is already a member."),
-    "last_owner": _l("The organisation must keep at least one owner."),
-    "slug_invalid": _l("Use lower-case letters a–z, digits and hyphens."),
-    "slug_reserved": _l("This address is reserved. Choose another."),
-    "slug_taken": _l("This address is taken. Choose another."),
-    "retention_months_invalid": _l("Between 1 and 120 months."),
-    "plan_limit_languages": _l(
-        "The Free plan has one language per notice. Upgrade to Pro for Finnish, Swedish and English."
-    ),
-    "plan_limit_published_notices": _l(
-        "The Free plan has one published notice. Upgrade to Pro to publish more."
-    ),
-    "plan_limit_members": _l("The Free plan has one member. Upgrade to Pro to invite colleagues."),
-    "plan_limit_members_invitation": _l(
-        "The organisation's plan has room for no more members. Ask its owner to upgrade to Pro, then open the invitation link again."
-    ),
-    "plan_limit_locked": _l(
-        "Editing is paused because the payment is overdue. Update the payment details under Billing; your published notices and request forms keep working."
-    ),
-}
 
 TITLES = {
     400: (_l("The request could not be understood"), _l("Go back, check the form and try again.")),
@@ -82,7 +48,7 @@ def apply_to_form(form, error: ValidationFailed) -> None:
     """Show a service's validation error next to its field (or above the form)."""
     mark_rollback_only()
     note_plan_limit(error)
-    message = MESSAGES.get(error.code, _l("Check this value."))
+    message = messages.message(error.code)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*list(field.errors or []), message]

@@ -1,41 +1,197 @@
-"""Rendering mail in the recipient's language, queueing it, and the transports that send it."""
+"""Mail: rendering queued mail in the recipient's language when it is delivered, and the transports.
+
+The domain queues a template's name with what the mail is about (ids); here each template gets
+its context from the database as it is at delivery, with links from LINK_BASE_URL. A mail whose
+subject no longer exists (an erased request, a withdrawn invitation) is given up.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from tenants.outbox import Mail, deliver_due, enqueue_mail
+from tenants.models import Invitation, Tenant, User
+from tenants.notices.authority import authority
+from tenants.outbox import Mail, MailObsolete, deliver_due
+from tenants.requests.deadlines import practical_due_date
+from tenants.requests.models import DataRequest, RequestEvent
+from tenants.scoping import scoped_to, unscoped
 
-from .db import database, db
+from . import tokens
+from .db import database
+from .routing import link
 
 
-def queue_mail(template: str, *, to: str, language: str, request_id: int | None = None, **context) -> None:
-    """Render templates/mail/<template>.{txt,html} in `language` and add it to the outbox.
+def _row(session: Session, model, row_id):
+    found = session.get(model, row_id) if isinstance(row_id, int) else None
+    if found is None:
+        raise MailObsolete(f"{model.__name__} {row_id} no longer exists")
+    return found
 
-    `request_id` names the data subject request the mail is about (its retention erases the copy)."""
-    with force_locale(language):
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", subject=subject, **context)
-    enqueue_mail(
-        db(),
-        recipient=to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        language=language,
-        now=datetime.now(UTC),
-        request_id=request_id,
+
+def _user(session: Session, mail: Mail) -> User:
+    return _row(session, User, mail.context.get("user_id"))
+
+
+def _request(session: Session, mail: Mail) -> DataRequest:
+    request = _row(session, DataRequest, mail.request_id)
+    if request.erased_at is not None:
+        raise MailObsolete(f"request {request.id} was erased")
+    return request
+
+
+def _status_link(request: DataRequest) -> str:
+    return link("requests.status", token=tokens.for_request(tokens.REQUEST_STATUS, request))
+
+
+def _about_request(session: Session, mail: Mail) -> dict:
+    """What every mail about a request shows: the request, its organisation, the requester's page."""
+    request = _request(session, mail)
+    return {
+        "req": request,
+        "tenant": _row(session, Tenant, request.tenant_id),
+        "status_link": _status_link(request),
+        "practical_due": practical_due_date(request.due_on) if request.due_on else None,
+    }
+
+
+def _to_member(session: Session, mail: Mail) -> dict:
+    """A mail to a member about a request: with the link to it in the inbox."""
+    context = _about_request(session, mail)
+    return {
+        **context,
+        "user": _user(session, mail),
+        "link": link("inbox.detail", request_id=context["req"].id),
+    }
+
+
+def _verify_link(session: Session, mail: Mail) -> dict:
+    context = _about_request(session, mail)
+    token = tokens.for_request(tokens.REQUEST_VERIFY, context["req"])
+    return {**context, "link": link("requests.verify", token=token), "days": mail.context.get("days")}
+
+
+def _receipt(session: Session, mail: Mail) -> dict:
+    context = _about_request(session, mail)
+    earlier_id = mail.context.get("earlier_id")
+    earlier = session.get(DataRequest, earlier_id) if isinstance(earlier_id, int) else None
+    answered_with = earlier or context["req"]
+    return {
+        **context,
+        "earlier": earlier,
+        "practical_due": practical_due_date(answered_with.due_on),
+        "status_link": _status_link(answered_with),
+    }
+
+
+def _message(session: Session, mail: Mail) -> dict:
+    context = _about_request(session, mail)
+    event = session.scalar(
+        select(RequestEvent).where(
+            RequestEvent.id == mail.context.get("event_id"), RequestEvent.request_id == context["req"].id
+        )
     )
-    g.mail_queued = True
+    if event is None:
+        raise MailObsolete("the message no longer exists")
+    return {**context, "body": event.body}
+
+
+def _closed(session: Session, mail: Mail) -> dict:
+    context = _about_request(session, mail)
+    return {**context, "refused": bool(mail.context.get("refused")), "authority": authority(mail.language)}
+
+
+def _digest(session: Session, mail: Mail) -> dict:
+    def requests(key: str) -> list[DataRequest]:
+        ids = [i for i in mail.context.get(key, []) if isinstance(i, int)]
+        found = session.scalars(select(DataRequest).where(DataRequest.id.in_(ids))).all() if ids else []
+        return sorted((r for r in found if r.due_on), key=lambda r: (r.due_on, r.id))
+
+    return {
+        "user": _user(session, mail),
+        "overdue": requests("overdue"),
+        "soon": requests("soon"),
+        "link_for": lambda r: link("inbox.detail", request_id=r.id),
+        "practical_due_date": practical_due_date,
+    }
+
+
+def _verify_email(session: Session, mail: Mail) -> dict:
+    user = _user(session, mail)
+    token = tokens.make(tokens.VERIFY, {"u": user.id, "e": user.email})
+    return {"user": user, "link": link("auth.verify", token=token), "hours": tokens.verify_max_age() // 3600}
+
+
+def _reset_password(session: Session, mail: Mail) -> dict:
+    user = _user(session, mail)
+    token = tokens.make(tokens.RESET, {"u": user.id, "v": user.auth_version})
+    return {"user": user, "link": link("auth.reset", token=token), "hours": tokens.reset_max_age() // 3600}
+
+
+def _account_links(session: Session, mail: Mail) -> dict:
+    user = _user(session, mail) if "user_id" in mail.context else None
+    return {
+        "user": user,
+        "login_link": link("auth.login"),
+        "reset_link": link("auth.reset_request"),
+        "signup_link": link("auth.signup"),
+    }
+
+
+def _invitation(session: Session, mail: Mail) -> dict:
+    invite = _row(session, Invitation, mail.context.get("invitation_id"))
+    if not invite.is_open:
+        raise MailObsolete(f"invitation {invite.id} is no longer open")
+    token = tokens.make(tokens.INVITE, {"i": invite.id, "t": invite.tenant_id})
+    return {
+        "tenant": _row(session, Tenant, invite.tenant_id),
+        "inviter": _row(session, User, mail.context.get("inviter_id")),
+        "link": link("auth.invitation", token=token),
+        "days": tokens.invite_max_age() // 86400,
+    }
+
+
+# template -> what it shows, read from the database at delivery
+CONTEXTS: dict[str, Callable[[Session, Mail], dict]] = {
+    "verify_email": _verify_email,
+    "signup_existing": _account_links,
+    "reset_password": _reset_password,
+    "reset_unknown": _account_links,
+    "invitation": _invitation,
+    "request_verify": _verify_link,
+    "request_reminder": _verify_link,
+    "request_receipt": _receipt,
+    "request_new": _to_member,
+    "request_reply_in": _to_member,
+    "request_message": _message,
+    "request_extended": _about_request,
+    "request_closed": _closed,
+    "request_digest": _digest,
+}
+
+
+def render_mail(session: Session, mail: Mail) -> Mail:
+    """The mail with its subject and bodies rendered from templates/mail/<template> in its language."""
+    build = CONTEXTS.get(mail.template or "")
+    if build is None:
+        raise MailObsolete(f"no mail template {mail.template!r}")
+    context = build(session, mail)
+    with force_locale(mail.language):
+        subject = render_template(f"mail/{mail.template}.subject.txt", **context).strip()
+        text = render_template(f"mail/{mail.template}.txt", **context)
+        html = render_template(f"mail/{mail.template}.html", subject=subject, **context)
+    return dataclasses.replace(mail, subject=subject, body_text=text, body_html=html)
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
@@ -89,13 +245,38 @@ class SmtpTransport:
             smtp.send_message(build_message(mail, self.sender))
 
 
+class RenderingTransport:
+    """Renders a queued template (within the tenant it belongs to), then hands it on to be sent."""
+
+    def __init__(self, app: Flask, transport):
+        self.app, self.transport = app, transport
+
+    def send(self, mail: Mail) -> None:
+        """Render when needed, then send."""
+        if mail.template is not None:
+            mail = self.render(mail)
+        self.transport.send(mail)
+
+    def render(self, mail: Mail) -> Mail:
+        """Render in an app context of its own, reading the database as the tenant (or, for the
+        platform's own mail such as a digest across organisations, as the operator)."""
+        with self.app.app_context():
+            session = database().new_session()
+            try:
+                scope = scoped_to(session, mail.tenant_id) if mail.tenant_id else unscoped(session)
+                with scope:
+                    return render_mail(session, mail)
+            finally:
+                session.close()
+
+
 def transport_for(app: Flask):
     """The transport the app's configuration asks for (built once, kept on the app)."""
     transport = app.extensions.get("seloste_mail")
     if transport is None:
         cfg = app.config
         if cfg["MAIL_TRANSPORT"] == "smtp":
-            transport = SmtpTransport(
+            sender = SmtpTransport(
                 cfg["SMTP_HOST"],
                 cfg["SMTP_PORT"],
                 cfg["MAIL_FROM"],
@@ -105,7 +286,8 @@ def transport_for(app: Flask):
                 timeout=cfg["SMTP_TIMEOUT"],
             )
         else:
-            transport = FileTransport(cfg["MAIL_DIR"], cfg["MAIL_FROM"])
+            sender = FileTransport(cfg["MAIL_DIR"], cfg["MAIL_FROM"])
+        transport = RenderingTransport(app, sender)
         app.extensions["seloste_mail"] = transport
     return transport
 

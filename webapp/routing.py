@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, url_for
 from werkzeug.routing import BaseConverter, IntegerConverter
 
@@ -46,6 +48,18 @@ def absolute_url(endpoint: str, **values) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def link(endpoint: str, **values) -> str:
+    """An address for mail and other messages read outside the app: from LINK_BASE_URL (BASE_URL,
+    or where the embedded default runs), never from a request, so it works in jobs and workers."""
+    app = current_app._get_current_object()
+    adapter = app.extensions.get("seloste_links")
+    if adapter is None:
+        base = urlsplit(app.config["LINK_BASE_URL"])
+        adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+        app.extensions["seloste_links"] = adapter
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def init_app(app: Flask) -> None:

@@ -17,8 +17,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         if response.status_code < 400 and not g.get("rollback_only"):
-            commit_request()
-            if g.pop("mail_queued", False) and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+            if commit_request() and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
                 deliver_now()
         else:
             rollback_request()

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..billing.plans import check_can_publish
-from ..errors import NotFound, ValidationFailed
+from ..errors import AddressMoved, NotFound, ValidationFailed
 from ..models import Tenant, TenantEvent, TenantSlugAlias, User
 from ..validation import check_slug
 from .check import check
@@ -190,6 +190,36 @@ def last_account_change(session: Session, tenant_id: int) -> datetime | None:
     """The newest entry of the tenant's audit log: plan and billing changes (the badge, the PDF
     link) and changes of the organisation's settings (its name), which public pages show."""
     return session.scalar(select(func.max(TenantEvent.created_at)).where(TenantEvent.tenant_id == tenant_id))
+
+
+def tenant_at(session: Session, slug: str) -> Tenant:
+    """The tenant whose public address is `slug`; AddressMoved for an address it used to have,
+    NotFound otherwise."""
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is not None:
+        return tenant
+    alias = session.scalar(select(TenantSlugAlias).where(TenantSlugAlias.slug == slug))
+    if alias is not None:
+        raise AddressMoved(session.get(Tenant, alias.tenant_id).slug)
+    raise NotFound()
+
+
+def notice_at(session: Session, tenant: Tenant, slug: str) -> Notice:
+    """The tenant's notice that is (or was, until withdrawn) public at `slug`; AddressMoved for an
+    address it used to have; NotFound for a draft or an unknown address."""
+    notice = session.scalar(select(Notice).where(Notice.tenant_id == tenant.id, Notice.slug == slug))
+    if notice is None:
+        moved = session.scalar(
+            select(Notice.slug)
+            .join(NoticeSlugAlias, NoticeSlugAlias.notice_id == Notice.id)
+            .where(NoticeSlugAlias.tenant_id == tenant.id, NoticeSlugAlias.slug == slug)
+        )
+        if moved is not None:
+            raise AddressMoved(tenant.slug, moved)
+        raise NotFound()
+    if notice.published_number is None:
+        raise NotFound()
+    return notice
 
 
 def rename_tenant(session: Session, tenant_id: int, new_slug: str) -> Tenant:

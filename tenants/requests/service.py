@@ -13,13 +13,13 @@ from ..models import Membership, OutboxMessage, User
 from ..notices.models import Notice
 from ..notices.publishing import latest_version
 from ..validation import has_control_characters, normalise_email
-from . import states
+from . import notify, states
 from .deadlines import MAX_EXTENSION_MONTHS, due_date
 from .hetu import contains_hetu
 from .models import REQUEST_TYPES, DataRequest, RequestEvent
 from .reference import new_reference
+from .states import VERIFY_DAYS
 
-VERIFY_DAYS = 7
 REMIND_AFTER = timedelta(hours=24)
 MAX_DETAILS = 5000
 MAX_NAME = 200
@@ -139,7 +139,7 @@ def _unique_reference(session) -> str:
 def submit_request(
     session: Session, tenant_id: int, notice_id: int | None, data: NewRequest, *, now: datetime
 ) -> DataRequest:
-    """Store a web request as unverified; the caller mails the verification link."""
+    """Store a web request as unverified and mail the requester the verification link."""
     data = check_new_request(session, tenant_id, notice_id, data)
     request = DataRequest(
         tenant_id=tenant_id,
@@ -160,6 +160,7 @@ def submit_request(
     session.flush()
     _event(session, request, "submitted", now=now, label=data.name)
     session.flush()
+    notify.verification_requested(session, request, now=now)
     return request
 
 
@@ -229,6 +230,7 @@ def unlink(session: Session, tenant_id: int, request_id: int, *, by: User, now: 
     if earlier is not None:
         _event(session, earlier, "unlinked", now=now, actor=by, data={"reference": request.reference})
     session.flush()
+    notify.receipt(session, request, now=now)  # its own reference and due date now
     return request
 
 
@@ -246,7 +248,8 @@ def linked_to(session: Session, request: DataRequest) -> DataRequest | None:
 def verify_request(
     session: Session, tenant_id: int, request_id: int, *, today: date, now: datetime
 ) -> DataRequest:
-    """The requester confirmed the address: the request is received today and its deadline runs."""
+    """The requester confirmed the address: the request is received today and its deadline runs;
+    the requester gets the receipt and the contact persons are told."""
     request = get_request(session, tenant_id, request_id)
     # Two presses of the button at once: the second waits here and then finds the request open.
     session.refresh(request, with_for_update=True)
@@ -255,6 +258,7 @@ def verify_request(
     _event(session, request, "verified", now=now, label=request.name)
     _open(session, request, today, now)
     session.flush()
+    notify.request_received(session, request, now=now)
     return request
 
 
@@ -412,7 +416,7 @@ def reply(
     now: datetime,
     attachments: list[dict] | None = None,
 ) -> RequestEvent:
-    """A message to the requester (the caller mails it); attachments are stored references."""
+    """A message to the requester, mailed to them; attachments are stored references."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "reply")
     text = _checked_text(text, "message")
@@ -426,13 +430,14 @@ def reply(
         data={"attachments": attachments or []},
     )
     session.flush()
+    notify.message_sent(session, request, event, now=now)
     return event
 
 
 def requester_reply(
     session: Session, tenant_id: int, request_id: int, text: str, *, now: datetime
 ) -> RequestEvent:
-    """A message from the requester through the status page."""
+    """A message from the requester through the status page; whoever handles the request is told."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "requester_reply")
     text = _checked_text(text, "message")
@@ -446,6 +451,7 @@ def requester_reply(
         data={"contains_hetu": contains_hetu(text)},
     )
     session.flush()
+    notify.requester_replied(session, request, now=now)
     return event
 
 
@@ -460,7 +466,8 @@ def extend(
     today: date,
     now: datetime,
 ) -> DataRequest:
-    """Extend the deadline once, by one or two months, before the original due date, with a reason."""
+    """Extend the deadline once, by one or two months, before the original due date, with a reason
+    that the requester is told."""
     request = get_request(session, tenant_id, request_id)
     states.transition(request.status, "extend")
     if request.extension_months:
@@ -483,13 +490,14 @@ def extend(
         data={"months": months, "due_on": request.due_on.isoformat()},
     )
     session.flush()
+    notify.deadline_extended(session, request, now=now)
     return request
 
 
 def close(
     session: Session, tenant_id: int, request_id: int, outcome: str, text: str, *, by: User, now: datetime
 ) -> DataRequest:
-    """Close as completed (what was done) or refused (why); the caller mails the requester."""
+    """Close as completed (what was done) or refused (why); the requester is told."""
     if outcome not in ("complete", "refuse"):
         raise ValueError(outcome)
     request = get_request(session, tenant_id, request_id)
@@ -505,6 +513,7 @@ def close(
         body=request.outcome,
     )
     session.flush()
+    notify.request_closed(session, request, now=now)
     return request
 
 
@@ -524,6 +533,16 @@ def expire_unverified(session: Session, *, now: datetime) -> list[DataRequest]:
         _event(session, request, "expired", now=now)
     session.flush()
     return expired
+
+
+def remind_unverified(session: Session, *, now: datetime) -> int:
+    """Remind each requester once who has not confirmed within a day (operator job, any tenant in
+    scope). Returns how many were reminded."""
+    waiting = needing_verification_reminder(session, now=now)
+    for request in waiting:
+        notify.verification_reminded(session, request, now=now)
+    session.flush()
+    return len(waiting)
 
 
 def needing_verification_reminder(session: Session, *, now: datetime) -> list[DataRequest]:
@@ -577,6 +596,7 @@ def erase_personal_data(session: Session, request: DataRequest, *, now: datetime
         .values(
             recipient="",
             subject="",
+            context={},
             body_text="",
             body_html="",
             last_error=None,

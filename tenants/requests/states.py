@@ -13,6 +13,9 @@ CLOSED_UNVERIFIED = "closed_unverified"
 # deadline of its own, until a member unlinks it.
 LINKED = "linked"
 
+# An unverified request waits this long for the requester to confirm the address, then expires.
+VERIFY_DAYS = 7
+
 STATUSES = (UNVERIFIED, OPEN, COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED)
 CLOSED = frozenset({COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED})
 

@@ -12,7 +12,7 @@ from tenants.errors import ValidationFailed
 from ..auth_session import log_in
 from ..db import db
 from ..errors import apply_to_form
-from ..forms import ChangePasswordForm, ProfileForm
+from .forms import ChangePasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/app/account")
 

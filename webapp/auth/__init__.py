@@ -1,1 +1,5 @@
 """Sign-up, email verification, login, logout, password reset and invitations."""
+
+from .views import bp
+
+__all__ = ["bp"]

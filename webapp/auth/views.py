@@ -9,40 +9,26 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from tenants import accounts
+from tenants import accounts, notify
 from tenants.errors import NotFound, ValidationFailed
 from tenants.models import Tenant, User
-from tenants.scoping import scoped_to
-from tenants.validation import normalise_email
 
 from .. import limits, tokens
-from ..auth_session import log_in, select_tenant
+from ..auth_session import log_in
 from ..db import db
 from ..errors import apply_to_form
-from ..forms import AcceptInvitationForm, ActionForm, LoginForm, NewPasswordForm, ResetRequestForm, SignupForm
+from ..forms import ActionForm
 from ..i18n import current_language, use_tenant_language
 from ..limits import limiter
-from ..mail import queue_mail
-from ..routing import absolute_url
 from ..security import is_safe_next
+from ..tenancy import enter_linked_tenant, select_tenant
+from .forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm, SignupForm
 
 bp = Blueprint("auth", __name__)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _send_verification(user: User) -> None:
-    token = tokens.make(tokens.VERIFY, {"u": user.id, "e": user.email})
-    queue_mail(
-        "verify_email",
-        to=user.email,
-        language=user.language,
-        user=user,
-        link=absolute_url("auth.verify", token=token),
-        hours=tokens.verify_max_age() // 3600,
-    )
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -54,7 +40,7 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            result = accounts.sign_up(
+            accounts.sign_up(
                 db(),
                 company_name=form.company_name.data,
                 business_id=form.business_id.data,
@@ -67,18 +53,6 @@ def signup():
         except ValidationFailed as exc:
             apply_to_form(form, exc)
         else:
-            if result.user is not None:
-                _send_verification(result.user)
-            else:
-                existing = result.existing_user
-                queue_mail(
-                    "signup_existing",
-                    to=existing.email,
-                    language=existing.language,
-                    user=existing,
-                    login_link=absolute_url("auth.login"),
-                    reset_link=absolute_url("auth.reset_request"),
-                )
             return redirect(url_for("auth.signup_done"))
     return render_template("auth/signup.html", form=form)
 
@@ -119,7 +93,7 @@ def login():
         if user is None:
             form.form_errors.append(_("The email address or password is not correct."))
         elif user.email_verified_at is None:
-            _send_verification(user)
+            notify.confirm_address(db(), user, now=_now())
             form.form_errors.append(
                 _("Confirm your email address first. We sent you a new confirmation link.")
             )
@@ -152,37 +126,9 @@ def reset_request():
     """Send a reset link if the address has an account; answer the same either way."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(db(), form.email.data)
-        if user is not None:
-            token = tokens.make(tokens.RESET, {"u": user.id, "v": user.auth_version})
-            queue_mail(
-                "reset_password",
-                to=user.email,
-                language=user.language,
-                user=user,
-                link=absolute_url("auth.reset", token=token),
-                hours=tokens.reset_max_age() // 3600,
-            )
-        else:
-            # The same work either way (a mail rendered and queued), so the answer's timing
-            # tells nothing; the address learns that it has no account here.
-            _tell_address_has_no_account(form.email.data)
+        accounts.request_password_reset(db(), form.email.data, language=current_language(), now=_now())
         return render_template("auth/reset_sent.html")
     return render_template("auth/reset_request.html", form=form)
-
-
-def _tell_address_has_no_account(email: str) -> None:
-    try:
-        address = normalise_email(email)
-    except ValidationFailed:
-        return  # nowhere to send it
-    queue_mail(
-        "reset_unknown",
-        to=address,
-        language=current_language(),
-        signup_link=absolute_url("auth.signup"),
-        reset_link=absolute_url("auth.reset_request"),
-    )
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -221,8 +167,8 @@ def invitation(token):
     """Accept an invitation: join with the logged-in account, log in first, or create one."""
     try:
         tenant_id, invitation_id = _invitation_from(token)
-        with scoped_to(db(), tenant_id):
-            invite = accounts.get_open_invitation(db(), tenant_id, invitation_id)
+        enter_linked_tenant(tenant_id)
+        invite = accounts.get_open_invitation(db(), tenant_id, invitation_id)
     except NotFound:
         return render_template("auth/link_invalid.html", kind="invite"), 400
     tenant = db().get(Tenant, tenant_id)
@@ -258,8 +204,8 @@ def invitation(token):
         else:
             return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
         try:
-            with scoped_to(db(), tenant_id, user.id):
-                accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
+            enter_linked_tenant(tenant_id, user.id)
+            accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
         except ValidationFailed as exc:  # the organisation's plan has no room for another member
             # Read what the page shows before the rollback expires the rows.
             shown = {

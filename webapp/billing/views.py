@@ -21,11 +21,11 @@ from tenants.billing.plans import GRACE_PERIOD, PLANS, editing_locked
 from tenants.models import Tenant
 from tenants.scoping import scoped_to, unscoped
 
-from ..auth_session import owner_required, tenant_required
 from ..db import db
 from ..forms import ActionForm
 from ..routing import absolute_url
 from ..security import csrf
+from ..tenancy import owner_required, tenant_required
 from ..unit_of_work import mark_rollback_only
 
 bp = Blueprint("billing", __name__)

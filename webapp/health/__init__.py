@@ -1,1 +1,5 @@
 """Liveness and readiness probes."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,56 +1,34 @@
-"""The contact person's inbox: list with filters and search, a request's page, and its actions."""
+"""The contact person's inbox: the list with filters and search, a request's page and one route
+per action on it, files, and entering a request that arrived by email, phone or letter."""
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
-import uuid
-from datetime import UTC, date, datetime
-from urllib.parse import quote
+from datetime import UTC, datetime
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.utils import secure_filename
 
 from tenants import accounts
 from tenants.errors import ValidationFailed
-from tenants.models import Tenant
 from tenants.notices.models import Notice
 from tenants.requests import listing, service, states
 from tenants.requests.deadlines import is_overdue, practical_due_date
 from tenants.requests.hetu import mask_hetus
-from tenants.requests.listing import parse_id
-from tenants.requests.models import CHANNELS, REQUEST_TYPES, DataRequest
-from tenants.scoping import set_scope
-from tenants.storage import StorageError
-from tenants.validation import without_control_characters
+from tenants.requests.models import CHANNELS, REQUEST_TYPES
 
-from ..auth_session import tenant_required
+from ..attachments import AttachmentProblem, discard_attachments, send_attachment, store_attachments
 from ..db import db
-from ..forms import ActionForm
 from ..i18n import helsinki_today
-from ..mail import queue_mail
-from ..requests.views import TYPE_LABELS, status_token
-from ..storage import storage
+from ..labels import TYPE_LABELS
+from ..messages import field_errors, message
+from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only
+from .forms import AssignForm, CloseForm, EntryForm, ExtendForm, NoteForm, ReplyForm
 
 bp = Blueprint("inbox", __name__, url_prefix="/app/inbox")
-log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 STATUS_LABELS = {
@@ -76,28 +54,14 @@ EVENT_LABELS = {
     "refused": _l("Closed as refused"),
     "expired": _l("Closed: the address was never confirmed"),
 }
-ACTION_MESSAGES = {
-    "illegal_transition": _l("That is not possible in the request's current state."),
-    "text_required": _l("Write something first."),
-    "assignee_invalid": _l("Choose a member of your organisation."),
-    "already_extended": _l("The deadline can be extended only once."),
-    "extension_months_invalid": _l("Choose one or two months."),
-    "extension_too_late": _l("The deadline can only be extended before the original due date."),
-    "extension_reason_required": _l("Give the reason; the requester is told it."),
-    "outcome_required": _l("Say what was done, or why the request is refused."),
-    "too_long": _l("This is too long."),
-    "control_characters": _l("This contains invisible control characters. Please remove them."),
-}
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula; henkilötunnus masked."""
-    text = mask_hetus(str(value)) if isinstance(value, str) else ("" if value is None else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _notices() -> list[Notice]:
+    return list(db().scalars(select(Notice).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)))
 
 
 @bp.get("/")
@@ -116,8 +80,6 @@ def index():
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     members = accounts.list_members(db(), g.tenant.id)
-    notices = list(db().scalars(select(Notice).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)))
-    names = {m.user_id: m.user.name for m in members}
     return render_template(
         "inbox/list.html",
         rows=rows,
@@ -125,8 +87,8 @@ def index():
         counts=service.status_counts(db(), g.tenant.id),
         next_cursor=listing.encode_cursor(rows[-1]) if more else None,
         members=members,
-        notices=notices,
-        names=names,
+        notices=_notices(),
+        names={m.user_id: m.user.name for m in members},
         today=today,
         STATUS_LABELS=STATUS_LABELS,
         TYPE_LABELS=TYPE_LABELS,
@@ -139,277 +101,171 @@ def index():
     )
 
 
-@bp.get("/export.csv")
-@tenant_required
-def export():
-    """The request register as CSV, filtered like the list (Art. 5(2) accountability)."""
-    f = listing.filters_from(request.args)
-    q = listing.filtered_query(g.tenant.id, f, helsinki_today(), current_user.id).order_by(
-        DataRequest.created_at, DataRequest.id
-    )
-    session, tenant_id, user_id = db(), g.tenant.id, current_user.id
-
-    def rows():
-        # The response streams after the view returned: scope the session again for the export.
-        set_scope(session, tenant_id=tenant_id, user_id=user_id)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "reference",
-                "type",
-                "status",
-                "channel",
-                "name",
-                "email",
-                "received_on",
-                "due_on",
-                "extended_months",
-                "closed_at",
-                "outcome",
-            ]
-        )
-        yield buffer.getvalue()
-        for r in session.execute(q.execution_options(yield_per=500)).scalars():
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(
-                csv_cell(value)
-                for value in (
-                    r.reference,
-                    r.type,
-                    r.status,
-                    r.channel,
-                    r.name,
-                    r.email,
-                    r.received_on or "",
-                    r.due_on or "",
-                    r.extension_months,
-                    r.closed_at.isoformat() if r.closed_at else "",
-                    r.outcome,
-                )
-            )
-            yield buffer.getvalue()
-
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="requests-{helsinki_today()}.csv"'
-    return response
-
-
 @bp.get("/<int:request_id>")
 @tenant_required
 def detail(request_id):
     """One request: details, verification state, timeline, and the actions."""
-    req = service.get_request(db(), g.tenant.id, request_id)
-    return _render_detail(req, {})
+    return _detail_page(service.get_request(db(), g.tenant.id, request_id), {})
 
 
-def _render_detail(req, errors, values=None):
-    members = accounts.list_members(db(), g.tenant.id)
+def _detail_page(req, errors: dict, values: dict | None = None):
     notice = (
         db().scalar(select(Notice).where(Notice.id == req.notice_id, Notice.tenant_id == g.tenant.id))
         if req.notice_id
         else None
     )
+    today = helsinki_today()
     return render_template(
         "inbox/detail.html",
         req=req,
         linked=service.linked_to(db(), req),
         events=service.timeline(db(), g.tenant.id, req.id),
-        members=members,
+        members=accounts.list_members(db(), g.tenant.id),
         notice=notice,
         errors=errors,
         values=values or {},
-        form=ActionForm(),
+        form=NoteForm(),  # any form of the page: its CSRF token
         STATUS_LABELS=STATUS_LABELS,
         EVENT_LABELS=EVENT_LABELS,
         TYPE_LABELS=TYPE_LABELS,
-        today=helsinki_today(),
+        today=today,
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
-        overdue=req.status == states.OPEN and is_overdue(req.due_on, helsinki_today()),
+        overdue=req.status == states.OPEN and is_overdue(req.due_on, today),
     ), (400 if errors else 200)
 
 
-def _tenant_obj():
-    return db().get(Tenant, g.tenant.id)
-
-
-def _status_link(req) -> str:
-    from ..routing import absolute_url
-
-    return absolute_url("requests.status", token=status_token(req))
-
-
-@bp.post("/<int:request_id>/<action>")
-@tenant_required
-def act(request_id, action):
-    """assign, note, reply, extend, unlink, complete or refuse."""
-    if not ActionForm().validate_on_submit():
+def _act(request_id: int, form, action: str, field: str, do, done: str):
+    """Run one action on the tenant's request: flash `done` and go to the timeline, or show the
+    page again with the problem next to `field` (or the field the service names)."""
+    if not form.validate_on_submit():
         abort(400)
     req = service.get_request(db(), g.tenant.id, request_id)
-    user = current_user.model
-    now = _now()
-    form = request.form
     try:
-        if action == "assign":
-            assignee = form.get("assignee", "")
-            assignee_id = parse_id(assignee)
-            if assignee and assignee_id is None:
-                raise ValidationFailed("assignee_invalid", "assignee")
-            service.assign(db(), g.tenant.id, req.id, assignee_id, by=user, now=now)
-            message = _("Assigned.")
-        elif action == "note":
-            service.add_note(db(), g.tenant.id, req.id, form.get("note", ""), by=user, now=now)
-            message = _("Note added.")
-        elif action == "reply":
-            stored = store_attachments(req, request.files.getlist("attachments"))
-            try:
-                event = service.reply(
-                    db(), g.tenant.id, req.id, form.get("message", ""), by=user, now=now, attachments=stored
-                )
-            except ValidationFailed:
-                discard_attachments(stored)  # the message was refused: its files must not stay behind
-                raise
-            queue_mail(
-                "request_message",
-                request_id=req.id,
-                to=req.email,
-                language=req.answer_language,
-                req=req,
-                tenant=_tenant_obj(),
-                body=event.body,
-                status_link=_status_link(req),
-            )
-            message = _("Message sent.")
-        elif action == "extend":
-            months = form.get("months", "")
-            service.extend(
+        do(req)
+    except AttachmentProblem as problem:
+        error = {f"{action}.attachments": str(problem.message)}
+    except ValidationFailed as exc:
+        error = {f"{action}.{exc.field or field}": message(exc.code)}
+    else:
+        flash(done, "success")
+        return redirect(url_for("inbox.detail", request_id=req.id) + "#timeline")
+    mark_rollback_only()
+    typed = {
+        name: f.data for name, f in form._fields.items() if isinstance(f.data, str) and name != "csrf_token"
+    }
+    return _detail_page(req, error, typed)
+
+
+@bp.post("/<int:request_id>/assign")
+@tenant_required
+def assign(request_id):
+    """Give the request to a member (or nobody)."""
+    form = AssignForm()
+
+    def do(req):
+        if not form.names_nobody_or_a_member():
+            raise ValidationFailed("assignee_invalid", "assignee")
+        service.assign(db(), g.tenant.id, req.id, form.assignee_id(), by=current_user.model, now=_now())
+
+    return _act(request_id, form, "assign", "assignee", do, _("Assigned."))
+
+
+@bp.post("/<int:request_id>/note")
+@tenant_required
+def note(request_id):
+    """An internal note on the timeline."""
+    form = NoteForm()
+
+    def do(req):
+        service.add_note(db(), g.tenant.id, req.id, form.note.data or "", by=current_user.model, now=_now())
+
+    return _act(request_id, form, "note", "note", do, _("Note added."))
+
+
+@bp.post("/<int:request_id>/reply")
+@tenant_required
+def reply(request_id):
+    """A message to the requester, with files; the requester is mailed."""
+    form = ReplyForm()
+
+    def do(req):
+        stored = store_attachments(req, request.files.getlist("attachments"))
+        try:
+            service.reply(
                 db(),
                 g.tenant.id,
                 req.id,
-                parse_id(months) or 0,
-                form.get("reason", ""),
-                by=user,
-                today=helsinki_today(),
-                now=now,
+                form.message.data or "",
+                by=current_user.model,
+                now=_now(),
+                attachments=stored,
             )
-            queue_mail(
-                "request_extended",
-                request_id=req.id,
-                to=req.email,
-                language=req.answer_language,
-                req=req,
-                tenant=_tenant_obj(),
-                practical_due=practical_due_date(req.due_on),
-                status_link=_status_link(req),
-            )
-            message = _("Deadline extended; the requester was told why.")
-        elif action == "unlink":
-            from ..requests.views import send_receipt
+        except ValidationFailed:
+            discard_attachments(stored)  # the message was refused: its files must not stay behind
+            raise
 
-            service.unlink(db(), g.tenant.id, req.id, by=user, now=now)
-            send_receipt(req)
-            message = _("The request is handled on its own now; the requester got its receipt.")
-        elif action in ("complete", "refuse"):
-            service.close(db(), g.tenant.id, req.id, action, form.get("outcome", ""), by=user, now=now)
-            from tenants.notices.authority import authority
-
-            queue_mail(
-                "request_closed",
-                request_id=req.id,
-                to=req.email,
-                language=req.answer_language,
-                req=req,
-                tenant=_tenant_obj(),
-                refused=action == "refuse",
-                authority=authority(req.answer_language),
-                status_link=_status_link(req),
-            )
-            message = _("The request is closed and the requester was told.")
-        else:
-            abort(404)
-    except AttachmentProblem as problem:
-        mark_rollback_only()
-        return _render_detail(req, {"reply.attachments": problem.message}, dict(form))
-    except ValidationFailed as exc:
-        mark_rollback_only()
-        field = {
-            "assign": "assignee",
-            "note": "note",
-            "reply": "message",
-            "extend": exc.field or "reason",
-            "complete": "outcome",
-            "refuse": "outcome",
-        }.get(action, "form")
-        errors = {f"{action}.{field}": str(ACTION_MESSAGES.get(exc.code, exc.code))}
-        return _render_detail(req, errors, dict(form))
-    flash(message, "success")
-    return redirect(url_for("inbox.detail", request_id=req.id) + "#timeline")
+    return _act(request_id, form, "reply", "message", do, _("Message sent."))
 
 
-MAX_ATTACHMENTS = 5
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+@bp.post("/<int:request_id>/extend")
+@tenant_required
+def extend(request_id):
+    """Extend the deadline once, with the reason the requester is told."""
+    form = ExtendForm()
+
+    def do(req):
+        service.extend(
+            db(),
+            g.tenant.id,
+            req.id,
+            form.month_count(),
+            form.reason.data or "",
+            by=current_user.model,
+            today=helsinki_today(),
+            now=_now(),
+        )
+
+    return _act(request_id, form, "extend", "reason", do, _("Deadline extended; the requester was told why."))
 
 
-class AttachmentProblem(Exception):
-    """Files could not be taken; the message says why. Nothing was sent."""
+@bp.post("/<int:request_id>/unlink")
+@tenant_required
+def unlink(request_id):
+    """Handle a linked request on its own after all; the requester gets its own receipt."""
+    form = NoteForm()
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+    def do(req):
+        service.unlink(db(), g.tenant.id, req.id, by=current_user.model, now=_now())
 
-
-def store_attachments(req: DataRequest, files) -> list[dict]:
-    """Put uploaded files in storage; returns their descriptions for the timeline."""
-    files = [f for f in files if f and f.filename]
-    if len(files) > MAX_ATTACHMENTS:
-        raise AttachmentProblem(_("Attach at most %(n)s files.", n=MAX_ATTACHMENTS))
-    blobs = [(f, f.read(MAX_ATTACHMENT_BYTES + 1)) for f in files]
-    if sum(len(data) for _f, data in blobs) > MAX_ATTACHMENT_BYTES:
-        raise AttachmentProblem(_("The files are too large together (at most 10 MB)."))
-    stored = []
-    for upload, data in blobs:
-        name = secure_filename(upload.filename) or "file"
-        key = f"{req.tenant_id}/requests/{req.id}/{uuid.uuid4().hex}-{name}"
-        try:
-            storage().put(key, data, upload.mimetype or "application/octet-stream")
-        except StorageError:
-            log.warning("attachment storage failed for request %s", req.id)
-            discard_attachments(stored)
-            raise AttachmentProblem(
-                _(
-                    "The files could not be stored right now, so nothing was sent. Please try again in a moment."
-                )
-            ) from None
-        shown = " ".join(without_control_characters(upload.filename).split())[:200] or name
-        stored.append({"key": key, "filename": shown, "size": len(data)})
-    return stored
+    done = _("The request is handled on its own now; the requester got its receipt.")
+    return _act(request_id, form, "unlink", "form", do, done)
 
 
-def discard_attachments(stored: list[dict]) -> None:
-    """Remove files stored for a message that was not sent (best effort: storage may be down)."""
-    for item in stored:
-        try:
-            storage().delete(item["key"])
-        except StorageError:
-            log.warning("could not remove an unsent attachment")
+def _close(request_id: int, outcome: str):
+    form = CloseForm()
 
+    def do(req):
+        service.close(
+            db(), g.tenant.id, req.id, outcome, form.outcome.data or "", by=current_user.model, now=_now()
+        )
 
-def send_attachment(event, index: int):
-    """A stored file as a download (never rendered inline)."""
-    files = (event.data or {}).get("attachments") or []
-    if not 0 <= index < len(files):
-        abort(404)
-    try:
-        data = storage().get(files[index]["key"])
-    except StorageError:
-        abort(404)
-    response = Response(data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(
-        files[index]["filename"]
+    return _act(
+        request_id, form, outcome, "outcome", do, _("The request is closed and the requester was told.")
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+
+
+@bp.post("/<int:request_id>/complete")
+@tenant_required
+def complete(request_id):
+    """Close as completed, saying what was done."""
+    return _close(request_id, "complete")
+
+
+@bp.post("/<int:request_id>/refuse")
+@tenant_required
+def refuse(request_id):
+    """Refuse, giving the reason (the requester is told of the right to complain)."""
+    return _close(request_id, "refuse")
 
 
 @bp.get("/<int:request_id>/files/<int:event_id>/<int:index>")
@@ -417,94 +273,52 @@ def send_attachment(event, index: int):
 def attachment(request_id, event_id, index):
     """Download a file sent with a message."""
     req = service.get_request(db(), g.tenant.id, request_id)
-    event = service.get_event(db(), g.tenant.id, req.id, event_id)
-    return send_attachment(event, index)
-
-
-_ENTRY_MESSAGES = {
-    "identity_note_required": _l("Say how you checked who the person is."),
-    "channel_invalid": _l("Choose how the request arrived."),
-    "received_in_future": _l("The date cannot be in the future."),
-    "date_invalid": _l("Give the date, e.g. 2026-11-23."),
-}
-
-
-def entry_message(code: str) -> str:
-    """What the person entering a request by hand reads for a problem."""
-    from ..requests.views import form_message
-
-    return str(_ENTRY_MESSAGES[code]) if code in _ENTRY_MESSAGES else form_message(code)
+    return send_attachment(service.get_event(db(), g.tenant.id, req.id, event_id), index)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @tenant_required
 def enter():
     """Enter a request received by email, phone or letter."""
-    notices = list(db().scalars(select(Notice).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)))
-    values = {
-        "type": "access",
-        "name": "",
-        "email": "",
-        "details": "",
-        "phone": "",
-        "answer_language": "fi",
-        "channel": "email",
-        "received_on": helsinki_today().isoformat(),
-        "identity_note": "",
-        "notice": "",
-    }
-    errors = {}
-    if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            abort(400)
-        values = {k: request.form.get(k, "") for k in values}
-        try:
-            received = date.fromisoformat(values["received_on"].strip())
-        except ValueError:
-            received = None
-        notice_id = parse_id(values["notice"])
-        if notice_id and notice_id not in {n.id for n in notices}:
-            notice_id = None
+    notices = _notices()
+    form = EntryForm()
+    errors: dict = {}
+    if request.method == "GET":
+        form.received_on.data = helsinki_today().isoformat()
+    elif not form.validate_on_submit():
+        abort(400)
+    else:
         try:
             req = service.enter_request(
                 db(),
                 g.tenant.id,
-                notice_id,
-                service.NewRequest(
-                    values["type"],
-                    values["name"],
-                    values["email"],
-                    values["details"],
-                    values["phone"],
-                    values["answer_language"],
-                ),
-                channel=values["channel"],
-                received_on=received,
-                identity_note=values["identity_note"],
+                form.notice_id({n.id for n in notices}),
+                form.new_request(),
+                channel=form.channel.data or "",
+                received_on=form.received_date(),
+                identity_note=form.identity_note.data or "",
                 by=current_user.model,
                 now=_now(),
             )
         except ValidationFailed as exc:
-            errors = {field or "form": entry_message(code) for field, code in exc.problems.items()}
+            errors = field_errors(exc)
+            mark_rollback_only()
         else:
             if req.duplicate_of_id:
-                flash(
-                    _(
-                        "Request %(ref)s entered and linked to the open request with the same subject.",
-                        ref=req.reference,
-                    ),
-                    "success",
+                done = _(
+                    "Request %(ref)s entered and linked to the open request with the same subject.",
+                    ref=req.reference,
                 )
             else:
-                flash(_("Request %(ref)s entered.", ref=req.reference), "success")
+                done = _("Request %(ref)s entered.", ref=req.reference)
+            flash(done, "success")
             return redirect(url_for("inbox.detail", request_id=req.id))
-        mark_rollback_only()
     return render_template(
         "inbox/enter.html",
-        values=values,
+        values=form.values(),
         errors=errors,
         notices=notices,
-        form=ActionForm(),
+        form=form,
         TYPE_LABELS=TYPE_LABELS,
         REQUEST_TYPES=REQUEST_TYPES,
         CHANNELS=CHANNELS,

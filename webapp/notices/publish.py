@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,69 +14,54 @@ from tenants.notices import publishing, service
 from tenants.notices.check import Item
 
 from .. import page_cache as cache
-from ..auth_session import tenant_required
 from ..db import db
-from ..errors import MESSAGES, note_plan_limit
+from ..errors import note_plan_limit
 from ..forms import ActionForm
 from ..i18n import helsinki_today
+from ..messages import field_errors, message
 from ..routing import absolute_url
+from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only
 from . import steps
+from .forms import PublishForm
 from .report import line
 from .views import bp, render_step
-
-PUBLISH_MESSAGES = {
-    "not_ready": lambda: _("The completeness check still finds items that must be fixed before publishing."),
-    "prepared_on_in_future": lambda: _("The date prepared cannot be in the future."),
-    "prepared_on_before_previous": lambda: _(
-        "The date prepared cannot be earlier than that of the previous version."
-    ),
-    "change_note_required": lambda: _("Say briefly what changed, for readers of the version history."),
-    "not_published": lambda: _("This notice is not published."),
-}
 
 
 @bp.post("/<int:notice_id>/publish")
 @tenant_required
 def publish(notice_id):
     """Publish the draft as a new version."""
-    if not ActionForm().validate_on_submit():
+    form = PublishForm()
+    if not form.validate_on_submit():
         abort(400)
     notice = service.get_notice(db(), g.tenant.id, notice_id)
-    raw_date = request.form.get("prepared_on", "").strip()
-    note = request.form.get("change_note", "")
-    errors = {}
-    prepared_on = None
-    if raw_date:
-        try:
-            prepared_on = date.fromisoformat(raw_date)
-        except ValueError:
-            errors["prepared_on"] = _("Give the date as it appears in the calendar, e.g. 2026-11-23.")
-    if not errors:
-        try:
-            version = publishing.publish(
-                db(),
-                g.tenant.id,
-                notice.id,
-                by_user_id=current_user.id,
-                prepared_on=prepared_on,
-                change_note=note,
-                today=helsinki_today(),
-                now=datetime.now(UTC),
-            )
-        except ValidationFailed as exc:
-            note_plan_limit(exc)
-            wording = PUBLISH_MESSAGES.get(exc.code)
-            errors[exc.field or "form"] = wording() if wording else str(MESSAGES.get(exc.code, exc.code))
-        else:
-            cache.forget_resolutions()
-            flash(_("Version %(n)s is published.", n=version.number), "success")
-            return redirect(url_for("notices.published", notice_id=notice.id))
+    try:
+        version = publishing.publish(
+            db(),
+            g.tenant.id,
+            notice.id,
+            by_user_id=current_user.id,
+            prepared_on=form.prepared_date(),
+            change_note=form.change_note.data or "",
+            today=helsinki_today(),
+            now=datetime.now(UTC),
+        )
+    except ValidationFailed as exc:
+        note_plan_limit(exc)
+        return _review_again(notice, form, field_errors(exc))
+    cache.forget_resolutions()
+    flash(_("Version %(n)s is published.", n=version.number), "success")
+    return redirect(url_for("notices.published", notice_id=notice.id))
+
+
+def _review_again(notice, form: PublishForm, errors: dict):
+    """The review step with what was typed and why it was not published."""
     mark_rollback_only()
     g.publish_errors = errors
     g.publish_values = {
-        "prepared_on": raw_date,
-        "change_note": note,
+        "prepared_on": (form.prepared_on.data or "").strip(),
+        "change_note": form.change_note.data or "",
         "first": notice.published_number is None,
     }
     settings = {
@@ -135,7 +120,7 @@ def withdraw(notice_id):
     try:
         publishing.withdraw(db(), g.tenant.id, notice_id, now=datetime.now(UTC))
     except ValidationFailed as exc:
-        flash(PUBLISH_MESSAGES[exc.code](), "error")
+        flash(message(exc.code), "error")
         return redirect(url_for("notices.resume", notice_id=notice_id))
     cache.forget_resolutions()
     flash(_("The notice was withdrawn. Its address now says so."), "info")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
@@ -21,16 +20,16 @@ from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
 
 from .. import findings
-from ..auth_session import tenant_required
 from ..db import db
-from ..errors import MESSAGES as DOMAIN_MESSAGES
 from ..errors import note_plan_limit
-from ..forms import ActionForm
 from ..i18n import LANGUAGE_NAMES, current_language, helsinki_today
+from ..messages import CHECK_THIS, field_errors, message
+from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only
 from . import fields as fieldlib
 from . import report as reportlib
 from . import steps as steplib
+from .forms import NewNoticeForm, StepForm
 
 bp = Blueprint("notices", __name__, url_prefix="/app/notices")
 
@@ -75,22 +74,19 @@ def _now() -> datetime:
 @tenant_required
 def new():
     """Choose a starting template, a name and the languages."""
+    form = NewNoticeForm()
     errors: dict = {}
-    values = {
-        "title": "",
-        "starter": request.args.get("starter", ""),
-        "languages": [g.tenant.default_language],
-        "primary_language": g.tenant.default_language,
-    }
-    if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            abort(400)
+    if request.method == "GET":
         values = {
-            "title": request.form.get("title", ""),
-            "starter": request.form.get("starter", ""),
-            "languages": request.form.getlist("languages"),
-            "primary_language": request.form.get("primary_language", ""),
+            "title": "",
+            "starter": request.args.get("starter", ""),
+            "languages": [g.tenant.default_language],
+            "primary_language": g.tenant.default_language,
         }
+    elif not form.validate_on_submit():
+        abort(400)
+    else:
+        values = form.values()
         try:
             notice = service.create_notice(
                 db(),
@@ -105,26 +101,12 @@ def new():
         except ValidationFailed as exc:
             mark_rollback_only()
             note_plan_limit(exc)
-            errors[exc.field or "form"] = _message(exc.code)
+            errors = field_errors(exc)
         else:
             return redirect(url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[0]))
     return render_template(
-        "notices/new.html",
-        starters=service.starters(),
-        values=values,
-        errors=errors,
-        form=ActionForm(),
+        "notices/new.html", starters=service.starters(), values=values, errors=errors, form=form
     )
-
-
-def _message(code: str) -> str:
-    wording = {
-        "title_required": _("Give the notice a name."),
-        "languages_required": _("Choose at least one language."),
-        "primary_language_not_chosen": _("The main language must be one of the chosen languages."),
-        "starter_unknown": _("Choose one of the offered templates."),
-    }
-    return wording.get(code) or str(DOMAIN_MESSAGES.get(code, code))
 
 
 @bp.get("/<int:notice_id>")
@@ -166,9 +148,10 @@ def step(notice_id, step):
     if request.method == "GET":
         service.remember_step(db(), g.tenant.id, notice.id, step)
     else:
-        if not ActionForm().validate_on_submit():
+        form = StepForm()
+        if not form.validate_on_submit():
             abort(400)
-        action = parse_action(request.form.get("action", ""), spec)
+        action = parse_action(form.action.data or "", spec)
         remove = (action.target, action.index) if action.kind == "remove" else None
         previous_member = (data.get("contact") or {}).get("member_user_id")
         if step == "basics":
@@ -262,19 +245,19 @@ def _save(notice, step, data, settings, *, resume_at: str) -> dict:
             )
         except ValidationFailed as exc:
             note_plan_limit(exc)
-            return {f"notice.{exc.field}" if exc.field else "form": _message(exc.code)}
+            return field_errors(exc, prefix="notice.")
     try:
         draft = load_draft(data)
     except ValidationError as exc:
         for err in exc.errors():
             name = ".".join(str(p) for p in err["loc"])
-            errors[name] = _("Check this value.")
+            errors[name] = str(CHECK_THIS)
         return errors
     try:
         service.save_draft(db(), g.tenant.id, notice.id, draft, step=resume_at, now=_now())
     except ValidationFailed as exc:
         note_plan_limit(exc)
-        return {"form": _message(exc.code)}
+        return {"form": message(exc.code)}
     return errors
 
 

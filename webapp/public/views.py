@@ -19,25 +19,23 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.datastructures import ResponseCacheControl
 from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
 from tenants.billing.plans import plan_of
-from tenants.errors import NotFound
-from tenants.models import LANGUAGES, Tenant, TenantSlugAlias
+from tenants.models import LANGUAGES, Tenant
 from tenants.notices import publishing
 from tenants.notices.diff import diff_versions
-from tenants.notices.models import Notice, NoticeSlugAlias, NoticeVersion
+from tenants.notices.models import NoticeVersion
 from tenants.notices.render import RenderedNotice, render
 from tenants.notices.schema import load_draft
-from tenants.scoping import set_scope
 
 from .. import page_cache as cache
 from ..db import db
 from ..i18n import LANGUAGE_NAMES
 from ..routing import absolute_url, number_or_none
 from ..security import framable
+from ..tenancy import public_tenant
 
 bp = Blueprint("public", __name__)
 log = logging.getLogger(__name__)
@@ -68,60 +66,16 @@ class Resolved:
     account_changed_at: datetime | None = None
 
 
-class Moved(Exception):
-    """The address changed: answer with a permanent redirect."""
-
-    def __init__(self, tenant_slug: str, notice_slug: str | None = None):
-        self.tenant_slug, self.notice_slug = tenant_slug, notice_slug
-
-
-@bp.errorhandler(Moved)
-def _moved(exc: Moved):
-    parts = request.path.split("/")
-    parts[1] = exc.tenant_slug
-    if exc.notice_slug is not None and len(parts) > 2:
-        tail = parts[2]
-        suffix = tail[tail.index(".") :] if "." in tail else ""
-        parts[2] = exc.notice_slug + suffix
-    target = "/".join(parts)
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
-    return redirect(target, code=301)
-
-
-def _tenant(slug: str) -> Tenant:
-    tenant = db().scalar(select(Tenant).where(Tenant.slug == slug))
-    if tenant is not None:
-        return tenant
-    alias = db().scalar(select(TenantSlugAlias).where(TenantSlugAlias.slug == slug))
-    if alias is not None:
-        raise Moved(db().get(Tenant, alias.tenant_id).slug)
-    raise NotFound()
-
-
 def resolve(tenant_slug: str, notice_slug: str) -> Resolved:
-    """The published notice at this address; redirects for old addresses; NotFound otherwise."""
+    """The published notice at this address (its tenant resolved by webapp.tenancy); AddressMoved
+    for an old address, NotFound otherwise."""
+    tenant_id = public_tenant().id  # first: the request works in this tenant from here on
     key = (tenant_slug, notice_slug)
     hit = cache.resolved(key)
     if hit is not None:
         return hit
-    tenant = _tenant(tenant_slug)
-    set_scope(db(), tenant_id=tenant.id)
-    notice = db().scalar(select(Notice).where(Notice.tenant_id == tenant.id, Notice.slug == notice_slug))
-    if notice is None:
-        alias = db().scalar(
-            select(NoticeSlugAlias).where(
-                NoticeSlugAlias.tenant_id == tenant.id, NoticeSlugAlias.slug == notice_slug
-            )
-        )
-        if alias is not None:
-            moved = db().scalar(
-                select(Notice.slug).where(Notice.id == alias.notice_id, Notice.tenant_id == tenant.id)
-            )
-            raise Moved(tenant.slug, moved)
-        raise NotFound()
-    if notice.published_number is None:
-        raise NotFound()
+    tenant = db().get(Tenant, tenant_id)
+    notice = publishing.notice_at(db(), tenant, notice_slug)
     latest = publishing.get_version(db(), tenant.id, notice.id, notice.published_number)
     plan = plan_of(tenant)
     found = Resolved(
@@ -156,7 +110,6 @@ def _varies(languages) -> bool:
 
 
 def _version(r: Resolved, number: int) -> NoticeVersion:
-    set_scope(db(), tenant_id=r.tenant_id)
     return publishing.get_version(db(), r.tenant_id, r.notice_id, number)
 
 
@@ -476,7 +429,6 @@ def history(tenant_slug, notice_slug):
                 lang=request.args.get("lang") if request.args.get("lang") in LANGUAGES else None,
             )
         )
-    set_scope(db(), tenant_id=r.tenant_id)
     versions = publishing.list_versions(db(), r.tenant_id, r.notice_id)
     language = _language(r.languages, r.primary_language)
     periods = []
@@ -551,7 +503,6 @@ def feed(tenant_slug, notice_slug):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    set_scope(db(), tenant_id=r.tenant_id)
     versions = publishing.list_versions(db(), r.tenant_id, r.notice_id)
     base = {"tenant_slug": r.tenant_slug, "notice_slug": r.notice_slug}
     with force_locale(r.primary_language):
@@ -575,8 +526,7 @@ def feed(tenant_slug, notice_slug):
 @framable
 def tenant_index(tenant_slug):
     """The tenant's published notices."""
-    tenant = _tenant(tenant_slug)
-    set_scope(db(), tenant_id=tenant.id)
+    tenant = db().get(Tenant, public_tenant().id)
     notices = publishing.published_notices(db(), tenant.id)
     html = render_template("public/tenant.html", tenant=tenant, notices=notices).encode("utf-8")
     # Never older than what the page shows: the list (publications, withdrawals, addresses), the

@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from tenants.models import LANGUAGES
 
-from ..forms import LanguageForm
 from ..i18n import LANG_COOKIE
 from ..security import is_safe_next
+from .forms import LanguageForm
 
 bp = Blueprint("site", __name__)
 

@@ -1,1 +1,5 @@
 """The logged-in area: dashboard, members and invitations, organisation settings, switching."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -14,14 +14,13 @@ from tenants.notices import publishing
 from tenants.notices import service as notice_service
 
 from .. import page_cache as public_cache
-from .. import tokens
-from ..auth_session import owner_required, select_tenant, tenant_required
 from ..db import db
-from ..errors import MESSAGES, apply_to_form
+from ..errors import apply_to_form
 from ..findings import summary as report_summary
-from ..forms import ActionForm, InviteForm, TenantForm
-from ..mail import queue_mail
-from ..routing import absolute_url
+from ..forms import ActionForm
+from ..messages import message
+from ..tenancy import owner_required, select_tenant, tenant_required
+from .forms import InviteForm, TenantForm
 
 bp = Blueprint("workspace", __name__, url_prefix="/app")
 
@@ -62,18 +61,6 @@ def members():
         except ValidationFailed as exc:
             apply_to_form(form, exc)
         else:
-            token = tokens.make(tokens.INVITE, {"i": invite.id, "t": g.tenant.id})
-            # Someone with an account reads it in their own language; a newcomer in the firm's.
-            known = accounts.find_user_by_email(db(), invite.email)
-            queue_mail(
-                "invitation",
-                to=invite.email,
-                language=known.language if known is not None else g.tenant.default_language,
-                tenant=g.tenant,
-                inviter=current_user.model,
-                link=absolute_url("auth.invitation", token=token),
-                days=tokens.invite_max_age() // 86400,
-            )
             flash(_("Invitation sent to %(email)s.", email=invite.email), "success")
             return redirect(url_for("workspace.members"))
     return render_template(
@@ -94,7 +81,7 @@ def remove_member(member_id):
     try:
         removed = accounts.remove_member(db(), g.tenant.id, member_id, by_user_id=current_user.id)
     except ValidationFailed as exc:
-        flash(MESSAGES[exc.code], "error")
+        flash(message(exc.code), "error")
     else:
         flash(_("%(name)s no longer has access.", name=removed.user.name), "success")
     return redirect(url_for("workspace.members"))

@@ -1,0 +1,45 @@
+"""What the operator commands share: a session per command, the time, domain errors as messages."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import click
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from tenants.errors import ValidationFailed
+from tenants.models import Tenant
+from tenants.scoping import unscoped
+
+from ..db import database
+from ..messages import message
+
+
+def now() -> datetime:
+    """Timezone-aware UTC now."""
+    return datetime.now(UTC)
+
+
+@contextmanager
+def operator_session():
+    """One unit of work for a command, across every tenant: committed when the command succeeds."""
+    session = database().new_session()
+    with session, session.begin(), unscoped(session):
+        yield session
+
+
+def fail(exc: ValidationFailed):
+    """Stop the command with the domain error worded in English."""
+    field = f"{exc.field}: " if exc.field else ""
+    with force_locale("en"):
+        raise click.ClickException(f"{field}{message(exc.code)}")
+
+
+def tenant_by_slug(session, slug: str) -> Tenant:
+    """The tenant at this address, or a message that says how to find one."""
+    tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"No tenant has the address {slug}. See `flask tenants list`.")
+    return tenant

@@ -1,0 +1,101 @@
+"""The inbox's forms: one per action on a request, and the manual entry of a request.
+
+Fields carry what was typed; the request services decide what is valid and say why not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, StringField, TextAreaField
+
+from tenants.requests.listing import parse_id
+from tenants.requests.service import NewRequest
+
+
+class AssignForm(FlaskForm):
+    """Give the request to a member, or to nobody."""
+
+    assignee = StringField()
+
+    def assignee_id(self) -> int | None:
+        """The chosen member's id; None for nobody. A value that is no id is refused as a member."""
+        raw = self.assignee.data or ""
+        return parse_id(raw) if raw else None
+
+    def names_nobody_or_a_member(self) -> bool:
+        """False when something was sent that is neither empty nor an id."""
+        return not self.assignee.data or self.assignee_id() is not None
+
+
+class NoteForm(FlaskForm):
+    """An internal note."""
+
+    note = TextAreaField()
+
+
+class ReplyForm(FlaskForm):
+    """A message to the requester, with files."""
+
+    message = TextAreaField()
+    attachments = MultipleFileField()
+
+
+class ExtendForm(FlaskForm):
+    """Extend the deadline by one or two months, with the reason."""
+
+    months = StringField()
+    reason = TextAreaField()
+
+    def month_count(self) -> int:
+        """The months chosen (0 when nothing sensible was sent: the service refuses it)."""
+        return parse_id(self.months.data or "") or 0
+
+
+class CloseForm(FlaskForm):
+    """Close as completed (what was done) or refused (why)."""
+
+    outcome = TextAreaField()
+
+
+class EntryForm(FlaskForm):
+    """A request received by email, phone or letter."""
+
+    type = StringField(default="access")
+    name = StringField()
+    email = StringField()
+    details = TextAreaField()
+    phone = StringField()
+    answer_language = StringField(default="fi")
+    channel = StringField(default="email")
+    received_on = StringField()
+    identity_note = TextAreaField()
+    notice = StringField()
+
+    def received_date(self) -> date | None:
+        """The date received, or None when it cannot be read (the service says so)."""
+        try:
+            return date.fromisoformat((self.received_on.data or "").strip())
+        except ValueError:
+            return None
+
+    def notice_id(self, allowed: set[int]) -> int | None:
+        """The chosen notice, if it is one of the organisation's."""
+        chosen = parse_id(self.notice.data or "")
+        return chosen if chosen in allowed else None
+
+    def new_request(self) -> NewRequest:
+        """The requester's details as typed."""
+        return NewRequest(
+            self.type.data or "",
+            self.name.data or "",
+            self.email.data or "",
+            self.details.data or "",
+            self.phone.data or "",
+            self.answer_language.data or "",
+        )
+
+    def values(self) -> dict:
+        """What was typed, to show the form again."""
+        return {name: field.data or "" for name, field in self._fields.items() if name != "csrf_token"}

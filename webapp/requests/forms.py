@@ -1,0 +1,96 @@
+"""The requester's forms: the request itself, the confirmation button, and a reply.
+
+The request form and the confirmation are shown inside other sites' iframes, where browsers do
+not send our SameSite=Lax session cookie, so a session-bound CSRF token could never validate there.
+They act for no logged-in user (nothing to forge); a signed start time (a person takes seconds to
+fill the form in), a honeypot field people never see, and rate limits protect them instead.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+
+from tenants.requests.service import NewRequest
+
+MIN_FILL_SECONDS = 3
+STARTED_MAX_AGE = 86400
+
+
+def _form_clock() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="seloste-request-form")
+
+
+class RequestForm(FlaskForm):
+    """A request about one's personal data."""
+
+    class Meta:
+        csrf = False  # see the module's docstring
+
+    type = StringField()
+    name = StringField()
+    email = StringField()
+    details = TextAreaField()
+    phone = StringField()
+    answer_language = StringField()
+    hetu_ack = BooleanField()
+    started = HiddenField()  # when the form was shown, signed
+    website = StringField()  # the honeypot: hidden from people, filled in by bots
+
+    def signed_start(self) -> str:
+        """A fresh signed start time for the page being rendered."""
+        return _form_clock().dumps(time.time())
+
+    def is_bot(self) -> bool:
+        """The honeypot was filled in."""
+        return bool(self.website.data)
+
+    def too_quick(self) -> bool:
+        """Sent sooner than a person can fill the form in (or without a valid start time)."""
+        try:
+            started = _form_clock().loads(self.started.data or "", max_age=STARTED_MAX_AGE)
+        except BadSignature:
+            return True
+        return not isinstance(started, int | float) or time.time() - float(started) < MIN_FILL_SECONDS
+
+    def new_request(self) -> NewRequest:
+        """What was typed, for the service to check."""
+        return NewRequest(
+            self.type.data or "",
+            self.name.data or "",
+            self.email.data or "",
+            self.details.data or "",
+            self.phone.data or "",
+            self.answer_language.data or "fi",
+        )
+
+    def values(self) -> dict:
+        """The typed values, to show the form again."""
+        return {
+            "type": self.type.data or "",
+            "name": self.name.data or "",
+            "email": self.email.data or "",
+            "details": self.details.data or "",
+            "phone": self.phone.data or "",
+            "answer_language": self.answer_language.data or "",
+        }
+
+
+class ConfirmForm(FlaskForm):
+    """The button that confirms a request (it carries the signed link it was opened from)."""
+
+    class Meta:
+        csrf = False  # the signed token is the proof; no session is involved
+
+    token = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    """The requester's message on the status page."""
+
+    message = TextAreaField()
+    hetu_ack = BooleanField()

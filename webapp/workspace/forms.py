@@ -1,0 +1,48 @@
+"""Forms of the organisation: inviting members, its settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..forms import REQUIRED, email_field, language_choices
+
+
+def _roles():
+    return [("handler", _l("Handler (handles requests)")), ("owner", _l("Owner (manages everything)"))]
+
+
+class InviteForm(FlaskForm):
+    """Invite a colleague by email."""
+
+    email = email_field(_l("Colleague's email"))
+    role = SelectField(_l("Role"), choices=_roles, default="handler")
+
+
+class TenantForm(FlaskForm):
+    """The firm's own details."""
+
+    name = StringField(_l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    slug = StringField(
+        _l("Address of your notices"),
+        validators=[DataRequired(REQUIRED), Length(max=63)],
+        description=_l(
+            "The first part of your notices' public addresses. If you change it, the old addresses keep working and lead to the new ones."
+        ),
+    )
+    street_address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    default_language = SelectField(_l("Default language of public pages"), choices=language_choices)
+    request_retention_months = IntegerField(
+        _l("Keep the personal data of closed requests for (months)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=120, message=_l("Between 1 and 120 months.")),
+        ],
+        description=_l(
+            "After this, the requester's details and messages are erased; the type, dates and outcome stay for statistics."
+        ),
+    )
