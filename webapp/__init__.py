@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-
-ROOT = Path(__file__).resolve().parent.parent
+from .config import ROOT
 
 
 def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:

@@ -11,6 +11,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The checkout: templates/, migrations/ and instance/ are found from here.
+ROOT = Path(__file__).resolve().parent.parent
+
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "BASE_URL", "SMTP_HOST", "MAIL_FROM")
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from tenants.models import LANGUAGES
 
-from . import ROOT
+from .config import ROOT
 
 LANGUAGE_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 LANG_COOKIE = "lang"

@@ -67,23 +67,13 @@ def check_languages(tenant: Tenant, languages: list[str]) -> None:
         raise PlanLimit("languages", "languages")
 
 
-def check_can_publish(session: Session, tenant: Tenant, notice_id: int, now: datetime) -> None:
+def check_can_publish(
+    tenant: Tenant, *, already_published: bool, others_published: int, now: datetime
+) -> None:
     """Publishing another notice must fit the plan; a new version of a published one always does."""
-    from ..notices.models import Notice
-
     require_editing(tenant, now)
     limit = plan_of(tenant).published_notices
-    if limit is None:
-        return
-    published = session.scalar(
-        select(func.count(Notice.id)).where(
-            Notice.tenant_id == tenant.id, Notice.published_number.is_not(None), Notice.id != notice_id
-        )
-    )
-    already = session.scalar(
-        select(Notice.published_number).where(Notice.id == notice_id, Notice.tenant_id == tenant.id)
-    )
-    if already is None and published >= limit:
+    if limit is not None and not already_published and others_published >= limit:
         raise PlanLimit("published_notices")
 
 

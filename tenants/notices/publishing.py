@@ -75,7 +75,17 @@ def publish(
     """Publish the draft as version N+1. Refuses a draft that the completeness check blocks, and a
     new notice beyond the plan's limit."""
     notice = get_notice(session, tenant_id, notice_id)
-    check_can_publish(session, session.get(Tenant, tenant_id), notice.id, now)
+    others = session.scalar(
+        select(func.count(Notice.id)).where(
+            Notice.tenant_id == tenant_id, Notice.published_number.is_not(None), Notice.id != notice.id
+        )
+    )
+    check_can_publish(
+        session.get(Tenant, tenant_id),
+        already_published=notice.published_number is not None,
+        others_published=others,
+        now=now,
+    )
     draft = draft_of(notice)
     report = check(draft, list(notice.languages))
     if not report.ready and not allow_incomplete:

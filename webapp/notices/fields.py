@@ -81,74 +81,108 @@ def _plain(form, name: str, limit: int, errors: dict) -> str:
     return value
 
 
-def _value(spec: F, form, name: str, languages: list[str], errors: dict):
-    """Read one field from the form under `name`."""
-    kind = spec.kind
-    if kind == "line":
-        return _plain(form, name, LINE_MAX, errors)
-    if kind == "email":
-        raw = form.get(name, "").strip()[:254]
-        if raw:
-            try:
-                return validate_email(raw, check_deliverability=False).normalized
-            except EmailNotValidError:
-                errors[name] = _l("Enter an email address such as name@example.fi.")
-        return raw
-    if kind == "text":
-        return {
-            lang: _plain(form, f"{name}.{lang}", TEXT_MAX, errors)
-            for lang in languages
-            if form.get(f"{name}.{lang}", "").strip()
+def _line(spec: F, form, name: str, languages: list[str], errors: dict):
+    return _plain(form, name, LINE_MAX, errors)
+
+
+def _email(spec: F, form, name: str, languages: list[str], errors: dict):
+    raw = form.get(name, "").strip()[:254]
+    if raw:
+        try:
+            return validate_email(raw, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors[name] = _l("Enter an email address such as name@example.fi.")
+    return raw
+
+
+def _text(spec: F, form, name: str, languages: list[str], errors: dict):
+    return {
+        lang: _plain(form, f"{name}.{lang}", TEXT_MAX, errors)
+        for lang in languages
+        if form.get(f"{name}.{lang}", "").strip()
+    }
+
+
+def _rich(spec: F, form, name: str, languages: list[str], errors: dict):
+    out = {}
+    for lang in languages:
+        raw = form.get(f"{name}.{lang}", "")
+        if len(raw) > 20_000:
+            errors[f"{name}.{lang}"] = _l("This text is too long (at most 20,000 characters).")
+        html = from_editable(raw)
+        if html:
+            out[lang] = html
+    return out
+
+
+def _bool(spec: F, form, name: str, languages: list[str], errors: dict):
+    return form.get(name) in ("y", "on", "true", "1")
+
+
+def _tristate(spec: F, form, name: str, languages: list[str], errors: dict):
+    return {"yes": True, "no": False}.get(form.get(name, ""), None)
+
+
+def _choice(spec: F, form, name: str, languages: list[str], errors: dict):
+    value = form.get(name, "")
+    allowed = {v for v, _ in spec.options()}
+    if value and value not in allowed:
+        errors[name] = _l("Choose one of the offered options.")
+    if value == "" or value not in allowed:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+def _multi(spec: F, form, name: str, languages: list[str], errors: dict):
+    chosen = set(form.getlist(name))
+    return [v for v, _ in spec.options() if v in chosen]
+
+
+def _list(spec: F, form, name: str, languages: list[str], errors: dict):
+    """(index on the page, item) for each row with text; empty rows are dropped."""
+    items = []
+    for i in range(_count(form, name)):
+        item = _text(spec, form, f"{name}.{i}", languages, errors)
+        if item:
+            items.append((i, item))
+    return items
+
+
+def _group(spec: F, form, name: str, languages: list[str], errors: dict):
+    """(index on the page, row) for each row with something in it (every row of a fixed group)."""
+    rows = []
+    for i in range(_count(form, name)):
+        row = {
+            sub.path: _value(sub, form, f"{name}.{i}.{sub.path}", languages, errors) for sub in spec.fields
         }
-    if kind == "rich":
-        out = {}
-        for lang in languages:
-            raw = form.get(f"{name}.{lang}", "")
-            if len(raw) > 20_000:
-                errors[f"{name}.{lang}"] = _l("This text is too long (at most 20,000 characters).")
-            html = from_editable(raw)
-            if html:
-                out[lang] = html
-        return out
-    if kind == "bool":
-        return form.get(name) in ("y", "on", "true", "1")
-    if kind == "tristate":
-        return {"yes": True, "no": False}.get(form.get(name, ""), None)
-    if kind == "choice":
-        value = form.get(name, "")
-        allowed = {v for v, _ in spec.options()}
-        if value and value not in allowed:
-            errors[name] = _l("Choose one of the offered options.")
-        if value == "" or value not in allowed:
-            return None
-        return int(value) if value.isdigit() else value
-    if kind == "multi":
-        allowed = [v for v, _ in spec.options()]
-        chosen = set(form.getlist(name))
-        return [v for v in allowed if v in chosen]
-    if kind == "list":
-        items = []
-        for i in range(_count(form, name)):
-            item = {
-                lang: _plain(form, f"{name}.{i}.{lang}", TEXT_MAX, errors)
-                for lang in languages
-                if form.get(f"{name}.{i}.{lang}", "").strip()
-            }
-            if item:
-                items.append((i, item))
-        return items
-    if kind == "group":
-        rows = []
-        for i in range(_count(form, name)):
-            row = {}
-            for sub in spec.fields:
-                row[sub.path] = _value(sub, form, f"{name}.{i}.{sub.path}", languages, errors)
-            if spec.fixed:
-                row["key"] = form.get(f"{name}.{i}.key", "")
-            if spec.fixed or any(v not in (None, "", {}, [], False) for v in row.values()):
-                rows.append((i, row))
-        return rows
-    raise ValueError(f"unknown field kind {kind}")
+        if spec.fixed:
+            row["key"] = form.get(f"{name}.{i}.key", "")
+        if spec.fixed or any(v not in (None, "", {}, [], False) for v in row.values()):
+            rows.append((i, row))
+    return rows
+
+
+# field kind -> how its value is read from the submitted form
+READERS = {
+    "line": _line,
+    "email": _email,
+    "text": _text,
+    "rich": _rich,
+    "bool": _bool,
+    "tristate": _tristate,
+    "choice": _choice,
+    "multi": _multi,
+    "list": _list,
+    "group": _group,
+}
+
+
+def _value(spec: F, form, name: str, languages: list[str], errors: dict):
+    """Read one field from the form under `name` (problems go to `errors` by field name)."""
+    reader = READERS.get(spec.kind)
+    if reader is None:
+        raise ValueError(f"unknown field kind {spec.kind}")
+    return reader(spec, form, name, languages, errors)
 
 
 def _keep_other_languages(old: dict | None, new: dict, languages: list[str]) -> dict:
