@@ -65,6 +65,14 @@ class MailTransport(Protocol):
     def send(self, mail: Mail) -> None: ...
 
 
+def _queue(session: Session, **fields) -> OutboxMessage:
+    row = OutboxMessage(kind="mail", status="pending", next_attempt_at=fields["created_at"], **fields)
+    session.add(row)
+    session.flush()
+    session.info["outbox_queued"] = True  # the caller's unit of work may deliver it after commit
+    return row
+
+
 def queue_mail(
     session: Session,
     template: str,
@@ -81,22 +89,16 @@ def queue_mail(
     `about` names what the mail is about (ids and plain values that JSON keeps); `tenant_id` the
     tenant it belongs to (None for the platform's own mail); `request_id` the data subject request,
     whose retention erases the copy."""
-    row = OutboxMessage(
-        tenant_id=tenant_id,
-        request_id=request_id,
-        kind="mail",
+    return _queue(
+        session,
         template=template,
         context=about,
         recipient=to,
         language=language,
-        status="pending",
-        next_attempt_at=now,
+        tenant_id=tenant_id,
+        request_id=request_id,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
-    session.info["outbox_queued"] = True
-    return row
 
 
 def enqueue_mail(
@@ -112,22 +114,16 @@ def enqueue_mail(
 ) -> OutboxMessage:
     """Add an already rendered mail to the outbox in the caller's transaction (`request_id`: the
     request it is about)."""
-    row = OutboxMessage(
-        request_id=request_id,
-        kind="mail",
+    return _queue(
+        session,
         recipient=recipient,
         subject=subject,
         body_text=body_text,
         body_html=body_html,
         language=language,
-        status="pending",
-        next_attempt_at=now,
+        request_id=request_id,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
-    session.info["outbox_queued"] = True
-    return row
 
 
 def retry_delay(attempts: int) -> timedelta:

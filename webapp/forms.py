@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from tenants.passwords import MAX_LENGTH, MIN_LENGTH
+from tenants.requests.service import NewRequest
 
 from .i18n import LANGUAGE_NAMES
 
@@ -42,3 +43,26 @@ def new_password_field(label):
 
 class ActionForm(FlaskForm):
     """A button that changes something: carries only the CSRF token."""
+
+
+class RequesterFields:
+    """The requester's details of a data subject request (the public form and manual entry); the
+    request service checks them."""
+
+    type = StringField()
+    name = StringField()
+    email = StringField()
+    details = TextAreaField()
+    phone = StringField()
+    answer_language = StringField()
+
+    def new_request(self) -> NewRequest:
+        """The details as typed."""
+        return NewRequest(
+            self.type.data or "",
+            self.name.data or "",
+            self.email.data or "",
+            self.details.data or "",
+            self.phone.data or "",
+            self.answer_language.data or "fi",
+        )

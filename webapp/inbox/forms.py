@@ -11,7 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, TextAreaField
 
 from tenants.requests.listing import parse_id
-from tenants.requests.service import NewRequest
+
+from ..forms import RequesterFields
 
 
 class AssignForm(FlaskForm):
@@ -59,14 +60,10 @@ class CloseForm(FlaskForm):
     outcome = TextAreaField()
 
 
-class EntryForm(FlaskForm):
+class EntryForm(RequesterFields, FlaskForm):
     """A request received by email, phone or letter."""
 
     type = StringField(default="access")
-    name = StringField()
-    email = StringField()
-    details = TextAreaField()
-    phone = StringField()
     answer_language = StringField(default="fi")
     channel = StringField(default="email")
     received_on = StringField()
@@ -84,17 +81,6 @@ class EntryForm(FlaskForm):
         """The chosen notice, if it is one of the organisation's."""
         chosen = parse_id(self.notice.data or "")
         return chosen if chosen in allowed else None
-
-    def new_request(self) -> NewRequest:
-        """The requester's details as typed."""
-        return NewRequest(
-            self.type.data or "",
-            self.name.data or "",
-            self.email.data or "",
-            self.details.data or "",
-            self.phone.data or "",
-            self.answer_language.data or "",
-        )
 
     def values(self) -> dict:
         """What was typed, to show the form again."""

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
-from tenants.requests.service import NewRequest
+from ..forms import RequesterFields
 
 MIN_FILL_SECONDS = 3
 STARTED_MAX_AGE = 86400
@@ -25,18 +25,12 @@ def _form_clock() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="seloste-request-form")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(RequesterFields, FlaskForm):
     """A request about one's personal data."""
 
     class Meta:
         csrf = False  # see the module's docstring
 
-    type = StringField()
-    name = StringField()
-    email = StringField()
-    details = TextAreaField()
-    phone = StringField()
-    answer_language = StringField()
     hetu_ack = BooleanField()
     started = HiddenField()  # when the form was shown, signed
     website = StringField()  # the honeypot: hidden from people, filled in by bots
@@ -56,17 +50,6 @@ class RequestForm(FlaskForm):
         except BadSignature:
             return True
         return not isinstance(started, int | float) or time.time() - float(started) < MIN_FILL_SECONDS
-
-    def new_request(self) -> NewRequest:
-        """What was typed, for the service to check."""
-        return NewRequest(
-            self.type.data or "",
-            self.name.data or "",
-            self.email.data or "",
-            self.details.data or "",
-            self.phone.data or "",
-            self.answer_language.data or "fi",
-        )
 
     def values(self) -> dict:
         """The typed values, to show the form again."""
