@@ -161,6 +161,28 @@ def _invitation_from(token: str):
     return payload["t"], payload["i"]
 
 
+def _joining_user(form, invite, token: str):
+    """Who joins: the logged-in invitee, or a new account made now; a redirect to log in for an
+    address that has an account; None with the form's errors when the new account is refused."""
+    if current_user.is_authenticated:
+        return current_user.model
+    if accounts.find_user_by_email(db(), invite.email) is not None:
+        return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
+    try:
+        return accounts.create_user(
+            db(),
+            email=invite.email,
+            name=form.name.data,
+            password=form.password.data,
+            language=current_language(),
+            now=_now(),
+            verified=True,
+        )
+    except ValidationFailed as exc:
+        apply_to_form(form, exc)
+        return None
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(limits.TOKEN_LINKS)
 def invitation(token):
@@ -178,49 +200,25 @@ def invitation(token):
         return render_template(
             "auth/invitation.html", invite=invite, tenant=tenant, token=token, other_account=True
         ), 403
-    existing = accounts.find_user_by_email(db(), invite.email)
-    form = (
-        AcceptInvitationForm() if (existing is None and not current_user.is_authenticated) else ActionForm()
-    )
-
+    has_account = accounts.find_user_by_email(db(), invite.email) is not None
+    form = ActionForm() if has_account or current_user.is_authenticated else AcceptInvitationForm()
+    # What the page shows, read now: a refused acceptance rolls back and expires the rows.
+    shown = {"invite": SimpleNamespace(email=invite.email), "tenant": SimpleNamespace(name=tenant.name)}
     if form.validate_on_submit():
-        now = _now()
-        if current_user.is_authenticated:
-            user = current_user.model
-        elif existing is None:
-            try:
-                user = accounts.create_user(
-                    db(),
-                    email=invite.email,
-                    name=form.name.data,
-                    password=form.password.data,
-                    language=current_language(),
-                    now=now,
-                    verified=True,
-                )
-            except ValidationFailed as exc:
-                apply_to_form(form, exc)
-                return render_template("auth/invitation.html", form=form, invite=invite, tenant=tenant)
-        else:
-            return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
+        user = _joining_user(form, invite, token)
+        if not isinstance(user, User):  # a redirect to log in, or None: the new account was refused
+            return user or render_template(
+                "auth/invitation.html", form=form, has_account=has_account, **shown
+            )
         try:
             enter_linked_tenant(tenant_id, user.id)
-            accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, now)
+            accounts.accept_invitation(db(), tenant_id, invitation_id, user.id, _now())
         except ValidationFailed as exc:  # the organisation's plan has no room for another member
-            # Read what the page shows before the rollback expires the rows.
-            shown = {
-                "invite": SimpleNamespace(email=invite.email),
-                "tenant": SimpleNamespace(name=tenant.name),
-            }
             apply_to_form(form, exc)
-            return render_template(
-                "auth/invitation.html", form=form, has_account=existing is not None, **shown
-            )
+            return render_template("auth/invitation.html", form=form, has_account=has_account, **shown)
         if not current_user.is_authenticated:
             log_in(user)
         select_tenant(tenant_id)
-        flash(_("Welcome to %(name)s.", name=tenant.name), "success")
+        flash(_("Welcome to %(name)s.", name=shown["tenant"].name), "success")
         return redirect(url_for("workspace.dashboard"))
-    return render_template(
-        "auth/invitation.html", form=form, invite=invite, tenant=tenant, has_account=existing is not None
-    )
+    return render_template("auth/invitation.html", form=form, has_account=has_account, **shown)
