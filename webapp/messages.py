@@ -60,6 +60,7 @@ MESSAGES = {
     "extension_too_late": _l("The deadline can only be extended before the original due date."),
     "extension_reason_required": _l("Give the reason; the requester is told it."),
     "outcome_required": _l("Say what was done, or why the request is refused."),
+    "close_result_required": _l("Choose whether the request was completed or refused."),
     # notices: importing the notice a firm has
     "import_file_type": _l("Upload a .txt, .html, .md or .docx file, or paste the text."),
     "import_file_too_large": _l("The file is too large (at most 2 MB)."),
