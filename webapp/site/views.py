@@ -1,6 +1,6 @@
 """The public front page and the language switcher."""
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 
 from tenants.models import LANGUAGES
@@ -18,6 +18,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("workspace.dashboard"))
     return render_template("site/index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root even when a page names its SVG icon."""
+    return send_from_directory(f"{current_app.static_folder}/img", "favicon.ico", max_age=7 * 86400)
 
 
 @bp.post("/language")
