@@ -1,8 +1,18 @@
 """The public front page and the language switcher."""
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
+from tenants.billing.plans import PLANS
 from tenants.models import LANGUAGES
 
 from ..i18n import LANG_COOKIE
@@ -17,7 +27,7 @@ def index():
     """What Seloste is, with the way in."""
     if current_user.is_authenticated:
         return redirect(url_for("workspace.dashboard"))
-    return render_template("site/index.html")
+    return render_template("site/index.html", plans=PLANS)
 
 
 @bp.get("/favicon.ico")
