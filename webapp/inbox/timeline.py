@@ -80,10 +80,14 @@ def sentence(event: RequestEvent, request: DataRequest) -> str:
     if kind == "entered" and data.get("channel") in ENTERED:
         return str(ENTERED[data["channel"]] % {"name": name})
     if kind == "extended" and data.get("due_on"):
-        return str(_l("%(name)s extended the deadline to %(date)s") % {"name": name, "date": format_day(data["due_on"])})
+        return str(
+            _l("%(name)s extended the deadline to %(date)s")
+            % {"name": name, "date": format_day(data["due_on"])}
+        )
     if kind == "unlinked":
         return str(
-            _l("%(name)s had this request and %(reference)s handled apart") % {"name": name, "reference": data.get("reference", "")}
+            _l("%(name)s had this request and %(reference)s handled apart")
+            % {"name": name, "reference": data.get("reference", "")}
         )
     if kind in SENTENCES:
         return str(SENTENCES[kind] % {"name": name})

@@ -258,7 +258,9 @@ def close(request_id):
             db(), g.tenant.id, req.id, outcome, form.outcome.data or "", by=current_user.model, now=_now()
         )
 
-    return _act(request_id, form, "close", "outcome", do, _("The request is closed and the requester was told."))
+    return _act(
+        request_id, form, "close", "outcome", do, _("The request is closed and the requester was told.")
+    )
 
 
 @bp.post("/<int:request_id>/complete")

@@ -294,7 +294,17 @@ def latest(tenant_slug, notice_slug):
         return _withdrawn(r)
     language = _language(r.languages, r.primary_language)
     unavailable = _unavailable(r.languages)
-    key = ("latest", r.notice_id, r.number, language, unavailable, r.tenant_slug, r.notice_slug, r.badge, r.pdf)
+    key = (
+        "latest",
+        r.notice_id,
+        r.number,
+        language,
+        unavailable,
+        r.tenant_slug,
+        r.notice_slug,
+        r.badge,
+        r.pdf,
+    )
     entry = cache.pages.get(key)
     if entry is None:
         entry = _page(r, _version(r, r.number), language, latest=True, unavailable=unavailable)
