@@ -21,6 +21,19 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
 
 
+STRIPE_SETTINGS = (
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_PRICE_PRO_MONTHLY",
+    "STRIPE_PRICE_PRO_YEARLY",
+)
+
+
+def billing_configured(config) -> bool:
+    """Online payments are on: the Stripe key, the webhook secret and both prices are set."""
+    return all(config.get(key) for key in STRIPE_SETTINGS)
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default

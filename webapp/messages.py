@@ -17,6 +17,10 @@ MESSAGES = {
         "This is not a valid Business ID. It looks like 1234567-8 and its last digit is a check digit."
     ),
     "email_invalid": _l("Enter an email address such as name@example.fi."),
+    "user_not_found": _l("No user has this email address."),
+    "platform_business_id_differs": _l(
+        "Seloste's own organisation already exists with another Business ID, which cannot be changed."
+    ),
     "email_taken": _l("An account already uses this email address."),
     "name_required": _l("Enter your name."),
     "company_name_required": _l("Enter the company's name."),

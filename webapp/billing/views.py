@@ -22,7 +22,7 @@ from tenants.billing.plans import GRACE_PERIOD, INTERVALS, PLANS, editing_locked
 from tenants.models import Tenant
 from tenants.scoping import scoped_to, unscoped
 
-from ..config import ConfigError
+from ..config import ConfigError, billing_configured
 from ..db import db
 from ..forms import ActionForm
 from ..routing import absolute_url
@@ -51,16 +51,7 @@ def _now() -> datetime:
 
 def enabled(app: Flask | None = None) -> bool:
     """Billing is on when the Stripe key, the webhook secret and both prices are configured."""
-    cfg = (app or current_app).config
-    return all(
-        cfg[k]
-        for k in (
-            "STRIPE_SECRET_KEY",
-            "STRIPE_WEBHOOK_SECRET",
-            "STRIPE_PRICE_PRO_MONTHLY",
-            "STRIPE_PRICE_PRO_YEARLY",
-        )
-    )
+    return billing_configured((app or current_app).config)
 
 
 STRIPE_PAGES = "https://checkout.stripe.com https://billing.stripe.com"
