@@ -221,7 +221,7 @@ def test_a_firms_day_on_desktop_and_phone(page, live_server, tmp_path):
     # The PDF the notice links: paginated with a running header, tagged for screen readers.
     page.goto(f"{base}?lang=fi")
     pdf_link = page.locator("#about-version ~ p a", has_text="PDF")
-    pdf = page.request.get(live_server.url + pdf_link.get_attribute("href"))
+    pdf = page.request.get(live_server.url + pdf_link.get_attribute("href"), timeout=60_000)  # rendered now
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.body()))
     catalog = reader.trailer["/Root"]
