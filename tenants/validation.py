@@ -27,7 +27,10 @@ def without_control_characters(value: str) -> str:
 
 _RESERVED_SLUGS = frozenset(
     "app api admin static login logout signup reset verify invite healthz readyz language "
-    "pricing help about terms privacy www mail billing embed request requests history feed".split()
+    "pricing help about terms privacy www mail billing embed request requests history feed "
+    # Seloste's own organisation (its privacy notice is /seloste/…, tenants/platform.py), the data
+    # processing agreement, and the icon browsers ask for (never a slug: it has a dot).
+    "seloste dpa favicon.ico".split()
 )
 
 # A notice's address is the segment after /<tenant>/. It can never be a word the public routes

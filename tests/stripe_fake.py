@@ -73,6 +73,7 @@ class FakeStripe:
         self.customers: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
+        self.prices: dict[str, dict] = {}  # set by the tests that compare prices (`set_price`)
         self.calls: list[tuple[str, str, dict]] = []
         self.failures = 0  # answer this many API calls with 500 (the library retries)
         self.webhook_delay = 0.0  # deliver Checkout's webhook this many seconds after the redirect
@@ -114,6 +115,22 @@ class FakeStripe:
         }
         self.subscriptions[sub_id] = sub
         return sub
+
+    def set_price(
+        self, price_id: str, unit_amount: int, interval: str, *, currency="eur", tax_behavior="exclusive"
+    ) -> dict:
+        """A recurring price, shaped as the API returns it."""
+        self.prices[price_id] = {
+            "id": price_id,
+            "object": "price",
+            "active": True,
+            "currency": currency,
+            "unit_amount": unit_amount,
+            "tax_behavior": tax_behavior,
+            "type": "recurring",
+            "recurring": {"interval": interval, "interval_count": 1, "usage_type": "licensed"},
+        }
+        return self.prices[price_id]
 
     def renew(self, sub_id: str, days: int = 30) -> int:
         """Move the subscription's billing period on (what a paid renewal does); the new end."""
@@ -177,6 +194,13 @@ class FakeStripe:
                     {"error": {"type": "invalid_request_error", "message": "No such subscription"}}, 404
                 )
             return self._json(sub)
+        if path.startswith("/v1/prices/") and request.method == "GET":
+            price = self.prices.get(path.rsplit("/", 1)[1])
+            if price is None:
+                return self._json(
+                    {"error": {"type": "invalid_request_error", "message": "No such price"}}, 404
+                )
+            return self._json(price)
         if path.startswith("/checkout/"):
             return self._complete_checkout(path.rsplit("/", 1)[1])
         if path.startswith("/portal/"):

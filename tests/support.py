@@ -118,3 +118,42 @@ def csrf_from(html: str) -> str:
     )
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def html_errors(pages: dict[str, str | bytes], folder) -> list[str]:
+    """The Nu Html Checker's errors in these pages (name -> HTML), one JVM start for all, each
+    message as `name:line:column: message`; skipped (or failed under CI) without Java or vnu.jar."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    vnu = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    java = shutil.which("java")
+    if java is None:
+        skip_or_fail("`java` is missing: install a Java runtime (Debian: openjdk-17-jre-headless)")
+    if not vnu.is_file():
+        skip_or_fail("node_modules/vnu-jar is missing: run `npm ci` at the repository root")
+    files = []
+    for name, html in pages.items():
+        path = Path(folder) / f"{name}.html"
+        path.write_bytes(html.encode("utf-8") if isinstance(html, str) else html)
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-jar", str(vnu), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    output = result.stderr.strip() or result.stdout.strip()
+    try:
+        messages = json.loads(output)["messages"]
+    except (ValueError, KeyError):
+        return [f"vnu.jar gave no JSON (exit {result.returncode}): {output[:500]}"]
+    return [
+        f"{m.get('url', '?').rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}:{m.get('firstColumn', '?')}: "
+        f"{m.get('message')} [{(m.get('extract') or '').strip()[:80]}]"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"
+    ]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tenants import accounts
 from tenants.billing import service as billing
-from tenants.billing.plans import PLANS, PlanLimit
+from tenants.billing.plans import PLANS, PlanLimit, with_vat
 from tenants.models import Membership, StripeEvent, Tenant, TenantEvent
 from tenants.notices import service
 from tenants.notices.models import Notice
@@ -214,11 +214,12 @@ def test_the_plan_table_follows_the_plans(client, monkeypatch):
     monkeypatch.setitem(PLANS, "free", dataclasses.replace(PLANS["free"], members=7, pdf=True))
     html = client.get("/pricing?lang=en").get_data(as_text=True)
     members_row = re.search(r"<th scope=\"row\">Members</th>(.*?)</tr>", html).group(1)
-    assert members_row == '<td data-plan="free">7</td><td data-plan="pro">unlimited</td>'
+    free, pro = '<td data-plan="free" data-label="Free">', '<td data-plan="pro" data-label="Pro">'
+    assert members_row == f"{free}7</td>{pro}unlimited</td>"
     pdf_row = re.search(r"<th scope=\"row\">PDF link on the notice page</th>(.*?)</tr>", html).group(1)
-    assert pdf_row == '<td data-plan="free">included</td><td data-plan="pro">included</td>'
+    assert pdf_row == f"{free}included</td>{pro}included</td>"
     languages = re.search(r"<th scope=\"row\">Languages per notice</th>(.*?)</tr>", html).group(1)
-    assert languages == '<td data-plan="free">1</td><td data-plan="pro">3 (fi, sv, en)</td>'
+    assert languages == f"{free}1</td>{pro}3 (fi, sv, en)</td>"
 
 
 # -- loopholes ------------------------------------------------------------------------------------------
@@ -734,3 +735,101 @@ def test_only_the_billing_page_lets_its_forms_go_to_stripe(stripe_app, session, 
     billing_csp = owner.get("/app/billing").headers["Content-Security-Policy"]
     assert "form-action 'self' https://checkout.stripe.com https://billing.stripe.com" in billing_csp
     assert "stripe" not in owner.get("/app/").headers["Content-Security-Policy"]
+
+
+# -- prices: one table (PLANS) for the pages and for Stripe -----------------------------------------------
+
+
+def _price_cells(html: str, row: str) -> dict[str, str]:
+    """The text of each plan's cell in a row of the plan table, tags and spacing removed."""
+    cells = re.search(rf'<tr class="price-row" id="{row}">(.*?)</tr>', html, re.S).group(1)
+    found = re.findall(r'<td data-plan="(\w+)"[^>]*>(.*?)</td>', cells, re.S)
+    return {plan: _words(text) for plan, text in found}
+
+
+def _words(html: str) -> str:
+    """The text of some HTML, tags gone and runs of spaces and line breaks one space (no-break spaces kept)."""
+    return re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_prices_are_shown_from_plans_with_and_without_vat(client, monkeypatch):
+    monkeypatch.setitem(
+        PLANS, "pro", dataclasses.replace(PLANS["pro"], monthly_cents=1990, yearly_cents=19900)
+    )
+    fi = client.get("/pricing?lang=fi").get_data(as_text=True)
+    assert _price_cells(fi, "price-monthly")["pro"] == "19,90\xa0€ + alv 24,97\xa0€ sis. alv 25,5 %"
+    assert _price_cells(fi, "price-yearly")["pro"] == "199,00\xa0€ + alv 249,75\xa0€ sis. alv 25,5 %"
+    assert _price_cells(fi, "price-monthly")["free"] == "0,00\xa0€"
+    en = client.get("/?lang=en").get_data(as_text=True)
+    prices = _words(en.split('id="prices"', 1)[1].split("</section>", 1)[0])
+    assert "€19.90 a month + VAT €24.97 with VAT 25.5 %" in prices
+    assert "€199.00 a year + VAT €249.75 with VAT 25.5 %" in prices
+
+
+def test_the_pricing_page_offers_sign_up_only_to_visitors(client, session, free_firm):
+    assert 'id="create-account"' in client.get("/pricing").get_data(as_text=True)
+    login(client, "olli@rantakahvila.fi")
+    html = client.get("/pricing").get_data(as_text=True)
+    assert 'id="create-account"' not in html and 'href="/signup"' not in html
+    assert 'href="/app/billing" id="to-billing"' in html
+
+
+def test_with_billing_off_the_pages_say_whom_to_ask(app, client, session, free_firm):
+    assert "ask the operator of this installation" in client.get("/pricing?lang=en").get_data(as_text=True)
+    app.config["OPERATOR_EMAIL"] = "myynti@seloste.example"
+    login(client, "olli@rantakahvila.fi")
+    html = client.get("/app/billing").get_data(as_text=True)
+    assert 'id="billing-off"' in html
+    assert '<a href="mailto:myynti@seloste.example" id="operator-email">myynti@seloste.example</a>' in html
+
+
+def _stripe_prices(fake_stripe, monthly=1200, yearly=12000, **kwargs):
+    fake_stripe.set_price("price_month", monthly, "month", **kwargs)
+    fake_stripe.set_price("price_year", yearly, "year", **kwargs)
+
+
+def test_check_prices_compares_stripe_with_plans(stripe_app, fake_stripe):
+    runner = stripe_app.test_cli_runner()
+    _stripe_prices(fake_stripe, PLANS["pro"].monthly_cents, PLANS["pro"].yearly_cents)
+    agreed = runner.invoke(args=["billing", "check-prices"])
+    assert agreed.exit_code == 0 and "agree" in agreed.output
+    _stripe_prices(fake_stripe, PLANS["pro"].monthly_cents + 100, PLANS["pro"].yearly_cents)
+    differs = runner.invoke(args=["billing", "check-prices"])
+    assert differs.exit_code == 1
+    assert (
+        f"STRIPE_PRICE_PRO_MONTHLY (price_month): unit_amount {PLANS['pro'].monthly_cents + 100}"
+        in differs.output
+    )
+    assert "STRIPE_PRICE_PRO_YEARLY" not in differs.output
+    # A price that includes VAT must carry it.
+    pro = PLANS["pro"]
+    _stripe_prices(
+        fake_stripe, with_vat(pro.monthly_cents), with_vat(pro.yearly_cents), tax_behavior="inclusive"
+    )
+    assert runner.invoke(args=["billing", "check-prices"]).exit_code == 0
+    _stripe_prices(fake_stripe, currency="sek")
+    assert "currency 'sek'" in runner.invoke(args=["billing", "check-prices"]).output
+
+
+def test_production_refuses_to_start_when_stripe_charges_another_price(fake_stripe, tmp_path):
+    from webapp import create_app
+    from webapp.config import ConfigError
+
+    environ = {
+        "SELOSTE_ENV": "production",
+        "SECRET_KEY": "k" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "BASE_URL": "https://seloste.example",
+        "SMTP_HOST": "127.0.0.1",
+        "MAIL_FROM": "Seloste <no-reply@seloste.example>",
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_WEBHOOK_SECRET": SECRET,
+        "STRIPE_PRICE_PRO_MONTHLY": "price_month",
+        "STRIPE_PRICE_PRO_YEARLY": "price_year",
+        "STRIPE_API_BASE": fake_stripe.url,
+    }
+    _stripe_prices(fake_stripe, PLANS["pro"].monthly_cents, PLANS["pro"].yearly_cents)
+    assert create_app(environ=environ) is not None
+    _stripe_prices(fake_stripe, PLANS["pro"].monthly_cents, PLANS["pro"].yearly_cents - 1)
+    with pytest.raises(ConfigError, match="STRIPE_PRICE_PRO_YEARLY"):
+        create_app(environ=environ)

@@ -265,7 +265,9 @@ def test_overdue_and_due_soon_use_the_practical_due_date(app, client, session, f
     made = _entered_due(session, firm, [friday, saturday, independence_day, tuesday])
     login(client, "olli@rantakahvila.fi")
     html = client.get("/app/inbox/").get_data(as_text=True)
-    overdue_rows = re.findall(r'<tr class="row--overdue">\s*<td><a href="[^"]+">(SEL-[\w-]+)<', html)
+    overdue_rows = re.findall(
+        r'<tr class="row--overdue">\s*<td[^>]*><a class="ref" href="[^"]+">(SEL-[\w-]+)<', html
+    )
     assert overdue_rows == [made[friday].reference]  # due Saturday is in time until Monday evening
     overdue = client.get("/app/inbox/?due=overdue").get_data(as_text=True)
     assert made[friday].reference in overdue and made[saturday].reference not in overdue
@@ -449,7 +451,7 @@ def test_the_default_list_order_is_due_date_then_undated_across_pages(app, clien
     seen, url = [], "/app/inbox/"
     while url:
         html = client.get(url).get_data(as_text=True)
-        seen += re.findall(r'<td><a href="/app/inbox/\d+">(SEL-[\w-]+)</a>', html)
+        seen += re.findall(r'<td[^>]*><a class="ref" href="/app/inbox/\d+">(SEL-[\w-]+)</a>', html)
         more = re.search(r'<a href="(/app/inbox/\?after=[^"]+)">', html)
         url = more.group(1).replace("&amp;", "&") if more else None
     assert seen == expected and len(seen) == 60

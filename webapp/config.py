@@ -21,6 +21,19 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
 
 
+STRIPE_SETTINGS = (
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_PRICE_PRO_MONTHLY",
+    "STRIPE_PRICE_PRO_YEARLY",
+)
+
+
+def billing_configured(config) -> bool:
+    """Online payments are on: the Stripe key, the webhook secret and both prices are set."""
+    return all(config.get(key) for key in STRIPE_SETTINGS)
+
+
 def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -89,6 +102,8 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "STRIPE_PRICE_PRO_MONTHLY": env.get("STRIPE_PRICE_PRO_MONTHLY", ""),
         "STRIPE_PRICE_PRO_YEARLY": env.get("STRIPE_PRICE_PRO_YEARLY", ""),
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        # Whom customers write to about plans (shown when online payments are off) and about the service.
+        "OPERATOR_EMAIL": env.get("OPERATOR_EMAIL", "").strip(),
         "STORAGE_BACKEND": env.get("STORAGE_BACKEND") or ("s3" if env.get("S3_BUCKET") else "local"),
         "STORAGE_DIR": env.get("STORAGE_DIR") or str(instance / "files"),
         "S3_BUCKET": env.get("S3_BUCKET", ""),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale, refresh
 from flask_login import current_user
 
+from tenants.billing.plans import VAT_PERCENT, with_vat
 from tenants.models import LANGUAGES
 
 from .config import ROOT
@@ -73,6 +76,22 @@ def format_day(value: date | datetime | str | None, language: str | None = None)
     return f"{value.day}.{value.month}.{value.year}"
 
 
+# Numbers and money as people in each language write them: 12,00 € in Finnish and Swedish (in
+# Finland), €12.00 in English.
+_NUMBER_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_IE"}
+
+
+def format_euros(cents: int, language: str | None = None) -> str:
+    """An amount of euro cents as money: 12,00 € (fi, sv) or €12.00 (en)."""
+    locale = _NUMBER_LOCALES.get(language or current_language(), "fi_FI")
+    return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
+
+
+def vat_percent(language: str | None = None) -> str:
+    """The VAT rate as a number in the language: 25,5 or 25.5."""
+    return format_decimal(VAT_PERCENT, locale=_NUMBER_LOCALES.get(language or current_language(), "fi_FI"))
+
+
 def init_app(app: Flask) -> None:
     """flask-babel with catalogs under webapp/translations."""
     Babel(
@@ -81,6 +100,11 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(ROOT / "webapp" / "translations"),
     )
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["euros"] = format_euros
+    app.jinja_env.filters["with_vat"] = with_vat
     app.jinja_env.globals.update(
-        current_language=current_language, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGES=LANGUAGES
+        current_language=current_language,
+        vat_percent=vat_percent,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        LANGUAGES=LANGUAGES,
     )

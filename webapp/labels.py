@@ -1,4 +1,5 @@
-"""Names of the request types as people read them, shared by the request form and the inbox."""
+"""Names of the request types as people read them: the requester's words (the form, the requester's
+mail and status page) and the firm's (the inbox and manual entry)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ TYPE_LABELS = {
     "portability": _l("Get my data in a machine-readable form (portability)"),
     "withdraw_consent": _l("Withdraw my consent"),
     "other": _l("Another question about my data"),
+}
+# In the words of the firm handling it (the inbox, its filters and manual entry).
+HANDLER_TYPE_LABELS = {
+    "access": _l("Access request"),
+    "rectification": _l("Rectification request"),
+    "erasure": _l("Erasure request"),
+    "restriction": _l("Request to restrict processing"),
+    "objection": _l("Objection to processing"),
+    "portability": _l("Data portability request"),
+    "withdraw_consent": _l("Withdrawal of consent"),
+    "other": _l("Other question"),
 }
 TYPE_GUIDANCE = {
     "access": _l("Tell us if you want all your data or something specific, e.g. your order history."),

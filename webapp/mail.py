@@ -104,7 +104,7 @@ def _message(session: Session, mail: Mail) -> dict:
     )
     if event is None:
         raise MailObsolete("the message no longer exists")
-    return {**context, "body": event.body}
+    return {**context, "body": event.body, "files": (event.data or {}).get("attachments", [])}
 
 
 def _closed(session: Session, mail: Mail) -> dict:

@@ -17,6 +17,10 @@ MESSAGES = {
         "This is not a valid Business ID. It looks like 1234567-8 and its last digit is a check digit."
     ),
     "email_invalid": _l("Enter an email address such as name@example.fi."),
+    "user_not_found": _l("No user has this email address."),
+    "platform_business_id_differs": _l(
+        "Seloste's own organisation already exists with another Business ID, which cannot be changed."
+    ),
     "email_taken": _l("An account already uses this email address."),
     "name_required": _l("Enter your name."),
     "company_name_required": _l("Enter the company's name."),
@@ -60,6 +64,7 @@ MESSAGES = {
     "extension_too_late": _l("The deadline can only be extended before the original due date."),
     "extension_reason_required": _l("Give the reason; the requester is told it."),
     "outcome_required": _l("Say what was done, or why the request is refused."),
+    "close_result_required": _l("Choose whether the request was completed or refused."),
     # notices: importing the notice a firm has
     "import_file_type": _l("Upload a .txt, .html, .md or .docx file, or paste the text."),
     "import_file_too_large": _l("The file is too large (at most 2 MB)."),

@@ -68,6 +68,11 @@ def practical_due_date(due: date) -> date:
     return day
 
 
+def days_left(due: date, today: date) -> int:
+    """Days from today to the practical due date: 0 on the day itself, negative once overdue."""
+    return (practical_due_date(due) - today).days
+
+
 def is_overdue(due: date | None, today: date) -> bool:
     """True when the practical due date has passed."""
     return due is not None and practical_due_date(due) < today

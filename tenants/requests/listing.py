@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, literal, or_, select, tuple_, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, literal, or_, select, tuple_, union_all
+from sqlalchemy.orm import Session, aliased
 
 from ..validation import without_control_characters
 from . import states
@@ -123,6 +123,29 @@ def filtered_query(
             )
         )
     return q
+
+
+# What needs a member's attention (the dashboard), each as the filters of the inbox view it links to,
+# so that a count and the list behind it can never disagree.
+ATTENTION: dict[str, Filters] = {
+    "open": Filters(status=states.OPEN),
+    "soon": Filters(due="soon"),
+    "overdue": Filters(due="overdue"),
+    "unverified": Filters(status=states.UNVERIFIED),
+}
+
+
+def attention_counts(session: Session, tenant_id: int, today: date, user_id: int | None) -> dict[str, int]:
+    """How many requests each of ATTENTION's filters lists, in one statement."""
+    counts = [
+        select(func.count())
+        .select_from(filtered_query(tenant_id, f, today, user_id).subquery())
+        .scalar_subquery()
+        .label(key)
+        for key, f in ATTENTION.items()
+    ]
+    row = session.execute(select(*counts)).one()
+    return dict(zip(ATTENTION, row, strict=True))
 
 
 def encode_cursor(row: DataRequest) -> str:

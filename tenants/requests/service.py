@@ -387,9 +387,8 @@ def assign(
     states.transition(request.status, "assign")
     assignee = _member(session, tenant_id, assignee_id) if assignee_id else None
     request.assignee_id = assignee.id if assignee else None
-    _event(
-        session, request, "assigned", now=now, actor=by, data={"assignee": assignee.name if assignee else ""}
-    )
+    data = {"assignee": assignee.name, "assignee_id": assignee.id} if assignee else {"assignee": ""}
+    _event(session, request, "assigned", now=now, actor=by, data=data)
     session.flush()
     return request
 

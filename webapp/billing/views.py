@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import click
 import stripe
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from tenants.billing import service as billing
-from tenants.billing.plans import GRACE_PERIOD, PLANS, editing_locked
+from tenants.billing.plans import GRACE_PERIOD, INTERVALS, PLANS, editing_locked, stripe_price_problems
 from tenants.models import Tenant
 from tenants.scoping import scoped_to, unscoped
 
+from ..config import ConfigError, billing_configured
 from ..db import db
 from ..forms import ActionForm
 from ..routing import absolute_url
@@ -49,16 +51,7 @@ def _now() -> datetime:
 
 def enabled(app: Flask | None = None) -> bool:
     """Billing is on when the Stripe key, the webhook secret and both prices are configured."""
-    cfg = (app or current_app).config
-    return all(
-        cfg[k]
-        for k in (
-            "STRIPE_SECRET_KEY",
-            "STRIPE_WEBHOOK_SECRET",
-            "STRIPE_PRICE_PRO_MONTHLY",
-            "STRIPE_PRICE_PRO_YEARLY",
-        )
-    )
+    return billing_configured((app or current_app).config)
 
 
 STRIPE_PAGES = "https://checkout.stripe.com https://billing.stripe.com"
@@ -86,8 +79,66 @@ def client() -> stripe.StripeClient:
     return existing
 
 
+PRICE_SETTING = {"monthly": "STRIPE_PRICE_PRO_MONTHLY", "yearly": "STRIPE_PRICE_PRO_YEARLY"}
+
+
+def price_problems() -> list[str]:
+    """Where the configured Stripe prices disagree with PLANS (what the pages show); empty when
+    they agree. Raises stripe.StripeError when Stripe cannot be asked."""
+    problems = []
+    for interval in INTERVALS:
+        price_id = current_app.config[PRICE_SETTING[interval]]
+        price = client().v1.prices.retrieve(price_id).to_dict()
+        problems += [
+            f"{PRICE_SETTING[interval]} ({price_id}): {p}"
+            for p in stripe_price_problems(PLANS["pro"], interval, price)
+        ]
+    return problems
+
+
+def check_prices_at_start(app: Flask) -> None:
+    """In production with billing on, refuse to start while Stripe would charge another price than
+    the pages show; when Stripe cannot be asked, say so and start."""
+    if app.config["SELOSTE_ENV"] != "production" or not enabled(app):
+        return
+    with app.app_context():
+        try:
+            problems = price_problems()
+        except stripe.StripeError as exc:
+            log.warning(
+                "The Stripe prices could not be compared with PLANS at start-up: %s", type(exc).__name__
+            )
+            return
+    if problems:
+        raise ConfigError(
+            "The Stripe prices disagree with PLANS in tenants/billing/plans.py: " + "; ".join(problems)
+        )
+
+
+@bp.cli.command("check-prices")
+def check_prices_command():
+    """Compare the configured Stripe prices with PLANS; exit 1 when they disagree."""
+    if not enabled():
+        raise click.ClickException("Billing is off: the Stripe settings are not all set.")
+    try:
+        problems = price_problems()
+    except stripe.StripeError as exc:
+        raise click.ClickException(f"Stripe could not be asked: {type(exc).__name__}") from exc
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException("The Stripe prices disagree with PLANS.")
+    click.echo("The Stripe prices agree with PLANS.")
+
+
 def init_app(app: Flask) -> None:
-    """Banner state for every logged-in page, and where plan limits send people to upgrade."""
+    """Banner state for every logged-in page, where plan limits send people to upgrade, whom to ask
+    when billing is off, and the check that Stripe charges what the pages show."""
+    check_prices_at_start(app)
+
+    @app.context_processor
+    def _operator():
+        return {"operator_email": app.config["OPERATOR_EMAIL"]}
 
     @app.template_global()
     def upgrade_url() -> str:
@@ -106,7 +157,7 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/pricing")
 def pricing():
-    """The plans, public."""
+    """The plans and their prices, public."""
     return render_template("billing/pricing.html", plans=PLANS, billing_enabled=enabled())
 
 

@@ -1,4 +1,4 @@
-"""Operator commands (`flask db`, `tenants`, `users`, `outbox`, `requests`, `notices`): each runs
+"""Operator commands (`flask db`, `tenants`, `users`, `outbox`, `requests`, `notices`, `site`): each runs
 the domain's services in one unit of work, without any web request."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from .database import db_cli
 from .notices import notices_cli
 from .outbox import outbox_cli
 from .requests import requests_cli
+from .site import site_cli
 from .tenants import tenants_cli, users_cli
 
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (db_cli, tenants_cli, users_cli, outbox_cli, requests_cli, notices_cli):
+    for group in (db_cli, tenants_cli, users_cli, outbox_cli, requests_cli, notices_cli, site_cli):
         app.cli.add_command(group)

@@ -55,9 +55,15 @@ class ExtendForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    """Close as completed (what was done) or refused (why)."""
+    """Close as completed (what was done) or refused (why); `result` says which, where one form
+    offers both."""
 
+    result = StringField()
     outcome = TextAreaField()
+
+    def chosen_outcome(self) -> str | None:
+        """'complete' or 'refuse' as chosen, else None."""
+        return {"completed": "complete", "refused": "refuse"}.get(self.result.data or "")
 
 
 class EntryForm(RequesterFields, FlaskForm):

@@ -15,18 +15,19 @@ from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices.models import Notice
 from tenants.requests import listing, service, states
-from tenants.requests.deadlines import is_overdue, practical_due_date
+from tenants.requests.deadlines import days_left, is_overdue, practical_due_date
 from tenants.requests.hetu import mask_hetus
 from tenants.requests.models import CHANNELS, REQUEST_TYPES
 
 from ..attachments import AttachmentProblem, discard_attachments, send_attachment, store_attachments
 from ..db import db
 from ..i18n import helsinki_today
-from ..labels import TYPE_LABELS
+from ..labels import HANDLER_TYPE_LABELS
 from ..messages import field_errors, message
 from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only
 from .forms import AssignForm, CloseForm, EntryForm, ExtendForm, NoteForm, ReplyForm
+from .timeline import sentence
 
 bp = Blueprint("inbox", __name__, url_prefix="/app/inbox")
 
@@ -38,21 +39,6 @@ STATUS_LABELS = {
     "refused": _l("refused"),
     "closed_unverified": _l("closed, not verified"),
     "linked": _l("linked to an earlier request"),
-}
-EVENT_LABELS = {
-    "submitted": _l("Sent through the form"),
-    "entered": _l("Entered by hand"),
-    "verified": _l("Email address confirmed; received"),
-    "linked_duplicate": _l("Linked to a request with the same subject"),
-    "unlinked": _l("Link undone: handled on its own"),
-    "assigned": _l("Assigned"),
-    "note": _l("Internal note"),
-    "message_out": _l("Message to the requester"),
-    "message_in": _l("Message from the requester"),
-    "extended": _l("Deadline extended"),
-    "completed": _l("Closed as completed"),
-    "refused": _l("Closed as refused"),
-    "expired": _l("Closed: the address was never confirmed"),
 }
 
 
@@ -91,11 +77,13 @@ def index():
         names={m.user_id: m.user.name for m in members},
         today=today,
         STATUS_LABELS=STATUS_LABELS,
-        TYPE_LABELS=TYPE_LABELS,
+        TYPE_LABELS=HANDLER_TYPE_LABELS,
         REQUEST_TYPES=REQUEST_TYPES,
         STATUSES=states.STATUSES,
         practical_due_date=practical_due_date,
         is_overdue=is_overdue,
+        days_left=days_left,
+        soon_days=listing.SOON_DAYS,
         mask_hetus=mask_hetus,
         filter_args=f.as_args(),
     )
@@ -126,9 +114,11 @@ def _detail_page(req, errors: dict, values: dict | None = None):
         values=values or {},
         form=NoteForm(),  # any form of the page: its CSRF token
         STATUS_LABELS=STATUS_LABELS,
-        EVENT_LABELS=EVENT_LABELS,
-        TYPE_LABELS=TYPE_LABELS,
+        sentence=sentence,
+        TYPE_LABELS=HANDLER_TYPE_LABELS,
         today=today,
+        days_left=days_left,
+        soon_days=listing.SOON_DAYS,
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
         overdue=req.status == states.OPEN and is_overdue(req.due_on, today),
     ), (400 if errors else 200)
@@ -254,6 +244,25 @@ def _close(request_id: int, outcome: str):
     )
 
 
+@bp.post("/<int:request_id>/close")
+@tenant_required
+def close(request_id):
+    """Close the request with the outcome the member chose: completed, or refused with the reason."""
+    form = CloseForm()
+
+    def do(req):
+        outcome = form.chosen_outcome()
+        if outcome is None:
+            raise ValidationFailed("close_result_required", "result")
+        service.close(
+            db(), g.tenant.id, req.id, outcome, form.outcome.data or "", by=current_user.model, now=_now()
+        )
+
+    return _act(
+        request_id, form, "close", "outcome", do, _("The request is closed and the requester was told.")
+    )
+
+
 @bp.post("/<int:request_id>/complete")
 @tenant_required
 def complete(request_id):
@@ -319,7 +328,7 @@ def enter():
         errors=errors,
         notices=notices,
         form=form,
-        TYPE_LABELS=TYPE_LABELS,
+        TYPE_LABELS=HANDLER_TYPE_LABELS,
         REQUEST_TYPES=REQUEST_TYPES,
         CHANNELS=CHANNELS,
     ), (400 if errors else 200)

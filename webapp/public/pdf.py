@@ -27,8 +27,14 @@ def _fetcher():
     return LocalStatic()
 
 
+# PDF/UA-1: a tagged PDF (headings, lists, tables and links in a structure tree, the document's
+# language and title) that screen readers can read, not only print.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def pdf_of(html: str, base_url: str = "http://seloste.local/") -> bytes:
-    """The PDF of a rendered notice page; its links are resolved against base_url (BASE_URL)."""
+    """The PDF of a rendered notice page, tagged for accessibility; its links are resolved against
+    base_url (BASE_URL) and stay clickable."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=_fetcher()).write_pdf(pdf_variant=PDF_VARIANT)

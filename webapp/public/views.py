@@ -104,6 +104,12 @@ def _language(languages, primary) -> str:
     return request.accept_languages.best_match(languages) or primary
 
 
+def _unavailable(languages) -> str | None:
+    """The language `?lang=` asked for when the page does not have it (the page says so)."""
+    wanted = request.args.get("lang")
+    return wanted if wanted in LANGUAGES and wanted not in languages else None
+
+
 def _varies(languages) -> bool:
     """The answer depends on Accept-Language unless ?lang= names one of the page's languages."""
     return request.args.get("lang") not in languages
@@ -231,17 +237,29 @@ def _notice_text(version: NoticeVersion, language: str) -> tuple[RenderedNotice,
     return hit
 
 
-def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -> tuple:
+def _unavailable_note(wanted: str | None, shown: str) -> Markup | None:
+    """In the language asked for: the notice is not written in it, and in which language it is shown."""
+    if wanted is None:
+        return None
+    with force_locale(wanted):
+        # An autoescaping template: safe HTML.
+        return Markup(render_template("public/_unavailable.html", wanted=wanted, shown=shown))  # noqa: S704
+
+
+def _page(
+    r: Resolved, version: NoticeVersion, language: str, *, latest: bool, unavailable: str | None = None
+) -> tuple:
     """The page around the notice's text. Only the version in force (`latest`) shows what depends
     on the plan (the "Made with Seloste" line on Free, the PDF link on Pro): a version URL is
-    immutable, so its page always links its PDF (which answers on every plan) and has no badge."""
+    immutable, so its page always links its PDF (which answers on every plan) and has no badge.
+    `unavailable` is a language `?lang=` asked for that the version lacks: the page says so in it."""
     if latest:
         endpoint, values = "public.latest", {}
     else:
         endpoint, values = "public.version", {"number": version.number}
     values.update(tenant_slug=r.tenant_slug, notice_slug=r.notice_slug)
 
-    def language_url(code: str, absolute: bool = False) -> str:
+    def language_url(code: str | None, absolute: bool = False) -> str:
         # hreflang wants a fully qualified address; only BASE_URL may give one to a cached page.
         base = current_app.config["BASE_URL"] if absolute else ""
         return base + url_for(endpoint, lang=code, **values)
@@ -261,6 +279,7 @@ def _page(r: Resolved, version: NoticeVersion, language: str, *, latest: bool) -
             pdf_link=r.pdf or not latest,
             language_url=language_url,
             LANGUAGE_NAMES=LANGUAGE_NAMES,
+            unavailable_note=_unavailable_note(unavailable, language),
         )
     body = html.encode("utf-8")
     return body, _etag(body), version.published_at, "text/html"
@@ -274,10 +293,21 @@ def latest(tenant_slug, notice_slug):
     if r.status == "withdrawn":
         return _withdrawn(r)
     language = _language(r.languages, r.primary_language)
-    key = ("latest", r.notice_id, r.number, language, r.tenant_slug, r.notice_slug, r.badge, r.pdf)
+    unavailable = _unavailable(r.languages)
+    key = (
+        "latest",
+        r.notice_id,
+        r.number,
+        language,
+        unavailable,
+        r.tenant_slug,
+        r.notice_slug,
+        r.badge,
+        r.pdf,
+    )
     entry = cache.pages.get(key)
     if entry is None:
-        entry = _page(r, _version(r, r.number), language, latest=True)
+        entry = _page(r, _version(r, r.number), language, latest=True, unavailable=unavailable)
         cache.pages.put(key, entry)
     return _respond(
         entry,
@@ -299,16 +329,18 @@ def _version_languages(r: Resolved, number: int) -> tuple[tuple[str, ...], str, 
     return tuple(v.languages), v.primary_language, v
 
 
-def _version_page(r: Resolved, number: int) -> tuple[tuple, tuple[str, ...], str]:
+def _version_page(r: Resolved, number: int, *, for_print: bool = False) -> tuple[tuple, tuple[str, ...], str]:
     """The rendered page of version n in the visitor's language (cached under that resolved
     language, never under the raw header or query string), the version's languages, and the
-    language chosen. Its bytes depend on nothing but the version and its address."""
+    language chosen. Its bytes depend on nothing but the version and its address. The page a PDF
+    is printed from never carries the note that `?lang=` asked for a language the version lacks."""
     languages, primary, v = _version_languages(r, number)
     language = _language(languages, primary)
-    key = ("version", r.notice_id, number, language, r.tenant_slug, r.notice_slug)
+    unavailable = None if for_print else _unavailable(languages)
+    key = ("version", r.notice_id, number, language, unavailable, r.tenant_slug, r.notice_slug)
     entry = cache.pages.get(key)
     if entry is None:
-        entry = _page(r, v or _version(r, number), language, latest=False)
+        entry = _page(r, v or _version(r, number), language, latest=False, unavailable=unavailable)
         cache.pages.put(key, entry)
     return entry, languages, language
 
@@ -397,7 +429,7 @@ def version_pdf(tenant_slug, notice_slug, number):
     r = resolve(tenant_slug, notice_slug)
     if r.status == "withdrawn":
         return _withdrawn(r)
-    page, languages, language = _version_page(r, number)
+    page, languages, language = _version_page(r, number, for_print=True)
     key = ("pdf", page[1])  # the page it is printed from decides everything in it
     entry = cache.pages.get(key)
     if entry is None:
@@ -505,15 +537,21 @@ def feed(tenant_slug, notice_slug):
         return _withdrawn(r)
     versions = publishing.list_versions(db(), r.tenant_id, r.notice_id)
     base = {"tenant_slug": r.tenant_slug, "notice_slug": r.notice_slug}
-    with force_locale(r.primary_language):
+    # One feed per language of the version in force (`?lang=`), else in its main language; every
+    # title in it is in that language, and its links lead to the pages in that language.
+    wanted = request.args.get("lang")
+    language = wanted if wanted in r.languages else r.primary_language
+    lang = None if language == r.primary_language else language  # the main language's feed keeps its address
+    with force_locale(language):
         xml = render_template(
             "public/feed.atom.xml",
             r=r,
             versions=versions,
-            language=r.primary_language,
-            latest_url=absolute_url("public.latest", **base),
-            feed_url=absolute_url("public.feed", **base),
-            version_url=lambda n: absolute_url("public.version", number=n, **base),
+            language=language,
+            title=(versions[0].content.get("register_name") or {}).get(language) or versions[0].title,
+            latest_url=absolute_url("public.latest", lang=lang, **base),
+            feed_url=absolute_url("public.feed", lang=lang, **base),
+            version_url=lambda n: absolute_url("public.version", number=n, lang=lang, **base),
         ).encode("utf-8")
     # Built per request (never cached in the process): without BASE_URL its addresses follow the Host.
     return _respond(

@@ -213,9 +213,15 @@ def status(token):
         if not errors and not warn_hetu:
             return redirect(url_for("requests.status", token=token, lang=req.answer_language, sent=1))
     events = [e for e in service.timeline(db(), req.tenant_id, req.id) if e.kind in SHOWN_TO_REQUESTER]
+    tenant = db().get(Tenant, req.tenant_id)
+    # The notice the request is about, while it is online (its title and address as published).
+    published = {n.id: (n, v) for n, v in publishing.published_notices(db(), tenant.id)}
     return render_template(
         "requests/status.html",
         req=req,
+        tenant=tenant,
+        notice=published.get(req.notice_id),
+        type_label=TYPE_LABELS.get(req.type, req.type),
         events=events,
         errors=errors,
         text=form.message.data or "",

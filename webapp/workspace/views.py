@@ -12,12 +12,14 @@ from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices import publishing
 from tenants.notices import service as notice_service
+from tenants.requests import listing
 
 from .. import page_cache as public_cache
 from ..db import db
 from ..errors import apply_to_form
 from ..findings import summary as report_summary
 from ..forms import ActionForm
+from ..i18n import helsinki_today
 from ..messages import message
 from ..tenancy import owner_required, select_tenant, tenant_required
 from .forms import InviteForm, TenantForm
@@ -32,13 +34,20 @@ def _now() -> datetime:
 @bp.get("/")
 @tenant_required
 def dashboard():
-    """The tenant at a glance: its details, members, and its notices."""
+    """The tenant at a glance: the requests that need attention, its notices and members."""
     members = accounts.list_members(db(), g.tenant.id)
     notices = []
     for notice in notice_service.list_notices(db(), g.tenant.id):
         report = notice_service.completeness(notice)
         notices.append((notice, report, report_summary(report)))
-    return render_template("workspace/dashboard.html", members=members, notices=notices, action=ActionForm())
+    attention = listing.attention_counts(db(), g.tenant.id, helsinki_today(), current_user.id)
+    return render_template(
+        "workspace/dashboard.html",
+        members=members,
+        notices=notices,
+        attention=[(key, attention[key], f.as_args()) for key, f in listing.ATTENTION.items()],
+        action=ActionForm(),
+    )
 
 
 @bp.route("/members", methods=["GET", "POST"])
