@@ -65,14 +65,19 @@ def has_section(draft, key: str, lang: str) -> bool:
     return checks[key](draft)
 
 
+# Fields that hold codes (a legal basis, a right's key), not words of the notice.
+CODES = {"legal_basis", "safeguard", "key", "kind", "special_categories", "prepared_on", "schema_version"}
+
+
 def draft_text(draft) -> str:
-    """Every text of a draft as plain text: fields, lists and rich texts."""
+    """Every text of a draft as plain text: fields, lists and rich texts (not the codes)."""
     parts: list[str] = []
 
     def walk(value):
         if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
+            for k, v in value.items():
+                if k not in CODES:
+                    walk(v)
         elif isinstance(value, list):
             for v in value:
                 walk(v)
@@ -114,6 +119,7 @@ def visible_text(source: str) -> str:
 
     Comments vanish here as in a browser; template code and front matter stay (a person pasting
     the file sees them), so the importer must either keep them or report them as left out."""
+    source = re.sub(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)", "]", source)  # a Markdown link shows its text only
     parser = _Visible()
     parser.feed(source)
     parser.close()

@@ -156,6 +156,8 @@ _LAW = re.compile(r"\w+laki\b|\w+lag(?:en)?\b|\bact\b|\blaw\b", re.I)
 def summary_table(b: Builder, chunk: Chunk, m: HeadingMatch | None) -> list[tuple[str, str]]:
     """A table with a row per purpose: what for, which data, on what basis, how long."""
     head, keys, rows = chunk.table
+    if chunk.heading:  # "Tietojen käsittely yhdellä silmäyksellä": no section's name, kept as text
+        b.unplace(chunk.heading, [], heading_is_text=True)
     column = {k: i for i, k in enumerate(keys) if k}
     out = [(to_plain(head[i]), k) for k, i in column.items()]
     retention: list[str] = []

@@ -40,6 +40,18 @@ def looks_like_a_name(text: str) -> bool:
     return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_WORDS for w in words)
 
 
+def split_name(text: str) -> tuple[str, str]:
+    """A name and what came with it: "Club secretary Heidi Mattila" -> ("Heidi Mattila", "Club secretary")."""
+    if not text or looks_like_a_name(text):
+        return text, ""
+    tokens = text.split()
+    lower = [i for i, w in enumerate(tokens) if w[:1].islower() and w.lower() not in _NAME_WORDS]
+    tail = tokens[lower[-1] + 1 :] if lower else []
+    if 2 <= len(tail) <= 4 and looks_like_a_name(" ".join(tail)):
+        return " ".join(tail), " ".join(tokens[: lower[-1] + 1])
+    return name_in_prose(text), text
+
+
 def name_in_prose(text: str) -> str:
     """The legal name a sentence gives ("… toimii Firma ry, …"), or ""."""
     m = _ROLE_LEAD.search(text)

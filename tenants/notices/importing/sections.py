@@ -30,7 +30,7 @@ from .fields import (
     split_dash_items,
     split_sentences,
 )
-from .prose import is_prose, looks_like_a_name, name_in_prose, party_in_prose
+from .prose import is_prose, party_in_prose, split_name
 from .vocabulary import HeadingMatch, match_heading
 
 ITEM_LIMIT = 500  # a list item is plain text the schema cuts at 500 characters: longer ones are split
@@ -125,8 +125,9 @@ def party(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
     prose = [blk for blk in chunk.blocks if is_prose(blk.text)]
     lines = [t for blk in chunk.blocks if blk not in prose for t in _lines(Chunk(None, 0, [blk]))]
     found = parse_party(lines)
-    if not looks_like_a_name(found.name):  # "Tietosuojavastaavanamme toimii Petra Koivisto"
-        found.name = name_in_prose(found.name) if found.name else ""
+    found.name, said = split_name(found.name)  # "Tietosuojavastaavanamme toimii Petra Koivisto"
+    if said:
+        found.extra.insert(0, said)
     if key == "dpo":
         no_dpo = NOT_USED.search(chunk.text) and not (found.email or found.phone)
         b.dpo_appointed = not no_dpo and not (found.empty and not prose)
@@ -316,7 +317,7 @@ def plain_rich(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
     key = m.key
     if key == "security":  # no A/B split in the source: electronic unless it only speaks of paper
         manual = re.search(r"manuaal|paperi|manuell|paper", chunk.text, re.I)
-        key = "security.manual" if manual and not re.search(r"sähköi|järjestelm|elektron|electronic|system", chunk.text, re.I) else "security.electronic"  # fmt: skip
+        key = "security.manual" if manual and not re.search(r"sähköi|järjestelm|elektron|electronic|system|salasan|password|lösenord|tunnuks", chunk.text, re.I) else "security.electronic"  # fmt: skip
     b.rich[key].append(rich(chunk.blocks))
     return [key if m.key.startswith("security") else m.key]
 
