@@ -26,6 +26,7 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     page.locator("#import-button").click()
     expect(page).to_have_url(re.compile(r"/steps/basics"))
     expect(page.locator("#import-report")).to_be_visible()
+    expect(page.locator("#import-facts")).to_contain_text("ellei")  # the sentence behind the open answer
     expect(page.locator("#controller-name")).to_have_value("Konttorimix Oy")
 
     # The review lists what must be fixed; each "Fix" leads to its step.
@@ -48,6 +49,11 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     back_to_review()
     fix("automated")
     page.locator("input[name='automated_decisions.used'][value=no]").check()
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    # "ei siirretä …, ellei …" left the transfers question open: the firm answers it itself.
+    fix("recipients")
+    page.locator("input[name='transfers.outside_eea'][value=no]").check()
     page.locator("button[name=action][value=save]").click()
     back_to_review()
     fix("purposes")
