@@ -244,3 +244,12 @@ def test_two_notices_in_one_file_are_found_and_split():
     )
     assert "Kuukausi" not in first.draft.retention["fi"]
     assert import_notice(one, content_type="text/markdown").parts == []
+
+
+def test_the_colon_of_eu_n_is_no_label():
+    """ "EU:n" is a word with its case ending, not "Label: value"."""
+    source = "7. Tietojen luovutukset ja tietojen siirto EU:n tai ETA:n ulkopuolelle\nTietoja ei luovuteta. Tietoja ei siirretä EU:n tai ETA:n ulkopuolelle.\n"
+    result = import_notice("Rekisterinpitäjä\nFirma Oy\n\n" + source)
+    assert [s.key for s in result.sections][-2:] == ["recipients", "transfers"]
+    assert result.facts["transfers"].answer is False
+    assert "ulkopuolelle" not in result.draft.recipients[0]["fi"]

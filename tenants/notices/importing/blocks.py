@@ -86,6 +86,9 @@ def _label_heading(label: str, *, has_value: bool, bold: bool) -> bool:
     return heading_like(label)
 
 
+_LABEL_COLON = re.compile(r"^(.*?):(?=\s)(.*)$", re.S)
+
+
 def inline_label(line_html: str) -> tuple[str, str] | None:
     """("Label", "value html") when a line starts with a bold label or a strong "Label:"."""
     m = re.match(r"^\s*<b>(.*?)</b>\s*:?\s*(?:<br>\s*)?(.*)$", line_html, re.S)
@@ -95,10 +98,10 @@ def inline_label(line_html: str) -> tuple[str, str] | None:
             return label, m[2].strip()
         return None
     text = to_plain(line_html)
-    label, sep, rest = text.partition(":")
-    if sep and rest.strip() and _label_heading(label.strip(), has_value=True, bold=False):
-        value = line_html.split(":", 1)[1].strip() if ":" in line_html else rest
-        return label.strip(), value
+    m = _LABEL_COLON.match(text)  # "Säilytysaika: …", never the colon of "EU:n"
+    if m and m[2].strip() and _label_heading(m[1].strip(), has_value=True, bold=False):
+        value = _LABEL_COLON.match(line_html)
+        return m[1].strip(), (value[2] if value else m[2]).strip()
     return None
 
 

@@ -51,7 +51,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
         r"purpose|we use (?:the|your|this|these) (?:data|information)|\bto (?:deliver|manage|handle|invoice|provide|hold|take)\b|necessary (?:for|to)|on the basis of|legal basis|consent|legitimate interest|\bcontract\b",
     ),
     "recipients": (
-        r"luovut(?:etaan|amme|eta|ta)|välitetään|välitämme|puolestamme|tilitoimisto|kuljetusliik|kumppanei",
+        r"luovut(?:etaan|amme|eta|ta)|välitetään|välitämme|puolestamme|tilitoimisto|kirjanpitäjä|kuljetusliik|kumppanei"
+        r"|\b(?:anneta|annetaan)\b.{0,30}(?:muille|\w+lle\b)",
         r"lämnas ut|lämnar (?:inte )?ut|överlåt|för vår räkning|bokföringsbyrå",
         r"\bshare|disclos|on our behalf|service provider|accounting firm|\bprocessor",
     ),

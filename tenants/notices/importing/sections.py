@@ -267,12 +267,22 @@ def _special_statements(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
 
 
 def _move_transfer_mentions(b: Builder, blocks: list[Block]) -> tuple[list[Block], bool]:
-    """Paragraphs on transfers abroad, to the transfers section (the source has no heading for it)."""
-    moved = [blk for blk in blocks if blk.kind == "p" and TRANSFER_MENTION.search(blk.text)]
-    if not moved:
-        return blocks, False
-    _transfer_text(b, moved)
-    return [blk for blk in blocks if blk not in moved], True
+    """Sentences on transfers abroad, to the transfers section (the source has no heading for it)."""
+    kept, moved = [], []
+    for blk in blocks:
+        if blk.kind != "p" or not TRANSFER_MENTION.search(blk.text):
+            kept.append(blk)
+            continue
+        sentences = date_sentences(blk.text)
+        abroad = [t for t in sentences if TRANSFER_MENTION.search(t)]
+        if len(abroad) == len(sentences) or re.search(r"<(?:a|b|i)\b", blk.html):
+            moved.append(blk)  # the whole paragraph (or one whose markup a cut would break)
+            continue
+        moved.append(_text(" ".join(abroad)))
+        kept.append(_text(" ".join(t for t in sentences if t not in abroad)))
+    if moved:
+        _transfer_text(b, moved)
+    return kept, bool(moved)
 
 
 def _items_and_leads(blocks: list[Block]) -> tuple[list[str], list[Block]]:

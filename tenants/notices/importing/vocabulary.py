@@ -269,7 +269,7 @@ MORE_VARIANTS: dict[str, dict[str, list[str]]] = {
     "data_categories": {
         "fi": ["Tietosisältö", "Käsiteltävät tiedot", "Tallennettavat tiedot", "Rekisteriin tallennettavat tiedot", "Mitä tietoja käsittelemme", "Henkilötietoryhmät", "=Tiedot", "Mitä tietoja"],
         "sv": ["Typ av uppgifter", "Uppgifter som behandlas", "Vilka uppgifter samlar vi in", "Vilka uppgifter behandlar vi"],
-        "en": ["Content of the data file", "Content of the register", "Data processed", "What I collect", "Which data", "Personal data we collect"],
+        "en": ["Content of the data file", "Content of the register", "Data processed", "What I collect", "Which data", "Personal data we collect", "The data we process", "Data we process"],
     },
     "sources": {
         "fi": ["Mistä tiedot saadaan", "Mistä tiedot tulevat"],
@@ -362,10 +362,10 @@ MORE_KEYWORDS: dict[str, dict[str, list[str]]] = {
     "register_name": {"fi": [], "sv": [], "en": [r"name of the (?:data )?file"]},
     "purposes": {"fi": [r"mihin (?:tietoja|käytä)", r"\bmiksi\b"], "sv": [r"varför", r"användningsändamål"], "en": [r"\bwhy\b", r"what we use", r"how we use"]},
     "legal_basis": {"fi": [r"millä perusteella", r"\bperuste\b"], "sv": [r"på vilken grund"], "en": [r"on what basis"]},
-    "data_categories": {"fi": [r"mitä (?:henkilö)?tietoja", r"tallennettav", r"käsiteltävät", r"keräämme|tallennamme|tallennan"], "sv": [r"vilka (?:person)?uppgifter", r"typ av uppgifter", r"uppgifter som behandlas"], "en": [r"what (?:personal )?(?:data|information)", r"which data", r"content of the (?:data file|register)", r"(?:i|we) collect", r"data processed"]},
+    "data_categories": {"fi": [r"mitä (?:henkilö)?tietoja", r"tallennettav", r"käsiteltävät", r"keräämme|tallennamme|tallennan"], "sv": [r"vilka (?:person)?uppgifter", r"typ av uppgifter", r"uppgifter som behandlas"], "en": [r"what (?:personal )?(?:data|information)", r"which data", r"content of the (?:data file|register)", r"(?:i|we) collect", r"data processed", r"\bdata we (?:process|collect|hold)"]},
     "sources": {"fi": [r"mistä (?:tiedot|saamme|tietoja)"], "sv": [r"varifrån"], "en": [r"where (?:we get|does|do)", r"come from"]},
     "recipients": {"fi": [r"kenelle", r"kuka (?:tietoja )?näkee"], "sv": [r"vem får"], "en": [r"who (?:can see|gets|receives)", r"\bsharing\b"]},
-    "transfers": {"fi": [r"siirr\w*.*(?:\beu\b|\beta\b|ulkopuol|mai)", r"lähtevätkö"], "sv": [r"överföring"], "en": [r"\btransfers?\b.*(?:\beu\b|\beea\b|outside|abroad)"]},
+    "transfers": {"fi": [r"siirr\w*.*(?:\beu\b|\beta\b|ulkopuol|mai)", r"lähtevätkö"], "sv": [r"överföring"], "en": [r"\btransfers?\b.*(?:\beu\b|\beea\b|outside|abroad)", r"\btransfers\b"]},
     "retention": {"fi": [r"säilyt", r"kauanko", r"kuinka kauan"], "sv": [r"förvar", r"hur länge", r"sparas"], "en": [r"how long", r"\bkeep\b"]},
     "security": {"fi": [r"suojat(?:aan|tu)"], "sv": [r"\bdataskydd\b"], "en": []},
     "automated_decisions": {"fi": [r"automaattis\w* päätö"], "sv": [r"automatiser"], "en": []},
