@@ -355,3 +355,13 @@ def test_cli_split_makes_a_draft_of_each_notice(app, session, make_owner):
 
 def _finnish(day: date) -> str:
     return f"{day.day}.{day.month}.{day.year}"
+
+
+def test_a_file_of_thousands_of_headings_is_explained_not_imported(client, session, make_owner):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    text = "".join(f"Otsikko {i}\tArvo {i}\n" for i in range(600))
+    r = client.post_form("/app/notices/import", {"text": text, "title": "Taulukko"})
+    error = r.get_data(as_text=True).split('id="import-error"')[1].split("</")[0]
+    assert r.status_code == 400 and "yli 500 otsikkoa" in error
+    assert notices(session) == []

@@ -72,6 +72,9 @@ MESSAGES = {
         "The draft has changed since the import, so it can no longer be split. Import the file again to split it."
     ),
     "import_controller_unknown": _l("Choose either this organisation or the controller your notice names."),
+    "import_too_many_headings": _l(
+        "The text has more than 500 headings, far more than a privacy notice has. Check that this is the notice you meant to import."
+    ),
     # notices: the wizard, publishing and withdrawing
     "title_required": _l("Give the notice a name."),
     "languages_required": _l("Choose at least one language."),

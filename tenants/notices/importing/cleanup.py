@@ -21,22 +21,23 @@ _FRONT_MATTER = re.compile(r"\A\s*(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)",
 _META_LINE = re.compile(r"^\s*([\w-]+)\s*[:=]\s*(.*?)\s*$")
 _META_DATES = {"date": "prepared", "published": "prepared", "created": "prepared"}
 _META_DATES |= dict.fromkeys(("lastmod", "last_modified", "updated", "modified", "last_updated"), "updated")
+# Every pattern stops at the next brace or angle bracket and has a bounded length: a file full of
+# unclosed "{{" or "<b>" is read in linear time, never by scanning to its end from each of them.
 _TEMPLATE_CODE = re.compile(
-    r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}"  # Liquid, Jinja, Django, Hugo shortcodes
-    r"|\{\*.*?\*\}"  # Smarty comment
+    r"\{%[^{}]{0,2000}?%\}|\{\{[^{}]{0,2000}?\}\}|\{#[^{}]{0,2000}?#\}"  # Liquid, Jinja, Django, Hugo
+    r"|\{\*[^{}]{0,2000}?\*\}"  # Smarty comment
     r"|\{/?(?:if|else|elseif|foreach|foreachelse|include|assign|block|extends|literal|section|capture"
-    r"|strip|function|while|for|nocache)\b[^{}\n]*\}"  # Smarty tags
-    r"|\{\$[^{}\n]*\}"  # Smarty variables
-    r"|<\?(?:php|=).*?\?>|<%.*?%>",  # PHP, ERB
-    re.S | re.I,
+    r"|strip|function|while|for|nocache)\b[^{}\n]{0,500}\}"  # Smarty tags
+    r"|\{\$[^{}\n]{0,500}\}"  # Smarty variables
+    r"|<\?(?:php|=)(?:[^?<]|\?(?!>)){0,2000}\?>|<%(?:[^%<]|%(?!>)){0,2000}%>",  # PHP, ERB
+    re.I,
 )
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
-_BREAK = re.compile(r"<br\s*/?>", re.I)
-_BOLD = re.compile(r"<(b|strong)\b[^>]*>(.*?)</\1\s*>", re.I | re.S)
-_ITALIC = re.compile(r"<(i|em)\b[^>]*>(.*?)</\1\s*>", re.I | re.S)
-_PARAGRAPH = re.compile(r"</?p\b[^>]*>", re.I)
-_OTHER_TAG = re.compile(r"</?(?:span|font|u|div|small|big|sup|sub|center)\b[^>]*>", re.I)
+_BREAK = re.compile(r"<br\s{0,5}/?>", re.I)
+_BOLD = re.compile(r"</?(?:b|strong)\b[^<>\n]{0,200}>", re.I)
+_ITALIC = re.compile(r"</?(?:i|em)\b[^<>\n]{0,200}>", re.I)
+_PARAGRAPH = re.compile(r"</?p\b[^<>\n]{0,200}>", re.I)
+_OTHER_TAG = re.compile(r"</?(?:span|font|u|div|small|big|sup|sub|center)\b[^<>\n]{0,500}>", re.I)
 LINE_BREAK = "\x01"  # a <br> inside a line of Markdown (a table cell): turned into <br> when read
 
 
@@ -56,10 +57,26 @@ def strip_code(source: str) -> Cleaned:
     if m:
         out.text = out.text[m.end() :]
         _front_matter(m[2], out)
-    for pattern in (_COMMENT, _TEMPLATE_CODE):
-        out.left_out += [" ".join(x.split()) for x in pattern.findall(out.text) if x.strip()]
-        out.text = pattern.sub("", out.text)
+    out.text, comments = _without_comments(out.text)
+    out.left_out += comments
+    out.left_out += [" ".join(x.split()) for x in _TEMPLATE_CODE.findall(out.text) if x.strip()]
+    out.text = _TEMPLATE_CODE.sub("", out.text)
     return out
+
+
+def _without_comments(text: str) -> tuple[str, list[str]]:
+    """HTML comments out, in one pass: after an unclosed "<!--" nothing later can close."""
+    parts, comments, pos = [], [], 0
+    while (start := text.find("<!--", pos)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[pos:start])
+        if body := " ".join(text[start + 4 : end].split()):
+            comments.append(body)
+        pos = end + 3
+    parts.append(text[pos:].replace("<!--", ""))  # an opener nothing closes is no comment
+    return "".join(parts), comments
 
 
 def _front_matter(block: str, out: Cleaned) -> None:
@@ -86,16 +103,14 @@ def unmark(text: str, *, markdown: bool) -> str:
         text = _ENTITY.sub(lambda m: html.unescape(m[0]), text)
     text = _PARAGRAPH.sub("\n\n", text)
     text = _OTHER_TAG.sub("", text)
-    bold = (lambda m: f"**{m[2]}**") if markdown else (lambda m: m[2])
-    text = _BOLD.sub(bold, text)
-    text = _ITALIC.sub((lambda m: f"*{m[2]}*") if markdown else (lambda m: m[2]), text)
+    text = _BOLD.sub("**" if markdown else "", text)
+    text = _ITALIC.sub("*" if markdown else "", text)
     return "\n".join(_breaks(line, markdown) for line in text.split("\n"))
 
 
 def _breaks(line: str, markdown: bool) -> str:
-    line = re.sub(
-        r"(?:\s*<br\s*/?>)+\s*$", "", line, flags=re.I
-    )  # a break at the end of a line is the line's end
-    if markdown and line.lstrip().startswith("|"):
-        return _BREAK.sub(LINE_BREAK, line)
-    return _BREAK.sub("\n", line)
+    pieces = _BREAK.split(line)
+    while len(pieces) > 1 and not pieces[-1].strip():  # a break at the end of a line is the line's end
+        pieces.pop()
+    joiner = LINE_BREAK if markdown and line.lstrip().startswith("|") else "\n"
+    return joiner.join(pieces)

@@ -90,6 +90,8 @@ def _other_words(sentence: str, written: list[str]) -> list[str]:
 
 def date_statement(sentence: str, *, bare_ok: bool = False) -> list[FoundDate]:
     """The dates of a sentence that dates the notice ("Päivitetty 5.3.2024."), else []."""
+    if len(sentence) > 160:  # a longer sentence is about something else
+        return []
     dates = find_dates(sentence)
     if not dates:
         return []
@@ -97,7 +99,7 @@ def date_statement(sentence: str, *, bare_ok: bool = False) -> list[FoundDate]:
     kind = kind_of(sentence)
     if kind is None and not (bare_ok and len(words) <= 1):
         return []
-    if len(words) > 12 or len(sentence) > 160:  # a longer sentence is about something else
+    if len(words) > 12:
         return []
     out = []
     for i, (pos, on, _written) in enumerate(dates):

@@ -30,6 +30,9 @@ _STREET_PREFIXES |= {"Norra", "Södra", "Östra", "Västra", "Gamla", "Nya", "St
 COMPANY_FORMS = {"oy", "oyj", "ab", "abp", "ky", "tmi", "ry", "rf", "ay", "osk", "ltd", "inc", "llc", "gmbh"}
 
 
+LINE_READ_LIMIT = 1000  # characters of one line of a contact block read for its details
+
+
 @dataclass
 class Party:
     """A controller, contact person or DPO as a source gave it."""
@@ -107,7 +110,9 @@ def parse_party(lines: list[str]) -> Party:
     """Name, business ID, address, phone and email from the lines of a contact block."""
     party = Party()
     for line in _labels_joined([" ".join(raw.split()) for raw in lines]):
-        if not _labelled_into(party, line):
+        if len(line) > LINE_READ_LIMIT:  # no contact detail is this long: the user places it
+            party.extra.append(line)
+        elif not _labelled_into(party, line):
             _unlabelled_into(party, line)
     return party
 

@@ -36,11 +36,24 @@ _CHROME_ATTR = re.compile(
 )
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search"}
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
-_MARKDOWN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_MARKDOWN_BOLD = re.compile(r"\*\*(?=\S)([^*]{1,500}?)(?<=\S)\*\*|__(?=\S)([^_]{1,500}?)(?<=\S)__")
+
+
+def _trim_breaks(text: str) -> str:
+    """Line breaks at the start and end of a block taken off (in one pass, however many)."""
+    pieces = text.split("<br>")
+    start, end = 0, len(pieces)
+    while start < end and not pieces[start].strip():
+        start += 1
+    while end > start and not pieces[end - 1].strip():
+        end -= 1
+    return "<br>".join(pieces[start:end]).strip()
 
 
 def is_chrome(tag: str, attrs: list) -> bool:
     """Whether an element is page chrome by its name, role, class or id (a cookie banner, a menu)."""
+    if not attrs:
+        return False
     values = dict(attrs)
     if (values.get("role") or "").lower() in _CHROME_ROLES:
         return True
@@ -240,7 +253,7 @@ class _Walker(HTMLParser):
             self.outside = []
         text = fold("".join(self.buf))
         self.buf = []
-        text = re.sub(r"^(?:<br>\s*)+|(?:\s*<br>)+$", "", text).strip()
+        text = _trim_breaks(text)
         text = _MARKDOWN_BOLD.sub(lambda m: f"<b>{m[1] or m[2]}</b>", text)
         if not to_plain(text).strip():
             return
@@ -330,8 +343,15 @@ _CLOSERS = {
 }
 
 
+# A "<" that opens no tag (no ">" before the next "<"): text, not markup. html.parser rescans the rest
+# of the page from every such "<" (a page of "<a <a <a" takes minutes), so it is escaped first;
+# each lookahead stops at the next angle bracket, which keeps this pass linear.
+_STRAY_OPEN = re.compile(r"<(?![^<>]{0,2000}>)")
+
+
 def html_events(source: str, *, labels: bool = True, left_out: list[str] | None = None) -> list:
     """Headings and blocks of an HTML page or fragment, in order; page chrome into `left_out`."""
+    source = _STRAY_OPEN.sub("&lt;", source)
     unclosed = {
         tag
         for tag in _SKIP | _CHROME

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from ...errors import ValidationFailed
 from ..richtext import to_plain
 from ..schema import LANGS, NoticeDraft
 from . import inferred
@@ -32,6 +33,8 @@ from .sections import Builder, _fill, handler_for
 from .shapes import PARSERS, detect_shape
 from .split import notice_starts
 from .vocabulary import STOPWORDS, HeadingMatch, match_heading
+
+MAX_HEADINGS = 500  # a notice has a few dozen headings; thousands mean another kind of file
 
 __all__ = ["ImportResult", "ImportedSection", "Inferred", "NoticeTooLong", "import_notice", "import_parts"]
 
@@ -87,6 +90,8 @@ def _read(source: str, content_type: str) -> _Read:
         text = unmark(text, markdown=shape == "markdown")
     left_out = list(cleaned.left_out)
     chunks = PARSERS[shape](text, left_out)
+    if sum(1 for c in chunks if c.heading is not None) > MAX_HEADINGS:
+        raise ValidationFailed("import_too_many_headings", field="text")
     return _Read(chunks, left_out, cleaned.dates)
 
 

@@ -81,6 +81,9 @@ _DATA_NOUNS = re.compile(
 )
 
 
+SENTENCE_LIMIT = 2000  # characters: text without a sentence break this long is not placed by meaning
+
+
 @dataclass
 class Placement:
     """Blocks that say one thing: the section they belong to (None: none), and whether that is sure."""
@@ -91,7 +94,9 @@ class Placement:
 
 
 def scores(text: str, allowed: tuple[str, ...] | None = None) -> dict[str, int]:
-    """How strongly a text speaks of each section."""
+    """How strongly a text speaks of each section (a text longer than a long paragraph: of none)."""
+    if len(text) > SENTENCE_LIMIT:
+        return {}
     low = text.lower()
     out = {}
     for key, patterns in _TOPICS.items():

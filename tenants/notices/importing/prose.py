@@ -18,7 +18,7 @@ _ROLES = (
     r"|(?:the )?(?:data )?controller|data protection officer|contact person"
 )
 _ROLE_LEAD = re.compile(
-    rf"(?:{_ROLES})\s+(?:on|toimii|is|är)\s+(?:the\s+|a\s+)?(?P<name>[^,.(;:]+?)\s*"
+    rf"(?:{_ROLES})\s+(?:on|toimii|is|är)\s+(?:the\s+|a\s+)?(?P<name>[^,.(;:]{{1,120}}?)\s*"
     r"(?=[,.(;:]|\s+(?:joka|jonka|who|which|som|and|ja|och)\b|$)",
     re.I,
 )
@@ -29,6 +29,7 @@ _COMPANY = re.compile(
 _STREET = re.compile(
     r"\b([A-ZÅÄÖ][\wåäöÅÄÖ-]+(?:\s[a-zåäö]+)?\s\d{1,4}(?:\s?[A-Z]\b)?(?:\s\d{1,3})?)\s*,?\s*(?:FI-)?\d{5}\s"
 )
+PROSE_LIMIT = 2000  # characters: longer text is read as prose without looking for details in it
 _NAME_WORDS = {"ry", "rf", "af", "von", "van", "de", "och", "ja", "and", "of", "&"}
 
 
@@ -63,6 +64,8 @@ def name_in_prose(text: str) -> str:
 
 def party_in_prose(text: str) -> Party | None:
     """A party with the name, business ID, address, phone and email a paragraph gives, or None."""
+    if len(text) > PROSE_LIMIT:  # a page of text is no contact paragraph
+        return None
     name = name_in_prose(text)
     if not name:
         return None
@@ -82,6 +85,8 @@ def party_in_prose(text: str) -> Party | None:
 
 def is_prose(text: str) -> bool:
     """Running text (a sentence with several lower-case words), not a contact line."""
+    if len(text) > PROSE_LIMIT:
+        return True
     text = WEB.sub(" ", EMAIL.sub(" ", text))
     lower = [w for w in re.findall(r"[^\W\d_][\w-]*", text) if w[:1].islower() and len(w) >= 3]
     return len([w for w in lower if w not in _NAME_WORDS]) >= 4

@@ -462,6 +462,11 @@ class _Entry:
     lang: str
     norm: str
     exact: bool = False  # names the section only as the whole heading
+    matcher: SequenceMatcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # Built once: comparing a heading then costs one set_seq1, not a new table of this variant.
+        self.matcher = SequenceMatcher(None, "", self.norm)
 
 
 _ENTRIES = [
@@ -507,8 +512,13 @@ def _scores(norm: str) -> dict[str, tuple[float, int, str, bool]]:
         if pos >= 0:
             offer(e.key, 0.75 + 0.25 * len(e.norm) / len(norm), pos, e.lang)
         if 0.7 * len(e.norm) <= len(norm) <= 1.4 * len(e.norm):  # near-identical: spelling variants, typos
-            matcher = SequenceMatcher(None, norm, e.norm)
-            if matcher.quick_ratio() >= 0.85 and (ratio := matcher.ratio()) >= 0.85:
+            matcher = e.matcher
+            matcher.set_seq1(norm)
+            if (
+                matcher.real_quick_ratio() >= 0.85
+                and matcher.quick_ratio() >= 0.85
+                and (ratio := matcher.ratio()) >= 0.85
+            ):
                 offer(e.key, ratio, 0, e.lang, named=False)
     for key, lang, pattern in _KEYWORDS:
         m = pattern.search(norm)
