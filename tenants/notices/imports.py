@@ -171,6 +171,7 @@ def split_imported_notice(
         raise ValidationFailed("import_split_unavailable")
     tenant = session.get(Tenant, tenant_id)
     require_editing(tenant, now)
+    settled = ((notice.import_report or {}).get("controller") or {}).get("settled")
     first = results[0]
     _with_organisation(first.draft, tenant)
     notice.draft = first.draft.to_json()
@@ -181,6 +182,12 @@ def split_imported_notice(
         create_imported_notice(session, tenant_id, by_user_id=by_user_id, result=r, title="", now=now)
         for r in results[1:]
     ]
+    for each in (notice, *others):  # the firm's answer about the controller holds for every part
+        if settled and each.import_report.get("controller"):
+            each.import_report = {
+                **each.import_report,
+                "controller": {**each.import_report["controller"], "settled": settled},
+            }
     session.flush()
     return [notice, *others]
 

@@ -103,4 +103,5 @@ def test_the_report_asks_and_splits_a_file_of_two_notices(page, live_server):
     expect(page.locator(".flashes")).to_contain_text("Kerhotalon kameravalvontarekisteri")
     expect(page.locator("#import-split-done")).to_be_visible()
     expect(page.locator("#controller-name")).to_have_value("Asukasyhdistys Koivukumpu ry")
+    expect(page.locator("#import-controller-settled")).to_be_visible()  # not asked again
     assert_accessible(page, "the first draft after the split")
