@@ -217,9 +217,13 @@ def test_front_matter_is_metadata_never_the_title():
 
 
 def test_lines_a_web_page_adds_are_left_out_of_pasted_text():
-    source = "Rekisterinpitäjä\nFirma Oy\n\nSäilytysaika\nKaksi vuotta.\n\nHyväksy kaikki\n© 2024 Firma Oy. Kaikki oikeudet pidätetään."
+    source = "Etusivu | Palvelut | Yhteystiedot\n\nRekisterinpitäjä\nFirma Oy\n\nSäilytysaika\nKaksi vuotta.\n\nHyväksy kaikki\n© 2024 Firma Oy. Kaikki oikeudet pidätetään."
     result = import_notice(source)
-    assert result.left_out == ["Hyväksy kaikki", "© 2024 Firma Oy. Kaikki oikeudet pidätetään."]
+    assert result.left_out == [
+        "Etusivu | Palvelut | Yhteystiedot",
+        "Hyväksy kaikki",
+        "© 2024 Firma Oy. Kaikki oikeudet pidätetään.",
+    ]
     assert "Hyväksy" not in repr(result.draft.to_json())
 
 

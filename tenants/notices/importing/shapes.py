@@ -77,6 +77,15 @@ _CHROME_LINE = re.compile(
     r"|godkänn alla|endast nödvändiga|siirry sisältöön|skip to (?:main )?content)$",
     re.I,
 )
+# A site menu copied with the page: three or more short items between bars, no digits.
+_MENU_LINE = re.compile(
+    r"^(?:[^\W\d_][\w&'’-]*(?: [^\W\d_][\w&'’-]*)? ?[|·•] ?){2,}[^\W\d_][\w&'’-]*(?: [^\W\d_][\w&'’-]*)?$"
+)
+
+
+def _chrome_line(line: str, seen: bool) -> bool:
+    """A line a web page adds around a notice (a menu only before the notice's first heading)."""
+    return bool(_CHROME_LINE.search(line) or (not seen and _MENU_LINE.match(line)))
 
 
 def parse_plain(source: str, left_out: list[str] | None = None) -> list[Chunk]:
@@ -89,7 +98,7 @@ def parse_plain(source: str, left_out: list[str] | None = None) -> list[Chunk]:
         lines = [ln.strip() for ln in block if ln.strip()]
         previous, owned = None, False
         for n, line in enumerate(lines):
-            if _CHROME_LINE.search(line):
+            if _chrome_line(line, seen):
                 if left_out is not None:
                     left_out.append(line)
                 continue
