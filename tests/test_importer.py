@@ -190,7 +190,9 @@ def test_seed_loses_no_sentence(name):
 @needs_seeds
 def test_seed_details_that_matter_to_the_user():
     r000 = seed("000_f113089085ad4c33.txt")
-    assert r000.draft.cookies.used is None and r000.draft.transfers.outside_eea is False
+    # "ei siirretä …, ellei …" is a hedge, not a "no": the question stays open and the report quotes it
+    assert r000.draft.cookies.used is None and r000.draft.transfers.outside_eea is None
+    assert "ellei se ole yrityksen" in r000.facts["transfers"].quote
     assert "Asiakasrekisteri - tietosuojaseloste" in r000.unplaced  # the title: the user decides
     assert "Henkilörekisteri sisältää seuraavia tietoja:" in r000.unplaced
     recipients = " ".join(i["fi"] for i in r000.draft.recipients)
@@ -211,7 +213,7 @@ def test_seed_details_that_matter_to_the_user():
     assert r001.draft.requirement.kind is None
     assert "<li>vierailun ajankohta</li>" in r001.draft.cookies.text["fi"]
     r002 = seed("002_3707d14185269fe4.txt")
-    assert r002.draft.contact.name == "" and r002.draft.transfers.outside_eea is False
+    assert r002.draft.contact.name == "" and r002.draft.transfers.outside_eea is None
     assert "Arjasmaa Yhtiöt Oy sekä tytäryhtiöt" in r002.unplaced
     assert r002.draft.security.manual and r002.draft.security.electronic
     r004 = seed("004_26c1db802dfb9213.txt")

@@ -72,6 +72,14 @@ MESSAGES = {
     "import_empty": _l("Paste the text of your notice, or choose a file."),
     "import_encoding": _l("The file's characters could not be read. Save it as UTF-8 text and try again."),
     "import_not_docx": _l("This does not look like a Word (.docx) file."),
+    "import_split_unavailable": _l("This draft was not imported from a file that holds several notices."),
+    "import_split_changed": _l(
+        "The draft has changed since the import, so it can no longer be split. Import the file again to split it."
+    ),
+    "import_controller_unknown": _l("Choose either this organisation or the controller your notice names."),
+    "import_too_many_headings": _l(
+        "The text has more than 500 headings, far more than a privacy notice has. Check that this is the notice you meant to import."
+    ),
     # notices: the wizard, publishing and withdrawing
     "title_required": _l("Give the notice a name."),
     "languages_required": _l("Choose at least one language."),
@@ -80,6 +88,7 @@ MESSAGES = {
     "not_ready": _l("The completeness check still finds items that must be fixed before publishing."),
     "prepared_on_invalid": _l("Give the date as it appears in the calendar, e.g. 2026-11-23."),
     "prepared_on_in_future": _l("The date prepared cannot be in the future."),
+    "prepared_on_required": _l("Your imported notice states no date: give the date it was prepared."),
     "prepared_on_before_previous": _l(
         "The date prepared cannot be earlier than that of the previous version."
     ),

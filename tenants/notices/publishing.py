@@ -19,6 +19,7 @@ from ..errors import AddressMoved, NotFound, ValidationFailed
 from ..models import Tenant, TenantEvent, TenantSlugAlias, User
 from ..validation import check_slug
 from .check import check
+from .imports import proposed_prepared_on
 from .models import Notice, NoticeSlugAlias, NoticeVersion
 from .schema import load_draft
 from .service import draft_of, get_notice
@@ -92,7 +93,9 @@ def publish(
         raise ValidationFailed("not_ready")
     open_findings = [{"code": i.code, "params": i.params} for i in report.blocking] or None
     previous = latest_version(session, tenant_id, notice_id)
-    prepared_on = prepared_on or today
+    prepared_on = prepared_on or proposed_prepared_on(notice, today)
+    if prepared_on is None:  # an imported text that states no date: the firm says when it was prepared
+        raise ValidationFailed("prepared_on_required", "prepared_on")
     if prepared_on > today:
         raise ValidationFailed("prepared_on_in_future", "prepared_on")
     if previous is not None and prepared_on < previous.prepared_on:

@@ -61,9 +61,9 @@ def _titled_html(value: dict, label_key: str, lang: str) -> list[Block]:
 
 
 def _used_or_not(used: bool | None, text: dict, no_key: str, lang: str) -> list[Block]:
-    if used is False:
-        return [Block("text", _t(T.LABELS, no_key, lang))]
-    return _html(text, lang) if used else []  # None: not answered yet
+    # The firm's own words are shown whatever the answer: an answer never hides what the firm wrote.
+    standard = [Block("text", _t(T.LABELS, no_key, lang))] if used is False else []
+    return standard + _html(text, lang)
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
@@ -146,10 +146,8 @@ def _data_categories(draft: NoticeDraft, lang: str) -> list[Block]:
 
 
 def _special_categories(draft: NoticeDraft, lang: str) -> list[Block]:
-    if not draft.special_categories:
-        return []
     names = [_t(T.SPECIAL_CATEGORIES, s, lang) for s in draft.special_categories]
-    return [Block("list", names)] + _html(draft.special_justification, lang)
+    return ([Block("list", names)] if names else []) + _html(draft.special_justification, lang)
 
 
 def _sources(draft: NoticeDraft, lang: str) -> list[Block]:
@@ -175,11 +173,8 @@ def _transfer(x: Transfer, lang: str) -> list[Block]:
 
 def _transfers(draft: NoticeDraft, lang: str) -> list[Block]:
     t = draft.transfers
-    if t.outside_eea is False:
-        return [Block("text", _t(T.LABELS, "no_transfers", lang))]
-    if not t.outside_eea:  # not answered yet
-        return []
-    return [Block("group", _transfer(x, lang)) for x in t.items]
+    standard = [Block("text", _t(T.LABELS, "no_transfers", lang))] if t.outside_eea is False else []
+    return standard + [Block("group", inner) for x in t.items if (inner := _transfer(x, lang))]
 
 
 def _retention(draft: NoticeDraft, lang: str) -> list[Block]:

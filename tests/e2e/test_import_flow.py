@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..support import skip_or_fail
-from .conftest import published_notice
+from .conftest import assert_accessible, published_notice
 from .test_wizard_flow import _log_in
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -26,6 +26,7 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     page.locator("#import-button").click()
     expect(page).to_have_url(re.compile(r"/steps/basics"))
     expect(page.locator("#import-report")).to_be_visible()
+    expect(page.locator("#import-facts")).to_contain_text("ellei")  # the sentence behind the open answer
     expect(page.locator("#controller-name")).to_have_value("Konttorimix Oy")
 
     # The review lists what must be fixed; each "Fix" leads to its step.
@@ -50,6 +51,11 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     page.locator("input[name='automated_decisions.used'][value=no]").check()
     page.locator("button[name=action][value=save]").click()
     back_to_review()
+    # "ei siirretä …, ellei …" left the transfers question open: the firm answers it itself.
+    fix("recipients")
+    page.locator("input[name='transfers.outside_eea'][value=no]").check()
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
     fix("purposes")
     page.locator("select[name='requirement.kind']").select_option("contractual")
     page.locator("#requirement-consequences-fi").fill("Ilman yhteystietoja emme voi toimittaa tilauksia.")
@@ -72,3 +78,30 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     response = visitor.goto(public)
     assert response.status == 200
     expect(visitor.locator("#controller")).to_contain_text("Konttorimix Oy")
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "import_corpus"
+
+
+def test_the_report_asks_and_splits_a_file_of_two_notices(page, live_server):
+    """The report's questions are accessible, the split button makes two drafts, and the
+    controller the firm picks is the one in the draft."""
+    email, _tenant_slug, _first = published_notice(live_server, company="Toinen Yhdistys ry")
+    _log_in(page, email)
+    page.goto("/app/notices/import")
+    page.locator("#text").fill((CORPUS / "fi_16_two_notices.md").read_text(encoding="utf-8"))
+    page.locator("#import-button").click()
+    expect(page).to_have_url(re.compile(r"/steps/basics"))
+    expect(page.locator("#import-split")).to_contain_text("Tietosuojaseloste – Kameravalvonta")
+    expect(page.locator("#import-controller")).to_contain_text("Asukasyhdistys Koivukumpu ry")
+    for details in page.locator("#import-report details").all():
+        details.locator("summary").click()
+    assert_accessible(page, "the import report with its questions")
+    page.locator("#import-controller button[value=notice]").click()
+    expect(page.locator("#import-controller-settled")).to_be_visible()
+    page.locator("#import-split-button").click()
+    expect(page.locator(".flashes")).to_contain_text("Kerhotalon kameravalvontarekisteri")
+    expect(page.locator("#import-split-done")).to_be_visible()
+    expect(page.locator("#controller-name")).to_have_value("Asukasyhdistys Koivukumpu ry")
+    expect(page.locator("#import-controller-settled")).to_be_visible()  # not asked again
+    assert_accessible(page, "the first draft after the split")

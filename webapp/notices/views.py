@@ -15,6 +15,7 @@ from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices import legal_texts as T
 from tenants.notices import service
+from tenants.notices.imports import proposed_prepared_on
 from tenants.notices.render import render
 from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
@@ -204,12 +205,16 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
         summary=findings.summary(report) if report else "",
         publish=g.get("publish_values")
         or {
-            "prepared_on": service.proposed_prepared_on(notice, helsinki_today()).isoformat(),
+            "prepared_on": _iso(proposed_prepared_on(notice, helsinki_today())),
             "change_note": "",
             "first": notice.published_number is None,
         },
         publish_errors=g.get("publish_errors", {}),
     )
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
 
 
 def _fill_contact_from_member(data: dict, previous_member_id: int | None) -> None:
@@ -322,7 +327,7 @@ def preview(notice_id):
     rendered = render(
         service.draft_of(notice),
         language,
-        prepared_on=service.proposed_prepared_on(notice, helsinki_today()),
+        prepared_on=proposed_prepared_on(notice, helsinki_today()),
     )
     return render_template(
         "public/notice.html",

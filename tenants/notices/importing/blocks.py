@@ -23,6 +23,7 @@ class Block:
 
     kind: str
     html: str
+    cont: bool = False  # continues the value of the inline label just before it
 
     @property
     def text(self) -> str:
@@ -37,6 +38,7 @@ class Heading:
     text: str
     level: int
     marked: bool = False  # written as a heading (`#`, underline, bold), not found by its words
+    inline: bool = False  # "Label: value" on one line: the heading owns that value, not what follows
 
 
 @dataclass
@@ -46,6 +48,10 @@ class Chunk:
     heading: str | None
     level: int
     blocks: list[Block] = field(default_factory=list)
+    inline: bool = False  # the heading was an inline label: its chunk is the label's value
+    loose: bool = False  # text after an inline label's value, under no heading of its own
+    dated: bool = False  # held a date statement (taken out by the date step)
+    table: tuple[list[str], list[str], list[list[str]]] | None = None  # header cells, their keys, rows
 
     @property
     def text(self) -> str:
@@ -80,6 +86,9 @@ def _label_heading(label: str, *, has_value: bool, bold: bool) -> bool:
     return heading_like(label)
 
 
+_LABEL_COLON = re.compile(r"^(.*?):(?=\s)(.*)$", re.S)
+
+
 def inline_label(line_html: str) -> tuple[str, str] | None:
     """("Label", "value html") when a line starts with a bold label or a strong "Label:"."""
     m = re.match(r"^\s*<b>(.*?)</b>\s*:?\s*(?:<br>\s*)?(.*)$", line_html, re.S)
@@ -89,10 +98,10 @@ def inline_label(line_html: str) -> tuple[str, str] | None:
             return label, m[2].strip()
         return None
     text = to_plain(line_html)
-    label, sep, rest = text.partition(":")
-    if sep and rest.strip() and _label_heading(label.strip(), has_value=True, bold=False):
-        value = line_html.split(":", 1)[1].strip() if ":" in line_html else rest
-        return label.strip(), value
+    m = _LABEL_COLON.match(text)  # "Säilytysaika: …", never the colon of "EU:n"
+    if m and m[2].strip() and _label_heading(m[1].strip(), has_value=True, bold=False):
+        value = _LABEL_COLON.match(line_html)
+        return m[1].strip(), (value[2] if value else m[2]).strip()
     return None
 
 
@@ -103,7 +112,7 @@ def to_chunks(events: list) -> list[Chunk]:
     while i < len(events):
         ev = events[i]
         if isinstance(ev, Heading):
-            chunks.append(Chunk(ev.text, ev.level))
+            chunks.append(Chunk(ev.text, ev.level, inline=ev.inline))
         elif isinstance(ev, Block) and ev.kind in ("row", "head"):
             j = i
             while j < len(events) and isinstance(events[j], Block) and events[j].kind in ("row", "head"):
@@ -112,15 +121,60 @@ def to_chunks(events: list) -> list[Chunk]:
             i = j
             continue
         else:
-            chunks[-1].blocks.append(ev)
+            _add_block(chunks, ev)
         i += 1
     if not chunks[0].blocks and len(chunks) > 1:
         chunks.pop(0)
     return chunks
 
 
+def _add_block(chunks: list[Chunk], block: Block) -> None:
+    """A block into the last chunk; after an inline label's value, into a loose chunk of its own."""
+    last = chunks[-1]
+    if last.table is not None or (last.inline and last.blocks and not block.cont):
+        chunks.append(Chunk(None, last.level, loose=True))
+    chunks[-1].blocks.append(block)
+
+
+# Columns of a summary table ("what for | which data | basis | how long") and the sections they fill.
+TABLE_COLUMNS = (
+    "purposes",
+    "legal_basis",
+    "data_categories",
+    "retention",
+    "recipients",
+    "sources",
+    "data_subjects",
+)
+
+
+def _column_key(cell: str) -> str | None:
+    m = match_heading(to_plain(cell))
+    if m is None or m.score < ACCEPT:
+        return None
+    return m.key if m.key in TABLE_COLUMNS else None
+
+
+def _summary_table(rows: list[Block], pairs: list[list[str]], chunks: list[Chunk]) -> bool:
+    """A table whose header row names sections, one row per purpose: kept whole for its handler."""
+    head = next((p for r, p in zip(rows, pairs, strict=True) if r.kind == "head"), None)
+    if head is None or len(head) < 3:
+        return False
+    keys = [_column_key(c) for c in head]
+    if sum(k is not None for k in keys) < 2:
+        return False
+    body = [[fold(c) for c in p] for r, p in zip(rows, pairs, strict=True) if r.kind == "row"]
+    last = chunks[-1]
+    if last.blocks or last.table is not None or last.heading is None:
+        chunks.append(Chunk(None, last.level, loose=True))
+    chunks[-1].table = ([fold(c) for c in head], [k or "" for k in keys], body)
+    return True
+
+
 def _table(rows: list[Block], chunks: list[Chunk]) -> None:
     pairs = [r.html.split("\x00") for r in rows]
+    if _summary_table(rows, pairs, chunks):
+        return
     labels = [p[0] for p in pairs if len(p) == 2]
     named = [lab for lab in labels if (m := match_heading(to_plain(lab))) and m.score >= ACCEPT]
     if len(labels) == len(pairs) and len(named) * 2 >= len(pairs):

@@ -4,42 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
+from .dates import find_date  # noqa: F401  (the date step's reader, long imported from here)
 from .vocabulary import field_label
-
-# --- dates -------------------------------------------------------------------------------------
-
-_MONTHS = {
-    **{m: i for i, m in enumerate("tammi helmi maalis huhti touko kesä heinä elo syys loka marras joulu".split(), 1)},
-    **{m: i for i, m in enumerate("januari februari mars april maj juni juli augusti september oktober november december".split(), 1)},
-    **{m: i for i, m in enumerate("january february march april may june july august september october november december".split(), 1)},
-}  # fmt: skip
-_MONTH_WORD = r"([a-zåäö]+?)(?:kuuta|kuu)?"
-_DATE_PATTERNS = (
-    (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"), lambda m: (m[3], m[2], m[1])),
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), lambda m: (m[1], m[2], m[3])),
-    (re.compile(rf"\b(\d{{1,2}})\.?\s+{_MONTH_WORD}\s+(\d{{4}})\b", re.I), lambda m: (m[3], m[2], m[1])),
-    (re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), lambda m: (m[3], m[1], m[2])),
-)
-
-
-def find_date(text: str) -> tuple[date, str] | None:
-    """The first date in a text (21.03.2019, 4.1.2018, 2019-03-21, 21 March 2019) and the text it was."""
-    hits = []
-    for pattern, parts in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            year, month, day = parts(m)
-            month = _MONTHS.get(month.lower(), None) if not month.isdigit() else int(month)
-            try:
-                hits.append((m.start(), date(int(year), month, int(day)), m[0]))
-            except (TypeError, ValueError):
-                continue
-    if not hits:
-        return None
-    _pos, found, written = min(hits)
-    return found, written
-
 
 # --- contact blocks ----------------------------------------------------------------------------
 
@@ -61,6 +28,9 @@ _HOUSE = re.compile(r"\d{1,4}[a-zA-Z]?(?:-\d{1,4})?,?")
 _STREET_PREFIXES = {"Pohjoinen", "Eteläinen", "Itäinen", "Läntinen", "Vanha", "Uusi", "Iso", "Pieni"}
 _STREET_PREFIXES |= {"Norra", "Södra", "Östra", "Västra", "Gamla", "Nya", "Stora", "Lilla"}
 COMPANY_FORMS = {"oy", "oyj", "ab", "abp", "ky", "tmi", "ry", "rf", "ay", "osk", "ltd", "inc", "llc", "gmbh"}
+
+
+LINE_READ_LIMIT = 1000  # characters of one line of a contact block read for its details
 
 
 @dataclass
@@ -139,11 +109,27 @@ def _address_into(party: Party, value: str) -> None:
 def parse_party(lines: list[str]) -> Party:
     """Name, business ID, address, phone and email from the lines of a contact block."""
     party = Party()
-    for raw in lines:
-        line = " ".join(raw.split())
-        if not _labelled_into(party, line):
+    for line in _labels_joined([" ".join(raw.split()) for raw in lines]):
+        if len(line) > LINE_READ_LIMIT:  # no contact detail is this long: the user places it
+            party.extra.append(line)
+        elif not _labelled_into(party, line):
             _unlabelled_into(party, line)
     return party
+
+
+def _labels_joined(lines: list[str]) -> list[str]:
+    """A label alone on its line ("Nimi") joined to the value on the next ("Anna Koski")."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if field_label(line) and i + 1 < len(lines) and not field_label(lines[i + 1]):
+            out.append(f"{line.rstrip(' :')}: {lines[i + 1]}")
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
 
 
 def _labelled_into(party: Party, line: str) -> bool:
@@ -153,7 +139,9 @@ def _labelled_into(party: Party, line: str) -> bool:
     value = value.strip()
     if not which or not value:
         return False
-    if which == "address":
+    if which == "details":  # "Muut yhteystiedot: 044 555 0181": read the value by its look
+        _unlabelled_into(party, value)
+    elif which == "address":
         _address_into(party, value)
     elif which != "web" and not getattr(party, which):
         setattr(party, which, _tidy(value))
@@ -241,10 +229,10 @@ def split_sentences(text: str, limit: int) -> list[str]:
 # --- meanings in text --------------------------------------------------------------------------
 
 LEGAL_BASIS_PATTERNS = {
-    "contract": r"\bsopimu[a-zåäö]*|\bsopimukse\w*|\bavtal\w*|\bcontract\w*",
-    "consent": r"\bsuostumu\w*|\bsamtyck\w*|\bconsent\w*",
-    "legitimate_interests": r"\boikeutettu\w* etu\w*|\boikeutetu\w* edu\w*|berättigade? intress\w*|legitimate interests?",
-    "legal_obligation": r"lakisäätei\w* velvoit\w*|\blakiin perustuv\w*|lain(?:säädännön)? (?:velvoittama|edellyttämä)\w*|rättslig\w* förpliktelse\w*|lagstadga\w* skyldighet\w*|legal obligations?|required by law|statutory obligations?",
+    "contract": r"(?<!vakio)(?<!malli)(?<!käsittely)(?<!tietojenkäsittely)sopimu[a-zåäö]*|sopimukse\w*|(?<!standard)(?<!biträdes)avtal(?!sklausul)\w*|\bcontract(?!ual clauses)\w*|\bterms of (?:use|service)\b",
+    "consent": r"suostumu\w*|\bsamtyck\w*|\bconsent\w*",
+    "legitimate_interests": r"\boikeute\w* e[td]u\w*|berättigade? intress\w*|legitimate interests?",
+    "legal_obligation": r"lakisäätei\w* velvoit\w*|\blakiin perustuv\w*|lain(?:säädännön)? (?:velvoittama|edellyttämä)\w*|\w*lai?n mukai\w* velvollisuu\w*|\w*laki velvoittaa|\blain (?:perusteella|nojalla)|\w*lagen förpliktar|rättslig\w* förpliktelse\w*|lagstadga\w* skyldighet\w*|legal obligations?|required by (?:the )?(?:\w+ )?(?:law|act)\b|statutory obligations?",
     "vital_interests": r"elintärke\w* etu\w*|grundläggande intressen|vital interests?",
     "public_task": r"yleistä etua koskeva\w* tehtäv\w*|julkisen vallan käyt\w*|allmänt intresse|myndighetsutövning|public interest|official authority|public task",
 }  # fmt: skip
@@ -258,14 +246,14 @@ def legal_bases_in(text: str) -> list[str]:
 
 
 _RIGHT_PROSE = {
-    "access": r"\btarka?st(?:aa|ustaa|usoikeu)|\btarkistaa|pääsy (?:henkilö)?tietoihin|\binsyn\b|tillgång till|right of access|access (?:to )?(?:your|the) (?:personal )?data|\bsee (?:the|your) (?:personal )?data|copy of (?:your|the) data",
-    "rectification": r"\boikai\w*|\bkorjaa\w*|\brättelse|\brätta\b|\brectif\w*|\bcorrect\w*",
-    "erasure": r"\bpoista\w*|\bunohdetuksi|\bradera\w*|bortglömd|\berase\b|\berasure|\bdeleted?\b|\bforgotten",
+    "access": r"\btarka?st(?:aa|ustaa|usoikeu)|\btarkistaa|pääsy\w* (?:\w+ )?(?:henkilö)?tietoihi|nähtäväksi|nähdä (?:tietosi|omat)|katsoa tietosi|saada tietää|kopio\w* tiedoista|\binsyn\b|tillgång till|granska|right of (?:access|inspection)|\baccess (?:to )?(?:your|the|their) (?:personal )?data|\bsee (?:the|your) (?:personal )?data|\bsee your data|copy of (?:your|the) data|check their own data",
+    "rectification": r"\boikai\w*|\bkorjaa\w*|\bkorjat\w*|\brättelse|\brätta\w*|\brectif\w*|\bcorrect\w*",
+    "erasure": r"\bpoista\w*|\bpoistoa\b|\bunohdetuksi|\brader\w*|bortglömd|\berase\w*|\berasure|\bdeleted?\b|\bforgotten",
     "restriction": r"\brajoit\w*|\bbegräns\w*|\brestrict\w*",
-    "objection": r"\bvastusta\w*|\bkieltää\b.{0,60}(?:suoramainon|suoramarkkinoin|markkinoin|käsittely)|\binvända|\bmotsätta|\bobject to\b",
-    "portability": r"järjestelmästä toiseen|\bsiirretyksi|dataportab\w*|\bflytta\b|\bportab\w*|\bmove (?:the|your) data",
-    "withdraw_consent": r"peruuttaa suostumu\w*|suostumuksen(?:sa)? peruut\w*|återkalla\w*|withdraw\w* (?:your |their )?consent",
-    "complaint": r"valvontaviranomai\w*|\bkantelu\w*|tillsynsmyndighet\w*|supervisory authority|lodge a complaint",
+    "objection": r"\bvastusta\w*|\bkieltää\b.{0,60}(?:suoramainon|suoramarkkinoin|markkinoin|käsittely)|\binvända|\bmotsätta|\bobject(?: to)?\b",
+    "portability": r"järjestelmästä toiseen|\bsiirretyksi|siirtämistä toiseen|siirtää tiedot toiselle|koneluettava\w*|dataportab\w*|\bflytta\b|\bportab\w*|\bmove (?:the|your) data|machine-readable",
+    "withdraw_consent": r"peruut\w* (?:\w+ ){0,3}suostumu\w*|suostumuksen(?:sa)? (?:\w+ ){0,2}peruut\w*|suostumu\w* (?:\w+ ){0,2}(?:voit )?peruuttaa|återkalla\w*|withdraw\w* (?:\w+ ){0,3}consent",
+    "complaint": r"valvontaviranomai\w*|tietosuojavaltuute\w*|\bkantelu\w*|tillsynsmyndighet\w*|dataombudsman\w*|supervisory authority|data protection ombudsman|lodge a complaint",
 }  # fmt: skip
 _RIGHTS = {k: re.compile(v, re.I) for k, v in _RIGHT_PROSE.items()}
 
@@ -278,26 +266,11 @@ def rights_in(text: str) -> list[str]:
 
 _EU = r"(?:\bEU\b|\bETA\b|\bEES\b|\bEEA\b|Euroopan (?:unionin|talousalueen)|Europeiska unionen|European Union|European Economic Area|kolmansiin maihin|tredje ?land|third countr)"
 TRANSFER_MENTION = re.compile(rf"{_EU}.{{0,80}}(?:ulkopuol|utanför|outside)|(?:ulkopuol|utanför|outside).{{0,40}}{_EU}|kolmansiin maihin|tredje ?land|third countr", re.I)  # fmt: skip
-_NO_TRANSFER = re.compile(
-    r"\b(?:ei|emme)\s+(?:siirretä|siirrä|siirry|luovuteta|luovuta)\b|\böverför(?:s| vi)?\s+inte\b|\binte\s+överförs\b"
-    r"|\bnot\s+(?:be\s+)?transferred\b|\bdo(?:es)?\s+not\s+transfer\b|\bno\s+transfers?\b|\bnever\s+transfer"
-    r"|\bno (?:personal )?data (?:is|are|will be) transferred",
-    re.I,
-)
 _SAFEGUARDS = {
     "scc": re.compile(r"vakiosopimuslause|mallisopimuslause|standardavtalsklausul|standard contractual clauses", re.I),
-    "adequacy": re.compile(r"riittävyyspäätö|tietosuojan taso on riittävä|beslut om adekvat|adequacy decision|Data Privacy Framework", re.I),
+    "adequacy": re.compile(r"riittävyyspäätö|tietosuojan taso on riittävä|beslut om adekvat|adequacy decision|Data Privacy Framework|tietosuojakehy|dataskyddsramverk", re.I),
     "bcr": re.compile(r"yritystä koskevat sitovat säännöt|bindande företagsbestämmelser|binding corporate rules", re.I),
 }  # fmt: skip
-
-
-def transfers_answer(text: str, *, under_heading: bool = False) -> bool | None:
-    """False when a text says data are not transferred outside the EU/EEA, True when it describes a transfer."""
-    if _NO_TRANSFER.search(text):
-        return False
-    if under_heading or TRANSFER_MENTION.search(text):
-        return True
-    return None
 
 
 def safeguard_in(text: str) -> str | None:
@@ -320,28 +293,9 @@ REQUIREMENT_KINDS = (
     ("statutory", re.compile(r"lakisääteinen|lakiin perustuva|lagstadgad|statutory|required by law", re.I)),
     ("contractual", re.compile(r"sopimukseen perustuva|avtalsenlig|contractual", re.I)),
 )  # fmt: skip
-SPECIAL = {
-    "health": r"tervey|sairau|allergi|hälso|hälsa|health|medical",
-    "trade_union": r"ammattiliit|ammattiyhdist|fackförening|fackligt|trade union",
-    "criminal": r"rikosrekister|rikostuom|brottmål|straffregister|criminal",
-    "biometric": r"biometr",
-    "genetic": r"geneetti|genetisk|genetic",
-    "racial_ethnic": r"etninen|etnisen|\brotu|etnisk|ethnic|racial",
-    "political": r"poliittinen mielipide|politisk åsikt|political opinion",
-    "religious": r"uskonnolli|vakaumu|religiös|religious",
-    "sex_life": r"seksuaal|sexualliv|sexuell läggning|sex life|sexual orientation",
-}  # fmt: skip
-_SPECIAL = {k: re.compile(v, re.I) for k, v in SPECIAL.items()}
-
-
 HETU = re.compile(
     r"henkilötunnu|\bhetu\b|personbeteckning|personal identity code|social security number", re.I
 )
-
-
-def special_categories_in(text: str) -> list[str]:
-    """The special categories of data (Art. 9, 10) a text names."""
-    return [key for key, p in _SPECIAL.items() if p.search(text)]
 
 
 def requirement_kind(text: str) -> str | None:

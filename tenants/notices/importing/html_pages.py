@@ -1,8 +1,11 @@
 """HTML pages and fragments read into headings and blocks.
 
-h1–h6 and dt are headings, dd/p/div/li are blocks, a bold lead that names a section is
-a heading, tables give rows. Scripts, styles, navigation and a page's header, footer
-and asides (outside the notice's main or article) are left out. Stdlib html.parser only.
+h1–h6 and dt are headings, dd/p/div/li are blocks, a bold lead that names a section is a
+heading, and so is the title a list item starts with ("<li>Rekisterinpitäjä<br>Firma Oy</li>",
+"<li><p>Säilytysaika</p><p>…</p></li>"); tables give rows. Scripts and styles are skipped;
+page chrome (navigation, the page's header, footer and asides, cookie banners, skip links, and
+everything outside the notice's main or article when the page has one) is left out and listed.
+Stdlib html.parser only.
 """
 
 from __future__ import annotations
@@ -12,30 +15,78 @@ import re
 from html.parser import HTMLParser
 
 from ..richtext import to_plain
-from .blocks import Block, Chunk, Heading, fold, inline_label, to_chunks
+from .blocks import Block, Chunk, Heading, fold, heading_like, inline_label, to_chunks
 from .fields import split_dash_items
+from .vocabulary import ACCEPT, STRONG, match_heading
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "title", "nav", "button", "select"}
 _SKIP |= {"textarea", "form", "iframe", "object"}
+_INVISIBLE = {"script", "style", "noscript", "template", "svg", "head", "title"}
 _CHROME = {"header", "footer", "aside"}  # page chrome, unless inside the notice's main/article
 _BLOCKS = {"p", "div", "section", "article", "main", "dd", "blockquote", "pre", "address", "figure"}
 _BLOCKS |= {"figcaption", "caption", "body", "html", "table", "tbody", "thead", "dl", "hr", "header"}
 _BLOCKS |= {"footer", "aside"}
 _VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col", "embed", "base"}
 _SAFE_HREF = re.compile(r"^(?:https?:|mailto:|tel:)", re.I)
+_CHROME_ATTR = re.compile(
+    r"cookie[-_ ]?(?:banner|notice|consent|bar|popup|dialog|modal|box|law|layer|wall|info)|consent|gdpr"
+    r"|cookiebot|onetrust|navbar|topnav|\bnav\b|main-nav|site-nav|breadcrumb|site-header|site-footer"
+    r"|\bfooter\b|footer-|skip-link|skiplink|skip-to|sidebar|\bmenu\b|menu-|social|share-",
+    re.I,
+)
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search"}
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#x[0-9a-fA-F]{1,6});")
+_MARKDOWN_BOLD = re.compile(r"\*\*(?=\S)([^*]{1,500}?)(?<=\S)\*\*|__(?=\S)([^_]{1,500}?)(?<=\S)__")
+
+
+def _trim_breaks(text: str) -> str:
+    """Line breaks at the start and end of a block taken off (in one pass, however many)."""
+    pieces = text.split("<br>")
+    start, end = 0, len(pieces)
+    while start < end and not pieces[start].strip():
+        start += 1
+    while end > start and not pieces[end - 1].strip():
+        end -= 1
+    return "<br>".join(pieces[start:end]).strip()
+
+
+def is_chrome(tag: str, attrs: list) -> bool:
+    """Whether an element is page chrome by its name, role, class or id (a cookie banner, a menu)."""
+    if not attrs:
+        return False
+    values = dict(attrs)
+    if (values.get("role") or "").lower() in _CHROME_ROLES:
+        return True
+    named = f"{values.get('class') or ''} {values.get('id') or ''}"
+    return tag not in ("main", "article", "body", "html") and bool(_CHROME_ATTR.search(named))
+
+
+class _ListItem:
+    """A list item being read: whether it starts with a section's title."""
+
+    def __init__(self, depth: int):
+        self.depth = depth
+        self.state = "new"  # new, pending (a title so far), headed, plain
+        self.pending = ""
 
 
 class _Walker(HTMLParser):
-    def __init__(self, labels: bool, keep: set[str]):
+    def __init__(self, labels: bool, keep: set[str], has_main: bool):
         super().__init__(convert_charrefs=True)
         self.labels = labels
         self.keep = keep  # left-out elements never closed: skipping them would drop the rest of the page
+        self.has_main = has_main
         self.events: list = []
+        self.left_out: list[str] = []
         self.buf: list[str] = []
+        self.outside: list[str] = []
         self.skip: list[str] = []
+        self.chrome: list[str] | None = None
+        self.invisible = 0
         self.content = 0
         self.lists = 0
-        self.items = 0
+        self.items: list[_ListItem] = []
+        self.level = 1
         self.heading: tuple[int, list[str]] | None = None
         self.cells: list[str] | None = None
         self.cell: list[str] | None = None
@@ -48,7 +99,7 @@ class _Walker(HTMLParser):
         return self.cell if self.cell is not None else self.buf
 
     def handle_starttag(self, tag, attrs):
-        if self._skipping(tag):
+        if self._skipping(tag, attrs):
             return
         if tag in ("main", "article"):
             self.content += 1
@@ -58,8 +109,7 @@ class _Walker(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.skip:
-            if tag == self.skip[-1]:
-                self.skip.pop()
+            self._end_skip(tag)
             return
         if tag in ("main", "article"):
             self.content = max(0, self.content - 1)
@@ -67,17 +117,35 @@ class _Walker(HTMLParser):
         if closer is not None:
             closer(self, tag)
 
-    def _skipping(self, tag) -> bool:
+    def _skipping(self, tag, attrs) -> bool:
         """Whether the element is left out (script, navigation, page chrome) or inside one that is."""
         if self.skip:
+            if self.chrome is not None:
+                self.chrome.append(" ")  # "Accept all</a><a>Settings": two words
+            if tag in _INVISIBLE and tag not in _VOID:
+                self.invisible += 1
             if tag == self.skip[-1] and tag not in _VOID:
                 self.skip.append(tag)  # the same element nested: its end tag must not end the skip
             return True
-        if tag not in self.keep and (tag in _SKIP or (tag in _CHROME and not self.content)):
+        chrome = tag in _CHROME and not self.content or is_chrome(tag, attrs)
+        if tag not in self.keep and (tag in _SKIP or chrome):
             if tag not in _VOID:
+                self.flush()
                 self.skip.append(tag)
+                self.chrome = [] if tag not in _INVISIBLE else None
             return True
         return False
+
+    def _end_skip(self, tag):
+        if tag in _INVISIBLE and self.invisible:
+            self.invisible -= 1
+        if tag != self.skip[-1]:
+            return
+        self.skip.pop()
+        if not self.skip and self.chrome is not None:
+            if text := fold("".join(self.chrome)):
+                self.left_out.append(text)
+            self.chrome = None
 
     # One opener and one closer per kind of element; _OPENERS and _CLOSERS below map the tags.
 
@@ -91,21 +159,30 @@ class _Walker(HTMLParser):
         text = fold(to_plain("".join(self.heading[1])))
         self.heading = None
         if text:
-            self.events.append(Heading(text, 5 if tag == "dt" else int(tag[1])))
+            level = 5 if tag == "dt" else int(tag[1])
+            self.level = level if tag != "dt" else self.level
+            self.events.append(Heading(text, level))
 
     def _open_br(self, tag, attrs):
         self._target().append(" " if self.heading else "<br>")
 
     def _open_li(self, tag, attrs):
         self.flush()
-        self.items += 1
+        self.items.append(_ListItem(len(self.items)))
 
     def _close_li(self, tag):
         self.flush()
-        self.items = max(0, self.items - 1)
+        if self.items:
+            item = self.items.pop()
+            if item.state == "pending":  # a title alone in its item: just an item after all
+                self.events.append(Block("li", item.pending))
 
     def _open_list(self, tag, attrs):
         self.flush()
+        if self.items and self.items[-1].state == "pending":  # "<li><b>Tiedot</b><ul>…": a title
+            item = self.items[-1]
+            self.events.append(Heading(fold(to_plain(item.pending)), self.level + 1))
+            item.state = "headed"
         self.lists += 1
 
     def _close_list(self, tag):
@@ -158,17 +235,30 @@ class _Walker(HTMLParser):
         self._target().append("</a>")
 
     def handle_data(self, data):
-        if not self.skip:
-            self._target().append(html.escape(data.replace("\xa0", " "), quote=False))
+        if _ENTITY.search(data):  # written twice over ("&amp;auml;"): the reader means one letter
+            data = _ENTITY.sub(lambda m: html.unescape(m[0]), data)
+        if self.skip:
+            if self.chrome is not None and not self.invisible:
+                self.chrome.append(data)
+            return
+        if self.has_main and not self.content:
+            self.outside.append(data)
+            return
+        self._target().append(html.escape(data.replace("\xa0", " "), quote=False))
 
     def flush(self):
+        if self.outside:
+            if text := fold("".join(self.outside)):
+                self.left_out.append(text)
+            self.outside = []
         text = fold("".join(self.buf))
         self.buf = []
-        text = re.sub(r"^(?:<br>\s*)+|(?:\s*<br>)+$", "", text).strip()
+        text = _trim_breaks(text)
+        text = _MARKDOWN_BOLD.sub(lambda m: f"<b>{m[1] or m[2]}</b>", text)
         if not to_plain(text).strip():
             return
         if self.items:
-            self.events.append(Block("li", re.sub(r"^[-–•]\s+", "", text)))
+            self._item_text(text)
             return
         if self.lists and re.match(r"[-–•]\s", text):  # loose text in a list: "- A- B- C" without <li>
             parts = split_dash_items(text, minimum=1)
@@ -179,11 +269,47 @@ class _Walker(HTMLParser):
                 return
         label = inline_label(text) if self.labels else None
         if label:
-            self.events.append(Heading(label[0], 6))
+            self.events.append(Heading(label[0], 6, inline=bool(to_plain(label[1]).strip())))
             if to_plain(label[1]).strip():
                 self.events.append(Block("p", label[1]))
             return
         self.events.append(Block("p", text))
+
+    def _item_text(self, text: str) -> None:
+        """Text inside a list item: an item, or the title of a section and its text."""
+        item = self.items[-1]
+        if item.state == "new":
+            item.state = "plain"
+            if self.labels and not item.depth and self._item_title(item, text):
+                return
+        elif item.state == "pending":
+            self.events.append(Heading(fold(to_plain(item.pending)), self.level + 1))
+            item.state = "headed"
+        if item.state == "headed":
+            self.events.append(Block("p", text))
+            return
+        self.events.append(Block("li", re.sub(r"^[-–•]\s+", "", text)))
+
+    def _item_title(self, item: _ListItem, text: str) -> bool:
+        """Whether a list item starts with a section's title; if so, its heading (and text) are out."""
+        label = inline_label(text)
+        if label and to_plain(label[1]).strip():
+            self.events += [Heading(label[0], self.level + 1), Block("p", label[1])]
+            item.state = "headed"
+            return True
+        first, sep, rest = text.partition("<br>")
+        title = fold(to_plain(first))
+        m = match_heading(title) if heading_like(title) else None
+        if m is None or m.key == "title":
+            return False
+        if sep and to_plain(rest).strip() and m.score >= ACCEPT:
+            self.events += [Heading(title, self.level + 1), Block("p", rest.strip())]
+            item.state = "headed"
+            return True
+        if not sep and (m.score >= STRONG or text.startswith("<b>")):
+            item.state, item.pending = "pending", text  # decided by what follows in the item
+            return True
+        return False
 
     def close(self):
         super().close()
@@ -217,19 +343,29 @@ _CLOSERS = {
 }
 
 
-def html_events(source: str, *, labels: bool = True) -> list:
-    """Headings and blocks of an HTML page or fragment, in order."""
+# A "<" that opens no tag (no ">" before the next "<"): text, not markup. html.parser rescans the rest
+# of the page from every such "<" (a page of "<a <a <a" takes minutes), so it is escaped first;
+# each lookahead stops at the next angle bracket, which keeps this pass linear.
+_STRAY_OPEN = re.compile(r"<(?![^<>]{0,2000}>)")
+
+
+def html_events(source: str, *, labels: bool = True, left_out: list[str] | None = None) -> list:
+    """Headings and blocks of an HTML page or fragment, in order; page chrome into `left_out`."""
+    source = _STRAY_OPEN.sub("&lt;", source)
     unclosed = {
         tag
         for tag in _SKIP | _CHROME
         if len(re.findall(rf"<{tag}\b", source, re.I)) > len(re.findall(rf"</{tag}\s*>", source, re.I))
     }
-    walker = _Walker(labels, unclosed)
+    has_main = labels and bool(re.search(r"<(?:main|article)\b", source, re.I))
+    walker = _Walker(labels, unclosed, has_main)
     walker.feed(source)
     walker.close()
+    if left_out is not None:
+        left_out.extend(walker.left_out)
     return walker.events
 
 
-def parse_html(source: str) -> list[Chunk]:
+def parse_html(source: str, left_out: list[str] | None = None) -> list[Chunk]:
     """An HTML page: h1–h6, dt/dd, bold labels, lists and tables; navigation and page chrome left out."""
-    return to_chunks(html_events(source))
+    return to_chunks(html_events(source, left_out=left_out))

@@ -14,6 +14,7 @@ from datetime import date
 
 from ..richtext import to_plain
 from .blocks import Block, Chunk, fold, heading_like
+from .dates import split_sentences as date_sentences
 from .fields import (
     CONSENT_WITHDRAWAL,
     DIRECT_MARKETING,
@@ -21,24 +22,22 @@ from .fields import (
     NOT_USED,
     TRANSFER_MENTION,
     Party,
-    find_date,
     legal_bases_in,
     parse_party,
     requirement_kind,
     rights_in,
     safeguard_in,
-    special_categories_in,
     split_dash_items,
     split_sentences,
-    transfers_answer,
 )
+from .prose import is_prose, party_in_prose, split_name
 from .vocabulary import HeadingMatch, match_heading
 
 ITEM_LIMIT = 500  # a list item is plain text the schema cuts at 500 characters: longer ones are split
 
-PREPARED_LABEL = re.compile(
-    r"laatimispäivä|päivitetty|päiväys|laadittu|datum för uppgörande|uppdaterad|date prepared|last updated"
-    r"|\bupdated\b|effective date",
+_SPECIAL_STATEMENT = re.compile(
+    r"erityi\w* henkilötie|henkilötietoryhmiin|arkaluonte|särskilda kategorier|känsliga (?:person)?uppgifter"
+    r"|special categor|sensitive (?:personal )?data",
     re.I,
 )
 NO_COOKIES = re.compile(
@@ -57,6 +56,7 @@ class Builder:
         self.parties = {"controller": Party(), "contact": Party(), "dpo": Party()}
         self.dpo_appointed: bool | None = None
         self.register_name = ""
+        self.register_line = ""  # "Firma Oy:n asiakasrekisteri" under the title: the name if none is given
         self.title = ""
         self.purposes: list[dict] = []
         self.lists: dict[str, list[str]] = defaultdict(list)
@@ -69,6 +69,8 @@ class Builder:
         self.safeguard: str | None = None
         self.other: list[tuple[str | None, str]] = []
         self.unplaced: list[str] = []
+        self.inferred: list[tuple[str, str, bool]] = []  # (text, section, also kept where it stood)
+        self.prose: list[Party] = []  # parties named in running text, for an empty controller
 
     def unplace(self, heading: str | None, blocks: list[Block], *, heading_is_text: bool = False) -> None:
         """Put blocks into other_information (under their source heading) for the user to place."""
@@ -109,38 +111,63 @@ def _text(t: str) -> Block:
 
 
 def prepared_on(b: Builder, chunk: Chunk, m: HeadingMatch | None) -> list[str]:
-    """Laatimispäivä: the source's own date."""
-    found = find_date(chunk.text)
-    if not found or b.prepared_on is not None:
+    """Laatimispäivä: its date was read with every other date (dates.py); any other text to the user."""
+    if chunk.blocks:
         b.unplace(chunk.heading, chunk.blocks)
-        return ["other_information"]
-    b.prepared_on = found[0]
-    rest = fold(PREPARED_LABEL.sub(" ", chunk.text.replace(found[1], " ", 1)).strip(" :"))
-    if re.search(r"\w", rest):
-        b.unplace(chunk.heading, [_text(rest)])
     return ["prepared_on"]
 
 
 def party(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
     """Controller, contact person or DPO: name, business ID, address, phone and email."""
+    if m.key == "controller" and "contact" in m.also:  # "Rekisterinpitäjä ja yhteyshenkilö"
+        return _controller_and_contact(b, chunk, m)
     key = m.key
-    found = parse_party(_lines(chunk))
+    prose = [blk for blk in chunk.blocks if is_prose(blk.text)]
+    lines = [t for blk in chunk.blocks if blk not in prose for t in _lines(Chunk(None, 0, [blk]))]
+    found = parse_party(lines)
+    found.name, said = split_name(found.name)  # "Tietosuojavastaavanamme toimii Petra Koivisto"
+    if said:
+        found.extra.insert(0, said)
     if key == "dpo":
         no_dpo = NOT_USED.search(chunk.text) and not (found.email or found.phone)
-        b.dpo_appointed = not no_dpo and not found.empty
+        b.dpo_appointed = not no_dpo and not (found.empty and not prose)
         if no_dpo:  # "Tietosuojavastaavaa ei ole nimetty": not appointed, the sentence to the user
             b.unplace(chunk.heading, chunk.blocks)
             return ["dpo"]
-    target = b.parties[key]
-    for name in ("name", "business_id", "street", "postal_code", "city", "phone", "email", "title"):
-        if not getattr(target, name):
-            setattr(target, name, getattr(found, name))
+    for blk in prose:  # running text: its fields are read, and the sentences kept for the user
+        _fill(found, party_in_prose(blk.text) or Party())
+    if prose:
+        b.unplace(chunk.heading, prose)
+    _fill(b.parties[key], found)
     extra = found.extra
+    target = b.parties[key]
     if key == "contact" and len(extra) == 1 and not target.title and len(extra[0]) <= 80:
         target.title, extra = extra[0], []
     if extra:
         b.unplace(chunk.heading, [_text(t) for t in extra])
     return [key]
+
+
+def _fill(target: Party, found: Party) -> None:
+    for name in ("name", "business_id", "street", "postal_code", "city", "phone", "email", "title"):
+        if not getattr(target, name):
+            setattr(target, name, getattr(found, name))
+
+
+_CONTACT_MARK = re.compile(r"^\s*(?:yhteyshenkilö|kontaktperson|contact person|contact)\b", re.I)
+
+
+def _controller_and_contact(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
+    """One heading for both: the lines from a "Yhteyshenkilö" line on are the contact person's."""
+    split = next((i for i, blk in enumerate(chunk.blocks) if _CONTACT_MARK.match(blk.text)), None)
+    own = chunk.blocks if split is None else chunk.blocks[:split]
+    keys = party(b, Chunk(chunk.heading, chunk.level, own), HeadingMatch("controller", m.score, m.lang))
+    if split is not None:
+        contact = [
+            Block(blk.kind, _CONTACT_MARK.sub("", blk.html).lstrip(" :")) for blk in chunk.blocks[split:]
+        ]
+        keys += party(b, Chunk(chunk.heading, chunk.level, contact), HeadingMatch("contact", m.score, m.lang))
+    return keys
 
 
 def register_name(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
@@ -209,24 +236,53 @@ def list_section(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
         blocks, moved = _move_transfer_mentions(b, blocks)
         if moved:
             keys.append("transfers")
+    if key == "data_categories":  # "Erityisiä henkilötietoja ei käsitellä": said of special categories
+        blocks, statements = _special_statements(blocks)
+        if statements:
+            b.rich["special_justification"].append(rich(statements))
+            keys.append("special_categories")
     items, leads = _items_and_leads(blocks)
     if leads:
         b.unplace(chunk.heading, leads)
     for item in items:
         for piece in split_sentences(fold(to_plain(item)), ITEM_LIMIT):
             b.lists[key].append(html.escape(piece, quote=False))
-    if key == "data_categories":
-        b.special += [s for s in special_categories_in(chunk.text) if s not in b.special]
     return keys
 
 
+def _special_statements(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    """Sentences about special categories taken out of a list of data ("… Arkaluonteisia tietoja ei tallenneta.")."""
+    kept, statements = [], []
+    for blk in blocks:
+        if blk.kind != "p" or not _SPECIAL_STATEMENT.search(blk.text):
+            kept.append(blk)
+            continue
+        sentences = date_sentences(blk.text)
+        said = [t for t in sentences if _SPECIAL_STATEMENT.search(t)]
+        rest = [t for t in sentences if t not in said]
+        statements.append(_text(" ".join(said)))
+        if rest:
+            kept.append(_text(" ".join(rest)))
+    return kept, statements
+
+
 def _move_transfer_mentions(b: Builder, blocks: list[Block]) -> tuple[list[Block], bool]:
-    """Paragraphs on transfers abroad, to the transfers section (the source has no heading for it)."""
-    moved = [blk for blk in blocks if blk.kind == "p" and TRANSFER_MENTION.search(blk.text)]
-    if not moved:
-        return blocks, False
-    _transfer_text(b, moved)
-    return [blk for blk in blocks if blk not in moved], True
+    """Sentences on transfers abroad, to the transfers section (the source has no heading for it)."""
+    kept, moved = [], []
+    for blk in blocks:
+        if blk.kind != "p" or not TRANSFER_MENTION.search(blk.text):
+            kept.append(blk)
+            continue
+        sentences = date_sentences(blk.text)
+        abroad = [t for t in sentences if TRANSFER_MENTION.search(t)]
+        if len(abroad) == len(sentences) or re.search(r"<(?:a|b|i)\b", blk.html):
+            moved.append(blk)  # the whole paragraph (or one whose markup a cut would break)
+            continue
+        moved.append(_text(" ".join(abroad)))
+        kept.append(_text(" ".join(t for t in sentences if t not in abroad)))
+    if moved:
+        _transfer_text(b, moved)
+    return kept, bool(moved)
 
 
 def _items_and_leads(blocks: list[Block]) -> tuple[list[str], list[Block]]:
@@ -249,22 +305,20 @@ def _items_and_leads(blocks: list[Block]) -> tuple[list[str], list[Block]]:
 
 
 def special_categories(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
-    """Special categories named in the text, and the text as their justification."""
-    b.special += [s for s in special_categories_in(chunk.text) if s not in b.special]
+    """The text on special categories (which ones are read from every sentence, see facts.py)."""
     b.rich["special_justification"].append(rich(chunk.blocks))
     return ["special_categories"]
 
 
-def _transfer_text(b: Builder, blocks: list[Block], *, under_heading: bool = False) -> None:
+def _transfer_text(b: Builder, blocks: list[Block]) -> None:
     text = "\n".join(blk.text for blk in blocks)
-    b.answers["transfers"].append(transfers_answer(text, under_heading=under_heading))
     b.safeguard = b.safeguard or safeguard_in(text)
     b.rich["transfers"].append(rich(blocks))
 
 
 def transfers(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
-    """The transfers text, and whether it says data leave the EU/EEA."""
-    _transfer_text(b, chunk.blocks, under_heading=True)
+    """The transfers text (whether data leave the EU/EEA is read from every sentence, see facts.py)."""
+    _transfer_text(b, chunk.blocks)
     return ["transfers"]
 
 
@@ -273,16 +327,17 @@ def plain_rich(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
     key = m.key
     if key == "security":  # no A/B split in the source: electronic unless it only speaks of paper
         manual = re.search(r"manuaal|paperi|manuell|paper", chunk.text, re.I)
-        key = "security.manual" if manual and not re.search(r"sähköi|järjestelm|elektron|electronic|system", chunk.text, re.I) else "security.electronic"  # fmt: skip
+        key = "security.manual" if manual and not re.search(r"sähköi|järjestelm|elektron|electronic|system|salasan|password|lösenord|tunnuks", chunk.text, re.I) else "security.electronic"  # fmt: skip
     b.rich[key].append(rich(chunk.blocks))
     return [key if m.key.startswith("security") else m.key]
 
 
 def used_or_not(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
-    """Cookies or automated decisions: the text, and used unless the text says not."""
-    first = re.split(r"(?<=[.!?])\s", chunk.text, maxsplit=1)[0]
-    no = NO_COOKIES.search(chunk.text) if m.key == "cookies" else NOT_USED.search(first)
-    b.answers[m.key].append(not no)
+    """Cookies or automated decisions: the text; cookies used unless the text says not.
+
+    Whether decisions are automated is read from every sentence (facts.py): a heading alone says nothing."""
+    if m.key == "cookies":
+        b.answers["cookies"].append(not NO_COOKIES.search(chunk.text))
     b.rich[m.key].append(rich(chunk.blocks))
     return [m.key]
 
@@ -333,33 +388,6 @@ def other(b: Builder, chunk: Chunk, m: HeadingMatch | None) -> list[str]:
     return ["other_information"]
 
 
-def preamble(b: Builder, chunk: Chunk, m: HeadingMatch | None) -> list[str]:
-    """Text before the first heading (the title, an intro, "Päivitetty 1.2.2024")."""
-    keep = []
-    for blk in chunk.blocks:
-        found = find_date(blk.text) if PREPARED_LABEL.search(blk.text) and len(blk.text) <= 80 else None
-        if found and b.prepared_on is None:
-            b.prepared_on = found[0]
-            rest = fold(PREPARED_LABEL.sub(" ", blk.text.replace(found[1], " ", 1)).strip(" :"))
-            if re.search(r"\w", rest):
-                keep.append(_text(rest))
-            continue
-        if not b.title and match_heading(blk.text) and match_heading(blk.text).key == "title":
-            b.title = blk.text
-        keep.append(blk)
-    if keep:
-        b.unplace(None, keep)
-    return []
-
-
-def title(b: Builder, chunk: Chunk, m: HeadingMatch) -> list[str]:
-    """The notice's title heading goes to the user; text under it is read like a preamble."""
-    b.title = b.title or chunk.heading or ""
-    b.unplace(None, [_text(chunk.heading or "")])
-    preamble(b, chunk, m)
-    return ["other_information"]
-
-
 HANDLERS = {
     "prepared_on": prepared_on,
     "controller": party,
@@ -386,8 +414,6 @@ HANDLERS = {
     "rights": rights,
     "complaint": one_right,
     "other_information": other,
-    "title": title,
-    "preamble": preamble,
 }
 
 

@@ -22,8 +22,9 @@ from .blocks import (
     inline_label,
     to_chunks,
 )
+from .cleanup import LINE_BREAK
 from .html_pages import html_events, parse_html
-from .vocabulary import STRONG, field_label, match_heading
+from .vocabulary import ACCEPT, STRONG, field_label, match_heading
 
 _TAB_LINE = re.compile(
     r"^ {0,3}(?:<(?:b|strong)>)?([^\t<>][^\t]{0,250}?)(?:</(?:b|strong)>)?\s*:?\t(.*)$", re.I
@@ -69,37 +70,65 @@ def _merge_wrapped(blocks: list, line_html: str, previous_line: str | None) -> b
 # --- plain text --------------------------------------------------------------------------------
 
 
-def parse_plain(source: str) -> list[Chunk]:
+# Lines a web page adds around a notice when it is copied as text: left out, and listed.
+_CHROME_LINE = re.compile(
+    r"^(?:©|\(c\)\s*\d{4}|copyright\b)|kaikki oikeudet pidätetään|all rights reserved|alla rättigheter förbehållna"
+    r"|^(?:hyväksy (?:kaikki|evästeet)|vain välttämättömät|accept all(?: cookies)?|reject all|only necessary"
+    r"|godkänn alla|endast nödvändiga|siirry sisältöön|skip to (?:main )?content)$",
+    re.I,
+)
+# A site menu copied with the page: three or more short items between bars, no digits.
+_MENU_LINE = re.compile(
+    r"^(?:[^\W\d_][\w&'’-]*(?: [^\W\d_][\w&'’-]*)? ?[|·•] ?){2,}[^\W\d_][\w&'’-]*(?: [^\W\d_][\w&'’-]*)?$"
+)
+
+
+def _chrome_line(line: str, seen: bool) -> bool:
+    """A line a web page adds around a notice (a menu only before the notice's first heading)."""
+    return bool(_CHROME_LINE.search(line) or (not seen and _MENU_LINE.match(line)))
+
+
+def parse_plain(source: str, left_out: list[str] | None = None) -> list[Chunk]:
     """Plain text: headings on their own lines (found by vocabulary and by look), blank lines between blocks."""
-    blocks = [b.split("\n") for b in re.split(r"\n\s*\n", source.replace("\r\n", "\n"))]
+    source = source.replace("\r\n", "\n").replace(LINE_BREAK, "\n")
+    blocks = [b.split("\n") for b in re.split(r"\n\s*\n", source)]
     events: list = []
     current, pending, seen = None, False, False
     for block in blocks:
         lines = [ln.strip() for ln in block if ln.strip()]
-        previous = None
+        previous, owned = None, False
         for n, line in enumerate(lines):
+            if _chrome_line(line, seen):
+                if left_out is not None:
+                    left_out.append(line)
+                continue
             nxt = lines[n + 1] if n + 1 < len(lines) else None
             escaped = html.escape(line, quote=False)
             label = inline_label(escaped)  # "Säilytysaika: kaksi vuotta"
             if label:
-                events.append(Heading(label[0], 1))
-                events.append(Block("p", label[1]))
+                events.append(Heading(label[0], 1, inline=True))
+                events.append(Block("p", label[1], cont=True))
                 m = match_heading(label[0])
-                current, pending, seen, previous = (m.key if m else None), False, True, line
+                current, pending, seen, previous, owned = (m.key if m else None), False, True, line, True
                 continue
             level = _plain_heading(line, n == 0, len(lines), nxt, pending, seen, current)
             if level:
                 events.append(Heading(line, level))
                 m = match_heading(line)
                 current = m.key if m else None
-                pending, seen, previous = True, True, None
+                pending, seen, previous, owned = True, True, None, False
                 continue
             if LIST_MARK.match(line):
-                events.append(Block("li", html.escape(LIST_MARK.sub("", line), quote=False)))
+                events.append(Block("li", html.escape(LIST_MARK.sub("", line), quote=False), cont=owned))
             elif not _merge_wrapped(events, escaped, previous):
-                events.append(Block("p", escaped))
+                events.append(Block("p", escaped, cont=owned))
             pending, previous = False, line
     return to_chunks(events)
+
+
+def _all_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
 def _plain_heading(line, first, block_len, nxt, pending, seen, current) -> int:
@@ -109,6 +138,8 @@ def _plain_heading(line, first, block_len, nxt, pending, seen, current) -> int:
     m = match_heading(line)
     if m and m.key == "title":
         return 0
+    if m and m.score >= ACCEPT and _all_caps(line):  # "SÄILYTYSAIKA" anywhere in a block
+        return 1
     if first:
         if m and (m.score >= STRONG or not pending):
             return 1
@@ -131,7 +162,7 @@ def _join_continuation(previous: str, more: str) -> str:
     return previous.rstrip() + "\n" + more.strip()
 
 
-def parse_tabbed(source: str) -> list[Chunk]:
+def parse_tabbed(source: str, left_out: list[str] | None = None) -> list[Chunk]:
     """`Heading<TAB>Value` lines, `<b>` headings, values continued on later lines, `#` headings between."""
     entries: list[list] = [[None, 0, ""]]  # heading, level, raw value
     for line in source.replace("\r\n", "\n").split("\n"):
@@ -166,15 +197,16 @@ def _value_blocks(raw: str) -> list[Block]:
                 Block("p", f"<b>{html.escape(ev.text, quote=False)}</b>") if isinstance(ev, Heading) else ev
             )
         return out
-    return [Block("p", html.escape(ln.strip(), quote=False)) for ln in raw.split("\n") if ln.strip()]
+    lines = [html.unescape(ln.strip()) for ln in raw.split("\n") if ln.strip()]  # "&auml;" is an "ä"
+    return [Block("p", html.escape(ln, quote=False)) for ln in lines]
 
 
 # --- Markdown ----------------------------------------------------------------------------------
 
 _MD_INLINE = (
-    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), lambda m: f"<b>{m[1] or m[2]}</b>"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"), lambda m: f"<i>{m[1] or m[2]}</i>"),
-    (re.compile(r"\[([^\]]+)\]\((\S+?)(?:\s+&quot;[^)]*&quot;)?\)"), lambda m: f'<a href="{m[2]}">{m[1]}</a>'),
+    (re.compile(r"\*\*((?:[^*]|\*(?!\*)){1,500}?)\*\*|__((?:[^_]|_(?!_)){1,500}?)__"), lambda m: f"<b>{m[1] or m[2]}</b>"),
+    (re.compile(r"(?<![\w*])\*(?!\s)([^*]{1,500}?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)([^_]{1,500}?)(?<!\s)_(?!\w)"), lambda m: f"<i>{m[1] or m[2]}</i>"),
+    (re.compile(r"\[([^\[\]]{1,500})\]\(([^\s()]{1,2000}?)(?:\s+&quot;[^)]{0,500}&quot;)?\)"), lambda m: f'<a href="{m[2]}">{m[1]}</a>'),
     (re.compile(r"&lt;((?:https?://|mailto:)[^\s&]+)&gt;"), lambda m: f'<a href="{m[1]}">{m[1]}</a>'),
     (re.compile(r"`([^`]+)`"), lambda m: m[1]),
 )  # fmt: skip
@@ -185,10 +217,10 @@ def md_inline(text: str) -> str:
     out = html.escape(text.strip())
     for pattern, repl in _MD_INLINE:
         out = pattern.sub(repl, out)
-    return out
+    return out.replace(LINE_BREAK, "<br>")
 
 
-def parse_markdown(source: str) -> list[Chunk]:
+def parse_markdown(source: str, left_out: list[str] | None = None) -> list[Chunk]:
     """Markdown: `#` and underlined headings, numbered and bold-label headings, lists, tables.
 
     Headings written as plain lines (a Word file whose headings were only bold) are found as in
@@ -225,9 +257,13 @@ def parse_markdown(source: str) -> list[Chunk]:
         if previous is None and not nxt and _lone_heading(line, events):
             continue
         previous = _markdown_line(line, events, previous)
-    marked = [ev for ev in events if isinstance(ev, Heading) and ev.marked]
-    if not marked:  # no `#`, underline or bold heading: Markdown in name only
-        return parse_plain(source)
+    marked = [
+        ev
+        for ev in events
+        if isinstance(ev, Heading) and ev.marked or isinstance(ev, Block) and ev.kind == "row"
+    ]
+    if not marked:  # no `#`, underline, bold heading or table: Markdown in name only
+        return parse_plain(source, left_out)
     return to_chunks(events)
 
 
@@ -255,21 +291,24 @@ def _markdown_line(line: str, events: list, previous: str | None) -> str | None:
             return None
     bullet = re.match(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+(.*)$", line)
     if bullet:
-        events.append(Block("li", md_inline(bullet[1])))
+        owned = previous is not None and bool(events) and isinstance(events[-1], Block) and events[-1].cont
+        events.append(Block("li", md_inline(bullet[1]), cont=owned))
         return stripped
     inline = md_inline(stripped)
     label = inline_label(inline)
     if label:
         bold = inline.startswith("<b>")
-        events.append(Heading(label[0], 6 if bold else 1, bold))
+        events.append(Heading(label[0], 6 if bold else 1, bold, inline=bool(label[1])))
         if label[1]:
-            events.append(Block("p", label[1]))
+            events.append(Block("p", label[1], cont=True))
+            return stripped
         return None
     if line.startswith(("  ", "\t")) and events and isinstance(events[-1], Block) and events[-1].kind == "li":
         events[-1].html += " " + inline
         return stripped
+    owned = previous is not None and bool(events) and isinstance(events[-1], Block) and events[-1].cont
     if not _merge_wrapped(events, inline, previous):
-        events.append(Block("p", inline))
+        events.append(Block("p", inline, cont=owned))  # the lines right after "Label: value" are its value
     return stripped
 
 

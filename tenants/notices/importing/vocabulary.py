@@ -236,6 +236,82 @@ VARIANTS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# Further variants seen in notices firms write: question headings, the old "data file" wording,
+# labels of apps and web pages. "=" marks a short word that names a section only on its own
+# ("Tiedot", "Why"): inside a longer heading it means nothing.
+MORE_VARIANTS: dict[str, dict[str, list[str]]] = {
+    "prepared_on": {
+        "fi": ["Viimeisin muutos", "Julkaistu", "Voimassa"],
+        "sv": ["Senast ändrad"],
+        "en": ["Revised", "Drawn up", "Date of publication"],
+    },
+    "controller": {
+        "fi": ["Sovelluksen julkaisija", "Kuka vastaa tietojesi käsittelystä", "Rekisterinpitäjä ja sen yhteystiedot"],
+        "sv": ["Vem är personuppgiftsansvarig", "Vem ansvarar för dina uppgifter"],
+        "en": ["Registrar", "Who processes my data", "Who is responsible for your data", "Controller of the register"],
+    },
+    "contact": {
+        "fi": ["Rekisteriasioista vastaava henkilö", "Tietosuojaan liittyvät kysymykset", "Yhteydenotot tietosuoja-asioissa"],
+        "sv": ["Kontakt i dataskyddsfrågor"],
+        "en": ["Questions about privacy"],
+    },
+    "register_name": {"fi": [], "sv": ["Registrets benämning"], "en": ["Name of the data file", "Name of the file"]},
+    "purposes": {
+        "fi": ["Tietojen käyttötarkoitus", "Mihin tietoja käytetään", "Miksi käsittelemme tietojasi", "Miksi tietoja käsitellään", "=Tarkoitus"],
+        "sv": ["=Ändamål", "Registrets användningsändamål", "Varför behandlar vi dina uppgifter"],
+        "en": ["Why we use your data", "Why do we process your data", "=Why", "What we use it for", "Purpose of processing personal data"],
+    },
+    "legal_basis": {
+        "fi": ["=Peruste", "Millä perusteella tietoja käsitellään"],
+        "sv": ["På vilken grund behandlar vi uppgifterna"],
+        "en": ["On what basis do we process your data"],
+    },
+    "data_categories": {
+        "fi": ["Tietosisältö", "Käsiteltävät tiedot", "Tallennettavat tiedot", "Rekisteriin tallennettavat tiedot", "Mitä tietoja käsittelemme", "Henkilötietoryhmät", "=Tiedot", "Mitä tietoja"],
+        "sv": ["Typ av uppgifter", "Uppgifter som behandlas", "Vilka uppgifter samlar vi in", "Vilka uppgifter behandlar vi"],
+        "en": ["Content of the data file", "Content of the register", "Data processed", "What I collect", "Which data", "Personal data we collect", "The data we process", "Data we process"],
+    },
+    "sources": {
+        "fi": ["Mistä tiedot saadaan", "Mistä tiedot tulevat"],
+        "sv": ["Varifrån får vi uppgifterna"],
+        "en": ["Regular sources of information", "Where does the data come from"],
+    },
+    "recipients": {
+        "fi": ["Luovutukset", "Tietojen luovutus", "Kenelle tietoja luovutetaan", "Kuka tietoja näkee"],
+        "sv": ["=Mottagare", "Vem får uppgifterna"],
+        "en": ["Regular disclosures of data", "=Sharing", "Who gets the data", "Who can see your data", "=Recipients"],
+    },
+    "transfers": {
+        "fi": ["Siirrot EU:n ulkopuolelle", "=Tietojen siirto", "Siirretäänkö tietoja EU:n ulkopuolelle"],
+        "sv": ["Överföring utanför EU"],
+        "en": ["=Transfers", "Transfer of data outside the EU or EEA"],
+    },
+    "retention": {
+        "fi": ["=Säilytys", "Kauanko tietoja säilytetään"],
+        "sv": ["Förvaringstid", "Hur länge förvarar vi dina uppgifter"],
+        "en": ["How long", "How long do we keep it"],
+    },
+    "security": {
+        "fi": ["=Suojaus", "Miten tiedot suojataan", "Miten tiedot on suojattu"],
+        "sv": ["=Dataskydd"],
+        "en": ["Principles of data file protection"],
+    },
+    "automated_decisions": {"fi": ["Tehdäänkö automaattisia päätöksiä"], "sv": [], "en": ["Automated decisions"]},
+    "rights": {
+        "fi": ["=Oikeudet", "Oikeutesi", "Mitä oikeuksia sinulla on", "Mitkä ovat oikeutesi"],
+        "sv": ["=Rättigheter", "Vilka rättigheter har du"],
+        "en": ["Your rights"],
+    },
+    "title": {
+        "fi": ["=Tietosuoja", "Henkilörekisteriseloste"],
+        "sv": ["=Integritet", "Integritetsskydd"],
+        "en": ["=Privacy", "Register and privacy statement"],
+    },
+}  # fmt: skip
+for _key, _langs in MORE_VARIANTS.items():
+    for _lang, _texts in _langs.items():
+        VARIANTS[_key][_lang] += _texts
+
 # Our own headings are variants too.
 for _key, _texts in HEADINGS.items():
     for _lang, _text in _texts.items():
@@ -278,6 +354,26 @@ KEYWORDS: dict[str, dict[str, list[str]]] = {
     "complaint": {"fi": [r"valitu", r"kantelu", r"valvontaviranomai"], "sv": [r"klagom", r"tillsynsmyndighet"], "en": [r"complain", r"supervisory authority"]},
     "title": {"fi": [r"tietosuojaseloste", r"rekisteriseloste", r"tietosuojailmoitus"], "sv": [r"dataskyddsbeskrivning", r"registerbeskrivning", r"dataskyddsmeddelande", r"integritetspolicy"], "en": [r"privacy (?:notice|policy|statement)"]},
 }  # fmt: skip
+
+MORE_KEYWORDS: dict[str, dict[str, list[str]]] = {
+    "prepared_on": {"fi": [r"viimeisin muutos", r"\bjulkaistu"], "sv": [r"senast ändrad"], "en": [r"\brevised\b", r"\bdrawn up\b"]},
+    "controller": {"fi": [r"kuka vastaa", r"julkaisija"], "sv": [r"vem (?:är|ansvarar)"], "en": [r"\bregistrar\b", r"who (?:processes|is responsible|we are)"]},
+    "contact": {"fi": [r"rekisteriasio", r"tietosuoja(?:an liittyv|asi|-asi)"], "sv": [r"kontakt"], "en": [r"\bcontact\b"]},
+    "register_name": {"fi": [], "sv": [], "en": [r"name of the (?:data )?file"]},
+    "purposes": {"fi": [r"mihin (?:tietoja|käytä)", r"\bmiksi\b"], "sv": [r"varför", r"användningsändamål"], "en": [r"\bwhy\b", r"what we use", r"how we use"]},
+    "legal_basis": {"fi": [r"millä perusteella", r"\bperuste\b"], "sv": [r"på vilken grund"], "en": [r"on what basis"]},
+    "data_categories": {"fi": [r"mitä (?:henkilö)?tietoja", r"tallennettav", r"käsiteltävät", r"keräämme|tallennamme|tallennan"], "sv": [r"vilka (?:person)?uppgifter", r"typ av uppgifter", r"uppgifter som behandlas"], "en": [r"what (?:personal )?(?:data|information)", r"which data", r"content of the (?:data file|register)", r"(?:i|we) collect", r"data processed", r"\bdata we (?:process|collect|hold)"]},
+    "sources": {"fi": [r"mistä (?:tiedot|saamme|tietoja)"], "sv": [r"varifrån"], "en": [r"where (?:we get|does|do)", r"come from"]},
+    "recipients": {"fi": [r"kenelle", r"kuka (?:tietoja )?näkee"], "sv": [r"vem får"], "en": [r"who (?:can see|gets|receives)", r"\bsharing\b"]},
+    "transfers": {"fi": [r"siirr\w*.*(?:\beu\b|\beta\b|ulkopuol|mai)", r"lähtevätkö"], "sv": [r"överföring"], "en": [r"\btransfers?\b.*(?:\beu\b|\beea\b|outside|abroad)", r"\btransfers\b"]},
+    "retention": {"fi": [r"säilyt", r"kauanko", r"kuinka kauan"], "sv": [r"förvar", r"hur länge", r"sparas"], "en": [r"how long", r"\bkeep\b"]},
+    "security": {"fi": [r"suojat(?:aan|tu)"], "sv": [r"\bdataskydd\b"], "en": []},
+    "automated_decisions": {"fi": [r"automaattis\w* päätö"], "sv": [r"automatiser"], "en": []},
+    "rights.access": {"fi": [], "sv": [], "en": [r"inspection"]},
+}  # fmt: skip
+for _key, _langs in MORE_KEYWORDS.items():
+    for _lang, _patterns in _langs.items():
+        KEYWORDS.setdefault(_key, {}).setdefault(_lang, []).extend(_patterns)
 
 # Labels of fields inside a controller or contact block (not section headings).
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
@@ -328,6 +424,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "position",
     ),
     "web": ("www", "verkkosivut", "kotisivut", "webbplats", "hemsida", "website", "web"),
+    # a label whose value is read by its look (a phone number, an email address, both)
+    "details": (
+        "yhteystiedot",
+        "muut yhteystiedot",
+        "kontaktuppgifter",
+        "övriga kontaktuppgifter",
+        "contact details",
+        "other contact details",
+    ),
 }
 FIELD_OF_LABEL = {label: name for name, labels in FIELD_LABELS.items() for label in labels}
 
@@ -356,10 +461,16 @@ class _Entry:
     key: str
     lang: str
     norm: str
+    exact: bool = False  # names the section only as the whole heading
+    matcher: SequenceMatcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # Built once: comparing a heading then costs one set_seq1, not a new table of this variant.
+        self.matcher = SequenceMatcher(None, "", self.norm)
 
 
 _ENTRIES = [
-    _Entry(key, lang, normalise(v))
+    _Entry(key, lang, normalise(v.lstrip("=")), v.startswith("="))
     for key, langs in VARIANTS.items()
     for lang, vs in langs.items()
     for v in vs
@@ -395,12 +506,19 @@ def _scores(norm: str) -> dict[str, tuple[float, int, str, bool]]:
         if norm == e.norm:
             offer(e.key, 1.0, 0, e.lang)
             continue
+        if e.exact:
+            continue
         pos = padded.find(f" {e.norm} ")
         if pos >= 0:
             offer(e.key, 0.75 + 0.25 * len(e.norm) / len(norm), pos, e.lang)
         if 0.7 * len(e.norm) <= len(norm) <= 1.4 * len(e.norm):  # near-identical: spelling variants, typos
-            matcher = SequenceMatcher(None, norm, e.norm)
-            if matcher.quick_ratio() >= 0.85 and (ratio := matcher.ratio()) >= 0.85:
+            matcher = e.matcher
+            matcher.set_seq1(norm)
+            if (
+                matcher.real_quick_ratio() >= 0.85
+                and matcher.quick_ratio() >= 0.85
+                and (ratio := matcher.ratio()) >= 0.85
+            ):
                 offer(e.key, ratio, 0, e.lang, named=False)
     for key, lang, pattern in _KEYWORDS:
         m = pattern.search(norm)
