@@ -120,3 +120,11 @@ def test_postgres_has_the_search_indexes(backend, session):
     )
     assert "gin (name_search gin_trgm_ops)" in defs["ix_data_request_name_search_trgm"]
     assert "(tenant_id, lower((email)::text) text_pattern_ops)" in defs["ix_data_request_tenant_email_prefix"]
+
+
+@pytest.mark.postgresql_only
+def test_the_app_plans_every_statement_for_its_values(backend, app):
+    """No server-side prepared statements: their generic plans cannot tell a tenant of a million
+    requests from one of a hundred (bench/inbox_http showed a filter page at 1.7 s with them)."""
+    with app.extensions["seloste_db"].engine.connect() as conn:
+        assert conn.connection.dbapi_connection.prepare_threshold is None
