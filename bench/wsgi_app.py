@@ -45,13 +45,37 @@ def add_constant_route(app: Flask, size: int) -> None:
     app.add_url_rule(CONSTANT_PATH, endpoint="bench_constant", view_func=bench_constant, methods=["GET"])
 
 
+SQL_HEADER = "X-Bench-SQL-Statements"
+
+
+def count_statements(app: Flask) -> None:
+    """Answer every request with the number of SQL statements it sent (header SQL_HEADER)."""
+    from flask import g, has_request_context
+    from sqlalchemy import event
+
+    engine = app.extensions["seloste_db"].engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        if has_request_context():
+            g.bench_sql = g.get("bench_sql", 0) + 1
+
+    @app.after_request
+    def _header(response):
+        response.headers[SQL_HEADER] = str(g.get("bench_sql", 0))
+        return response
+
+
 def build(environ: dict[str, str] | None = None) -> Flask:
-    """The product app, plus the constant route when BENCH_BODY_SIZE is set."""
+    """The product app, plus the constant route when BENCH_BODY_SIZE is set, and the count of SQL
+    statements per answer when BENCH_COUNT_SQL is set."""
     env = dict(os.environ if environ is None else environ)
     app = create_app(environ=env)
     size = env.get("BENCH_BODY_SIZE")
     if size:
         add_constant_route(app, int(size))
+    if env.get("BENCH_COUNT_SQL"):
+        count_statements(app)
     return app
 
 

@@ -55,6 +55,18 @@ def prepare_postgres(worker: str) -> str:
     return owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
 
 
+def drop_postgres(url: str) -> None:
+    """Drop a database made by prepare_postgres (given the URL it returned)."""
+    name = make_url(url).database
+    admin = create_engine(
+        make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @dataclass
 class Received:
     """One message as the SMTP server got it."""

@@ -22,6 +22,11 @@ class Database:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+            if url.startswith("postgresql+psycopg"):
+                # No server-side prepared statements: a statement prepared on a connection gets a
+                # generic plan after five runs, one that cannot know which tenant it is for, and a
+                # plan fit for a tenant of a hundred requests reads all of a tenant's million.
+                kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             _sqlite_pragmas(self.engine)

@@ -8,6 +8,7 @@ from flask import Flask, Response, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tenants.errors import Forbidden, NotFound, ValidationFailed
@@ -36,6 +37,18 @@ TITLES = {
         _l("Nothing you sent was saved. Please try again in a moment."),
     ),
 }
+
+
+# The database could not be reached or gave up on the transaction (a dropped connection, a restart,
+# a deadlock): nothing was confirmed, and sending again will work in a moment.
+DATABASE_AWAY = _l(
+    "We could not reach our database just now, so nothing was saved or confirmed. "
+    "Please try again in a moment."
+)
+
+
+def _database_away(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def note_plan_limit(error: ValidationFailed) -> None:
@@ -87,9 +100,19 @@ def init_app(app: Flask) -> None:
             return exc
         return error_page(exc.code if exc.code in TITLES else 400)
 
+    @app.errorhandler(DBAPIError)
+    def _database(exc):
+        if not _database_away(exc):
+            raise exc  # a bug, not an outage: the 500 page
+        log.warning("database unavailable on %s %s: %s", request.method, request.url_rule, exc)
+        return error_page(503, DATABASE_AWAY)
+
     @app.errorhandler(InternalServerError)
     def _internal(exc):
         original = getattr(exc, "original_exception", None)
+        if _database_away(original):  # e.g. the commit after the view lost its connection
+            log.warning("database unavailable on %s %s: %s", request.method, request.url_rule, original)
+            return error_page(503, DATABASE_AWAY)
         if original is not None:
             log.error("unhandled error on %s %s", request.method, request.url_rule, exc_info=original)
         return error_page(500)

@@ -92,6 +92,11 @@ def vat_percent(language: str | None = None) -> str:
     return format_decimal(VAT_PERCENT, locale=_NUMBER_LOCALES.get(language or current_language(), "fi_FI"))
 
 
+def localised(labels: dict) -> dict:
+    """A dict of lazily translated labels, translated now (once for a page, not once per use)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def init_app(app: Flask) -> None:
     """flask-babel with catalogs under webapp/translations."""
     Babel(
@@ -102,6 +107,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["euros"] = format_euros
     app.jinja_env.filters["with_vat"] = with_vat
+    app.jinja_env.filters["localised"] = localised
     app.jinja_env.globals.update(
         current_language=current_language,
         vat_percent=vat_percent,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..models import Base, TenantOwned, UTCDateTime, utcnow
 from . import states
@@ -23,6 +24,12 @@ REQUEST_TYPES = (
 CHANNELS = ("web", "email", "phone", "letter")
 
 
+def folded(text: str) -> str:
+    """Text as search compares it: accents dropped and case folded ('Mäki', 'MAKI' -> 'maki')."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 class DataRequest(TenantOwned, Base):
     """A request a person made about their data."""
 
@@ -32,6 +39,13 @@ class DataRequest(TenantOwned, Base):
         Index("ix_data_request_tenant_due", "tenant_id", "due_on", "id"),  # the inbox's default order
         Index("ix_data_request_tenant_created", "tenant_id", "created_at", "id"),
         Index("ix_data_request_tenant_email", "tenant_id", "email"),
+        # Search: a name by any part of it (trigrams), an address by its beginning, any case.
+        Index(
+            "ix_data_request_name_search_trgm",
+            "name_search",
+            postgresql_using="gin",
+            postgresql_ops={"name_search": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +55,7 @@ class DataRequest(TenantOwned, Base):
     status: Mapped[str] = mapped_column(String(20), default="unverified")
     channel: Mapped[str] = mapped_column(String(10), default="web")
     name: Mapped[str] = mapped_column(String(200))
+    name_search: Mapped[str] = mapped_column(String(200), default="")  # folded(name), kept by `_fold_name`
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(40), default="")
     details: Mapped[str] = mapped_column(Text, default="")
@@ -62,6 +77,11 @@ class DataRequest(TenantOwned, Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @validates("name")
+    def _fold_name(self, _key, value):
+        self.name_search = folded(value or "")[:200]
+        return value
+
     @property
     def is_closed(self) -> bool:
         """Completed, refused, closed unverified, or linked to an earlier open request."""
@@ -81,3 +101,22 @@ class RequestEvent(TenantOwned, Base):
     body: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# An address by its beginning in any case: lower(email) LIKE 'abc%' reads a range of this index.
+Index(
+    "ix_data_request_tenant_email_prefix",
+    DataRequest.tenant_id,
+    func.lower(DataRequest.email).label("email_lower"),
+    postgresql_ops={"email_lower": "text_pattern_ops"},
+)
+
+
+class RequestStatusCount(TenantOwned, Base):
+    """How many of a tenant's requests are in one status; written only by `counts`."""
+
+    __tablename__ = "request_status_count"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound, ValidationFailed
@@ -13,7 +13,7 @@ from ..models import Membership, OutboxMessage, User
 from ..notices.models import Notice
 from ..notices.publishing import latest_version
 from ..validation import has_control_characters, normalise_email
-from . import notify, states
+from . import counts, notify, states
 from .deadlines import MAX_EXTENSION_MONTHS, due_date
 from .hetu import contains_hetu
 from .models import REQUEST_TYPES, DataRequest, RequestEvent
@@ -156,6 +156,7 @@ def submit_request(
         answer_language=data.answer_language,
         created_at=now,
     )
+    counts.count_new(session, request)
     session.add(request)
     session.flush()
     _event(session, request, "submitted", now=now, label=data.name)
@@ -196,10 +197,10 @@ def _open(session, request: DataRequest, received_on: date, now: datetime) -> No
         else next((c for c in candidates if _same_person(c.name, request.name)), None)
     )
     if duplicate is None:
-        request.status = states.transition(request.status, "verify")
+        counts.set_status(session, request, states.transition(request.status, "verify"))
         request.due_on = due_date(received_on)
         return
-    request.status = states.transition(request.status, "link")
+    counts.set_status(session, request, states.transition(request.status, "link"))
     request.duplicate_of_id = duplicate.id
     request.due_on = None
     request.closed_at = now
@@ -220,7 +221,7 @@ def unlink(session: Session, tenant_id: int, request_id: int, *, by: User, now: 
     request = get_request(session, tenant_id, request_id)
     if request.erased_at is not None:
         raise ValidationFailed("illegal_transition")
-    request.status = states.transition(request.status, "unlink")
+    counts.set_status(session, request, states.transition(request.status, "unlink"))
     earlier = linked_to(session, request)
     request.duplicate_of_id = None
     request.closed_at = None
@@ -309,6 +310,7 @@ def enter_request(
         identity_note=identity_note,
         created_at=now,
     )
+    counts.count_new(session, request)
     session.add(request)
     session.flush()
     _event(session, request, "entered", now=now, actor=by, data={"channel": channel})
@@ -500,7 +502,7 @@ def close(
     if outcome not in ("complete", "refuse"):
         raise ValueError(outcome)
     request = get_request(session, tenant_id, request_id)
-    request.status = states.transition(request.status, outcome)
+    counts.set_status(session, request, states.transition(request.status, outcome))
     request.outcome = _checked_text(text, "outcome", required="outcome_required")
     request.closed_at = now
     _event(
@@ -527,7 +529,7 @@ def expire_unverified(session: Session, *, now: datetime) -> list[DataRequest]:
         )
     )
     for request in expired:
-        request.status = states.transition(request.status, "expire")
+        counts.set_status(session, request, states.transition(request.status, "expire"))
         request.closed_at = now
         _event(session, request, "expired", now=now)
     session.flush()
@@ -559,13 +561,8 @@ def needing_verification_reminder(session: Session, *, now: datetime) -> list[Da
 
 
 def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
-    """How many requests the tenant has in each status."""
-    rows = session.execute(
-        select(DataRequest.status, func.count(DataRequest.id))
-        .where(DataRequest.tenant_id == tenant_id)
-        .group_by(DataRequest.status)
-    ).all()
-    return {status: count for status, count in rows}
+    """How many requests the tenant has in each status (from the counters: no requests are read)."""
+    return counts.status_counts(session, tenant_id)
 
 
 # Events labelled with the requester's name (the others name the member who acted, which stays).

@@ -57,8 +57,9 @@ def index():
     f = listing.filters_from(request.args)
     today = helsinki_today()
     after = listing.decode_cursor(request.args.get("after", "")) if request.args.get("after") else None
+    search = listing.search_condition(f.q, db()) if f.q else None
     page = listing.page_query(
-        lambda part: listing.filtered_query(g.tenant.id, f, today, current_user.id, part=part),
+        lambda part: listing.filtered_query(g.tenant.id, f, today, current_user.id, part=part, search=search),
         after,
         PAGE_SIZE + 1,
     )
