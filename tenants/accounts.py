@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session
 
 from . import notify, passwords
@@ -44,8 +44,9 @@ def _check_language(language: str) -> str:
     return language
 
 
-def _check_new_password(password: str, field: str = "password") -> None:
-    problem = passwords.password_problem(password)
+def _check_new_password(password: str, field: str = "password", *, about: tuple[str, ...] = ()) -> None:
+    # `about`: the user's own address and name, which make a password easy to guess too.
+    problem = passwords.password_problem(password, about)
     if problem:
         raise ValidationFailed(problem, field)
 
@@ -135,7 +136,7 @@ def create_user(
     """Create a user; raises ValidationFailed('email_taken') when the address has an account."""
     email = normalise_email(email)
     name = _check_name(name, "name", "name_required")
-    _check_new_password(password)
+    _check_new_password(password, about=(email, email.split("@")[0], name))
     _check_language(language)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ValidationFailed("email_taken", "email")
@@ -240,7 +241,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """Change a password after checking the current one; other sessions are signed out."""
     if not passwords.verify_password(user.password_hash, current):
         raise ValidationFailed("current_password_wrong", "current_password")
-    _check_new_password(new, "new_password")
+    _check_new_password(new, "new_password", about=(user.email, user.email.split("@")[0], user.name))
     user.password_hash = passwords.hash_password(new)
     user.auth_version += 1
 
@@ -250,10 +251,19 @@ def reset_password(session: Session, user_id: int, new: str) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    _check_new_password(new)
+    _check_new_password(new, about=(user.email, user.email.split("@")[0], user.name))
     user.password_hash = passwords.hash_password(new)
     user.auth_version += 1
     return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session and remember-me cookie of the user, on every device (logout, "log out
+    everywhere"): each carries the auth version, checked on every request."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.auth_version += 1
+        session.flush()
 
 
 def update_profile(session: Session, user: User, *, name: str, language: str) -> None:
@@ -386,8 +396,25 @@ def revoke_invitation(
     session.flush()
 
 
+def lock_memberships(session: Session, tenant_id: int) -> None:
+    """Hold the tenant's memberships until the transaction ends, so that a change that must leave an
+    owner (removing a member, changing a role, deleting an account) checks and changes them while no
+    other transaction can: another such change waits, then sees this one's result.
+
+    PostgreSQL locks the rows (FOR UPDATE); SQLite has one writer at a time, taken here by a write
+    that changes nothing, before anything is read."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(Membership).where(Membership.tenant_id == tenant_id, false()).values(role=Membership.role)
+        )
+        return
+    session.execute(select(Membership.id).where(Membership.tenant_id == tenant_id).with_for_update())
+
+
 def remove_member(session: Session, tenant_id: int, membership_id: int, *, by_user_id: int) -> Membership:
-    """Remove a member (owners only); the last owner cannot be removed."""
+    """Remove a member (owners only); the last owner cannot be removed, however many removals run
+    at once: the check and the removal hold the tenant's memberships until the transaction ends."""
+    lock_memberships(session, tenant_id)
     _require_owner(session, tenant_id, by_user_id)
     membership = session.scalar(
         select(Membership).where(Membership.id == membership_id, Membership.tenant_id == tenant_id)

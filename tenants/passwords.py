@@ -29,10 +29,24 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-def password_problem(password: str) -> str | None:
+# zxcvbn's estimate (0-4): below 2 the password is among the common ones (its lists hold the most
+# used passwords, names and words) or a trivial pattern such as a run of digits or one repeated key.
+MIN_STRENGTH = 2
+# zxcvbn's effort grows with the length; what follows a long enough start cannot weaken it.
+_STRENGTH_CHECKED_CHARS = 100
+
+
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
     """A code naming what is wrong with a new password, or None."""
     if len(password) < MIN_LENGTH:
         return "password_too_short"
     if len(password) > MAX_LENGTH:
         return "password_too_long"
+    if not password.strip():
+        return "password_too_common"
+    from zxcvbn import zxcvbn
+
+    inputs = [value for value in user_inputs if value]
+    if zxcvbn(password[:_STRENGTH_CHECKED_CHARS], user_inputs=inputs)["score"] < MIN_STRENGTH:
+        return "password_too_common"
     return None

@@ -71,4 +71,4 @@ def test_every_code_the_read_step_raises_has_a_message_in_the_interface():
     from webapp.messages import MESSAGES
 
     raised = set(re.findall(r'UnreadableFile\("(\w+)"\)', Path(read.__file__).read_text("utf-8")))
-    assert len(raised) == 6 and raised <= set(MESSAGES)
+    assert len(raised) == 8 and raised <= set(MESSAGES)

@@ -160,10 +160,12 @@ def test_a_hostile_host_changes_nothing_when_base_url_is_set(app, published):
 
 
 def test_without_base_url_a_hostile_host_reaches_only_its_own_answer(app, published):
-    app.config["BASE_URL"] = ""  # the embedded default: addresses come from the request
+    app.config["BASE_URL"] = ""  # the embedded default: addresses come from a trusted request Host
     attacker, visitor = app.test_client(), app.test_client()
     for path in (f"{N}.json", f"{N}/v/2.json"):
-        assert _json_links(attacker, path, Host="evil.example")["latest"] == f"http://evil.example{N}"
+        # A Host outside TRUSTED_HOSTS gets LINK_BASE_URL's origin, never its own.
+        origin = app.config["LINK_BASE_URL"]
+        assert _json_links(attacker, path, Host="evil.example")["latest"] == f"{origin}{N}"
         assert _json_links(visitor, path)["latest"] == f"http://localhost{N}"
     attacker.get(f"{N}/feed.atom", headers={"Host": "evil.example"})
     assert "evil.example" not in visitor.get(f"{N}/feed.atom").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from urllib.parse import quote
 
@@ -11,7 +12,6 @@ from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from tenants.storage import StorageError
-from tenants.validation import without_control_characters
 
 from .storage import storage
 
@@ -51,9 +51,21 @@ def store_attachments(request_row, files) -> list[dict]:
                     "The files could not be stored right now, so nothing was sent. Please try again in a moment."
                 )
             ) from None
-        shown = " ".join(without_control_characters(upload.filename).split())[:200] or name
+        shown = safe_base_name(upload.filename) or name
         stored.append({"key": key, "filename": shown, "size": len(data)})
     return stored
+
+
+def safe_base_name(filename: str | None) -> str:
+    """A file name fit to show and to hand out in Content-Disposition: the last part of any path
+    (no `/` or `\\`), without control or format characters (NUL, bidi overrides such as U+202E that
+    make `txt.exe` read `exe.txt`, zero-width characters), spaces collapsed, no leading dots, at most
+    200 characters; "" when nothing is left."""
+    name = unicodedata.normalize("NFC", filename or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"))
+    name = " ".join(name.split()).lstrip(". ")
+    return name[:200].strip()
 
 
 def discard_attachments(stored: list[dict]) -> None:
@@ -75,8 +87,10 @@ def send_attachment(event, index: int):
     except StorageError:
         abort(404)
     response = Response(data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(
-        files[index]["filename"]
+    name = safe_base_name(files[index].get("filename")) or "file"
+    fallback = secure_filename(name) or "file"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''" + quote(name, safe="")
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 # The checkout: templates/, migrations/ and instance/ are found from here.
@@ -84,6 +85,15 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "BASE_URL": base_url,
         # Links in mail: BASE_URL, else the address `make run` serves the embedded default at.
         "LINK_BASE_URL": base_url or env.get("LINK_BASE_URL", "").rstrip("/") or "http://127.0.0.1:5000",
+        # Without BASE_URL, the only Host names a page may build an absolute address from (feeds,
+        # JSON, the payment service's return addresses); any other Host gets LINK_BASE_URL's. The
+        # env var TRUSTED_HOSTS, comma-separated; by default the loopback names `make run` serves at.
+        # Requests with other Host names are still answered (health checks from a load balancer).
+        "LINK_TRUSTED_HOSTS": tuple(
+            host.strip().lower()
+            for host in (env.get("TRUSTED_HOSTS") or "localhost,127.0.0.1,::1").split(",")
+            if host.strip()
+        ),
         "MAIL_TRANSPORT": env.get("MAIL_TRANSPORT") or ("smtp" if smtp_host else "file"),
         "MAIL_DIR": env.get("MAIL_DIR") or str(instance / "mail"),
         "MAIL_FROM": env.get("MAIL_FROM") or "Seloste <no-reply@localhost>",
@@ -116,6 +126,8 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # "Remember me" lasts a month at most; logging out anywhere ends it sooner.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -9,12 +9,39 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from tenants.passwords import MAX_LENGTH, MIN_LENGTH
 from tenants.requests.service import NewRequest
+from tenants.validation import has_control_characters
 
 from .i18n import LANGUAGE_NAMES
 
 REQUIRED = _l("This field is required.")
 EMAIL = _l("Enter an email address such as name@example.fi.")
 PASSWORD_LENGTH = _l("Use at least 10 characters.")
+CONTROL_CHARACTERS = _l(
+    "This field has invisible control characters (such as a NUL byte) that cannot be saved. "
+    "Type or paste the text again."
+)
+
+
+class SelosteForm(FlaskForm):
+    """Every form of the app: a field holding a NUL or another control character (tab and line
+    breaks aside) is refused with a message next to it, on every database alike. A form whose
+    service refuses them itself, with its own message, turns this off."""
+
+    services_refuse_control_characters = False
+
+    def validate(self, extra_validators=None) -> bool:
+        """WTForms' validation, and no control characters in any text."""
+        valid = super().validate(extra_validators)
+        self.control_character_errors = {}
+        if self.services_refuse_control_characters:
+            return valid
+        for field in self:
+            values = field.data if isinstance(field.data, list | tuple) else [field.data]
+            if any(isinstance(value, str) and has_control_characters(value) for value in values):
+                field.errors = [*list(field.errors or []), CONTROL_CHARACTERS]
+                self.control_character_errors[field.name] = CONTROL_CHARACTERS
+                valid = False
+        return valid
 
 
 def language_choices():
@@ -41,7 +68,7 @@ def new_password_field(label):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SelosteForm):
     """A button that changes something: carries only the CSRF token."""
 
 

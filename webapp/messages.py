@@ -26,6 +26,10 @@ MESSAGES = {
     "company_name_required": _l("Enter the company's name."),
     "password_too_short": _l("Use at least 10 characters."),
     "password_too_long": _l("Use at most 256 characters."),
+    "password_too_common": _l(
+        "This password is among the most common ones or follows a simple pattern, so it is easy to "
+        "guess. Choose a phrase of several words of your own."
+    ),
     "current_password_wrong": _l("The current password is not correct."),
     "language_invalid": _l("Choose one of the offered languages."),
     "role_invalid": _l("Choose one of the offered roles."),
@@ -72,6 +76,13 @@ MESSAGES = {
     "import_empty": _l("Paste the text of your notice, or choose a file."),
     "import_encoding": _l("The file's characters could not be read. Save it as UTF-8 text and try again."),
     "import_not_docx": _l("This does not look like a Word (.docx) file."),
+    "import_docx_too_large": _l(
+        "This Word file unpacks to too much content (at most 16 MB, of which the text at most 8 MB) "
+        "or has too many parts for a privacy notice. Save the notice alone in a new file, or paste its text."
+    ),
+    "import_docx_too_slow": _l(
+        "Reading this Word file took too long. Save the notice alone in a new file, or paste its text."
+    ),
     "import_split_unavailable": _l("This draft was not imported from a file that holds several notices."),
     "import_split_changed": _l(
         "The draft has changed since the import, so it can no longer be split. Import the file again to split it."

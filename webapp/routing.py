@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 # The largest value of an SQL INTEGER (ids, version numbers): anything above is no row, so no route.
@@ -43,11 +43,24 @@ def number_or_none(value: str | None) -> int | None:
 
 def absolute_url(endpoint: str, **values) -> str:
     """A fully qualified address: from BASE_URL when it is configured (the same for every visitor,
-    safe to cache and to hand out), else from this request's Host (only for this request)."""
+    safe to cache and to hand out), else from this request's Host when that is one of the trusted
+    hosts (TRUSTED_HOSTS), else from LINK_BASE_URL: a forged Host never makes an address."""
     base = current_app.config["BASE_URL"]
     if base:
         return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if host_is_trusted(request.host):
+        return url_for(endpoint, _external=True, **values)
+    return link(endpoint, **values)
+
+
+def host_is_trusted(host: str) -> bool:
+    """The Host header names one of TRUSTED_HOSTS (any port)."""
+    name = (host or "").strip().lower()
+    if name.startswith("["):  # [::1]:5000
+        name = name[1 : name.find("]")] if "]" in name else ""
+    elif name.count(":") == 1:
+        name = name.split(":")[0]
+    return bool(name) and name in current_app.config["LINK_TRUSTED_HOSTS"]
 
 
 def link(endpoint: str, **values) -> str:

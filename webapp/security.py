@@ -6,7 +6,9 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, g, request, session
+from flask import Request as FlaskRequest
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import ImmutableMultiDict
 
 csrf = CSRFProtect()
 
@@ -17,8 +19,24 @@ CSP = (
 )
 
 
+class Request(FlaskRequest):
+    """Flask's request, without the multipart parts that have no name.
+
+    Werkzeug keeps such a part under the key None, which flask-wtf's CSRF check (and any code that
+    reads the keys as text) cannot handle; no form of ours has a nameless field."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for attribute in ("form", "files"):
+            data = self.__dict__.get(attribute)
+            if data is not None and any(not isinstance(key, str) for key in data.keys()):
+                named = [(key, value) for key, value in data.items(multi=True) if isinstance(key, str)]
+                self.__dict__[attribute] = ImmutableMultiDict(named)
+
+
 def init_app(app: Flask) -> None:
     """CSRF on every POST, and headers on every response."""
+    app.request_class = Request
     csrf.init_app(app)
     production = app.config["SELOSTE_ENV"] == "production"
 

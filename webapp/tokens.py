@@ -34,6 +34,19 @@ def read(purpose: str, token: str, max_age_seconds: int) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
+# The largest id an SQL INTEGER holds: a signed payload naming a larger one names no row.
+_MAX_ID = 2**31 - 1
+
+
+def row_id(payload: dict | None, key: str) -> int | None:
+    """A row id from a payload: a whole number in the database's range (never a bool, a float, a
+    string or an out-of-range number, which a link made by us never holds), else None."""
+    value = payload.get(key) if isinstance(payload, dict) else None
+    if type(value) is not int or not 0 < value <= _MAX_ID:
+        return None
+    return value
+
+
 def verify_max_age() -> int:
     """Seconds an email-verification link stays valid."""
     return current_app.config["TOKEN_MAX_AGE_HOURS"] * 3600
@@ -58,6 +71,7 @@ def for_request(purpose: str, request) -> str:
 def request_of(purpose: str, token: str, max_age_seconds: int) -> tuple[int, int] | None:
     """(tenant id, request id) from a request link token, or None when it is not a valid one."""
     payload = read(purpose, token, max_age_seconds)
-    if not payload or not isinstance(payload.get("r"), int) or not isinstance(payload.get("t"), int):
+    tenant_id, request_id = row_id(payload, "t"), row_id(payload, "r")
+    if tenant_id is None or request_id is None:
         return None
-    return payload["t"], payload["r"]
+    return tenant_id, request_id

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tenants.passwords import MAX_LENGTH
 
-from ..forms import REQUIRED, language_choices, new_password_field
+from ..forms import REQUIRED, SelosteForm, language_choices, new_password_field
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SelosteForm):
     """Own name and interface language."""
 
     name = StringField(
@@ -23,7 +22,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=language_choices)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SelosteForm):
     """Change own password."""
 
     current_password = PasswordField(

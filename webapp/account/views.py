@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from tenants import accounts
 from tenants.errors import ValidationFailed
@@ -12,6 +12,7 @@ from tenants.errors import ValidationFailed
 from ..auth_session import log_in
 from ..db import db
 from ..errors import apply_to_form
+from ..forms import ActionForm
 from .forms import ChangePasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/app/account")
@@ -48,7 +49,22 @@ def settings():
             log_in(current_user.model)  # this session continues; the others end
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("account.settings"))
-    return render_template("account/settings.html", profile=profile, password=password)
+    return render_template(
+        "account/settings.html", profile=profile, password=password, end_sessions=ActionForm()
+    )
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_sessions():
+    """Log out everywhere: every session and remember-me cookie of this user ends, this one too."""
+    if ActionForm().validate_on_submit():
+        accounts.end_sessions(db(), current_user.id)
+        logout_user()
+        session.clear()
+        flash(_("You have been logged out on every device. Log in again to continue."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("account.settings"))
 
 
 @bp.get("/no-organisation")

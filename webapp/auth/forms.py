@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
@@ -11,11 +10,11 @@ from tenants.errors import ValidationFailed
 from tenants.passwords import MAX_LENGTH
 from tenants.validation import normalise_business_id
 
-from ..forms import REQUIRED, email_field, new_password_field
+from ..forms import REQUIRED, SelosteForm, email_field, new_password_field
 from ..messages import message
 
 
-class SignupForm(FlaskForm):
+class SignupForm(SelosteForm):
     """A new firm and its first owner."""
 
     company_name = StringField(
@@ -44,7 +43,7 @@ class SignupForm(FlaskForm):
             raise ValidationError(message(exc.code)) from exc
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SelosteForm):
     """Email and password."""
 
     email = email_field(_l("Email"))
@@ -57,13 +56,13 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(SelosteForm):
     """Ask for a password reset link."""
 
     email = email_field(_l("Email"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SelosteForm):
     """Choose a new password (from a reset link)."""
 
     password = new_password_field(_l("New password"))
@@ -74,7 +73,7 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(SelosteForm):
     """Create an account while accepting an invitation."""
 
     name = StringField(

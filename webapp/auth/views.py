@@ -68,7 +68,8 @@ def signup_done():
 def verify(token):
     """Confirm the address from the link in the mail."""
     payload = tokens.read(tokens.VERIFY, token, tokens.verify_max_age())
-    user = db().get(User, payload.get("u")) if payload and isinstance(payload.get("u"), int) else None
+    user_id = tokens.row_id(payload, "u")
+    user = db().get(User, user_id) if user_id is not None else None
     if user is None or user.email != payload.get("e"):
         return render_template("auth/link_invalid.html", kind="verify"), 400
     if user.email_verified_at is not None:
@@ -106,9 +107,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session, and every other session and remember-me cookie of the user."""
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.end_sessions(db(), current_user.id)
         logout_user()
         from flask import session
 
@@ -136,7 +139,8 @@ def reset_request():
 def reset(token):
     """Choose a new password from a reset link (works once)."""
     payload = tokens.read(tokens.RESET, token, tokens.reset_max_age())
-    user = db().get(User, payload.get("u")) if payload and isinstance(payload.get("u"), int) else None
+    user_id = tokens.row_id(payload, "u")
+    user = db().get(User, user_id) if user_id is not None else None
     if user is None or user.auth_version != payload.get("v"):
         return render_template("auth/link_invalid.html", kind="reset"), 400
     form = NewPasswordForm()
@@ -156,9 +160,10 @@ def reset(token):
 
 def _invitation_from(token: str):
     payload = tokens.read(tokens.INVITE, token, tokens.invite_max_age())
-    if not payload or not isinstance(payload.get("i"), int) or not isinstance(payload.get("t"), int):
+    tenant_id, invitation_id = tokens.row_id(payload, "t"), tokens.row_id(payload, "i")
+    if tenant_id is None or invitation_id is None:
         raise NotFound()
-    return payload["t"], payload["i"]
+    return tenant_id, invitation_id
 
 
 def _joining_user(form, invite, token: str):

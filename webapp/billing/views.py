@@ -6,7 +6,9 @@ with `flask tenants set-plan`.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -275,11 +277,8 @@ def webhook():
     if not enabled():
         abort(404)
     payload = request.get_data()
-    try:
-        event = stripe.Webhook.construct_event(
-            payload, request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"]
-        )
-    except (ValueError, stripe.SignatureVerificationError):
+    event = _verified_event(payload, request.headers.get("Stripe-Signature") or "")
+    if event is None:
         return {"error": "invalid signature or payload"}, 400
     if event.type not in HANDLED:
         return {"received": True, "handled": False}
@@ -291,11 +290,9 @@ def webhook():
         obj = event.data.object.to_dict()
         customer_id = _id(obj.get("customer"))
         tenant = billing.tenant_for_customer(session, customer_id) if customer_id else None
-        if tenant is None and event.type == "checkout.session.completed":
-            tenant_id = (obj.get("metadata") or {}).get("tenant_id") or obj.get("client_reference_id")
-            tenant = session.get(Tenant, int(tenant_id)) if tenant_id and str(tenant_id).isdigit() else None
-            if tenant is not None:
-                billing.link_customer(session, tenant, customer_id, now=now)
+        # A Checkout is only ever started for the tenant's own customer, created and recorded before
+        # it: an event names its tenant by that customer alone, never by the metadata it carries,
+        # so no Checkout can tie a tenant to someone else's customer or subscription.
         subscription_id = _subscription_of(event.type, obj)
     if tenant is None or not subscription_id:
         log.warning("Stripe event %s (%s) matched no tenant", event.id, event.type)
@@ -312,9 +309,49 @@ def webhook():
         return {"received": True, "handled": False}
     except stripe.StripeError:
         return _retry_later(event)
+    if _id(sub.get("customer")) != tenant.stripe_customer_id:
+        # Only the tenant's own customer's subscriptions decide its plan.
+        log.warning("Stripe event %s (%s): the subscription is another customer's", event.id, event.type)
+        return {"received": True, "handled": False}
     with scoped_to(session, tenant.id):
         changed = billing.apply_subscription(session, tenant, _state(sub), now=now, pro_prices=pro_prices())
     return {"received": True, "handled": True, "changed": changed}
+
+
+# Stripe's own tolerance for an event signed in the past; the same holds for one dated ahead.
+SIGNATURE_TOLERANCE = 300
+
+
+def _verified_event(payload: bytes, header: str):
+    """The event, when the signature is ours, its time within five minutes of now either way, and
+    the body an event object; else None (answered with a 400)."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), header, secret, tolerance=SIGNATURE_TOLERANCE
+        )
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
+        return None
+    stamps = [part[2:] for part in header.split(",") if part.strip().startswith("t=")]
+    try:
+        signed_at = int(stamps[0].strip())
+    except (IndexError, ValueError):
+        return None
+    if signed_at > time.time() + SIGNATURE_TOLERANCE:
+        return None
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return None
+    data = body.get("data") if isinstance(body, dict) else None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("object"), dict)
+        or not isinstance(body.get("id"), str)
+        or not isinstance(body.get("type"), str)
+    ):
+        return None
+    return stripe.Event.construct_from(body, stripe.api_key)
 
 
 def pro_prices() -> set[str]:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, StringField, TextAreaField
 
 from tenants.requests.listing import parse_id
 
-from ..forms import RequesterFields
+from ..forms import RequesterFields, SelosteForm
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SelosteForm):
     """Give the request to a member, or to nobody."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     assignee = StringField()
 
@@ -30,21 +31,27 @@ class AssignForm(FlaskForm):
         return not self.assignee.data or self.assignee_id() is not None
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SelosteForm):
     """An internal note."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     note = TextAreaField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(SelosteForm):
     """A message to the requester, with files."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     message = TextAreaField()
     attachments = MultipleFileField()
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(SelosteForm):
     """Extend the deadline by one or two months, with the reason."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     months = StringField()
     reason = TextAreaField()
@@ -54,9 +61,11 @@ class ExtendForm(FlaskForm):
         return parse_id(self.months.data or "") or 0
 
 
-class CloseForm(FlaskForm):
+class CloseForm(SelosteForm):
     """Close as completed (what was done) or refused (why); `result` says which, where one form
     offers both."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     result = StringField()
     outcome = TextAreaField()
@@ -66,8 +75,10 @@ class CloseForm(FlaskForm):
         return {"completed": "complete", "refused": "refuse"}.get(self.result.data or "")
 
 
-class EntryForm(RequesterFields, FlaskForm):
+class EntryForm(RequesterFields, SelosteForm):
     """A request received by email, phone or letter."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     type = StringField(default="access")
     answer_language = StringField(default="fi")

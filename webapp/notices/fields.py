@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from tenants.notices.richtext import clean_plain, from_editable, to_editable
+from tenants.validation import has_control_characters
 
 PER_LANGUAGE = {"text", "rich"}
 
@@ -199,6 +200,12 @@ def parse(
     """
     data = copy.deepcopy(draft)
     errors: dict = {}
+    for name, value in form.items(multi=True):
+        if isinstance(value, str) and has_control_characters(value):
+            errors[name] = _l(
+                "This field has invisible control characters (such as a NUL byte) that cannot be "
+                "saved. Type or paste the text again."
+            )
     for spec in fields:
         if spec.path.startswith("notice."):
             continue  # notice settings, handled by the view
@@ -223,7 +230,7 @@ def parse(
                 rows.append(_merge_row(match, row, spec, languages))
             new = rows
             found = _renumber(found, spec.path, shown_at)
-        errors.update(found)
+        errors = {**found, **errors}
         put(data, spec.path, new)
     return data, errors
 

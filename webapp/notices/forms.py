@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
 
 from tenants.errors import ValidationFailed
 
+from ..forms import SelosteForm
 
-class NewNoticeForm(FlaskForm):
+
+class NewNoticeForm(SelosteForm):
     """A starting template, a name and the languages."""
 
     title = StringField()
@@ -34,13 +35,13 @@ class NewNoticeForm(FlaskForm):
         }
 
 
-class StepForm(FlaskForm):
+class StepForm(SelosteForm):
     """One step of the wizard: which button was pressed (see views.parse_action)."""
 
     action = StringField()
 
 
-class PublishForm(FlaskForm):
+class PublishForm(SelosteForm):
     """The date prepared and the change note of a new version."""
 
     prepared_on = StringField()
@@ -57,7 +58,7 @@ class PublishForm(FlaskForm):
             raise ValidationFailed("prepared_on_invalid", "prepared_on") from None
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SelosteForm):
     """A notice the firm already has: pasted, or a file."""
 
     title = StringField()

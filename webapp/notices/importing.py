@@ -68,9 +68,12 @@ def import_page():
     form = ImportForm()
     error = None
     if request.method == "POST":
-        if not form.validate_on_submit():
+        if form.validate_on_submit():
+            notice, error = _import(form)
+        elif getattr(form, "control_character_errors", None):
+            notice, error = None, next(iter(form.control_character_errors.values()))
+        else:
             abort(400)
-        notice, error = _import(form)
         if notice is not None:
             return redirect(url_for("notices.step", notice_id=notice.id, step="basics", imported=1))
         mark_rollback_only()

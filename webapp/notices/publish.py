@@ -34,7 +34,10 @@ def publish(notice_id):
     """Publish the draft as a new version."""
     form = PublishForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not getattr(form, "control_character_errors", None):
+            abort(400)
+        notice = service.get_notice(db(), g.tenant.id, notice_id)
+        return _review_again(notice, form, dict(form.control_character_errors))
     notice = service.get_notice(db(), g.tenant.id, notice_id)
     try:
         version = publishing.publish(

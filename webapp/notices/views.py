@@ -84,8 +84,11 @@ def new():
             "languages": [g.tenant.default_language],
             "primary_language": g.tenant.default_language,
         }
-    elif not form.validate_on_submit():
+    elif not form.validate_on_submit() and not getattr(form, "control_character_errors", None):
         abort(400)
+    elif form.control_character_errors:
+        values = form.values()
+        errors = dict(form.control_character_errors)
     else:
         values = form.values()
         try:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import time
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
-from ..forms import RequesterFields
+from ..forms import RequesterFields, SelosteForm
 
 MIN_FILL_SECONDS = 3
 STARTED_MAX_AGE = 86400
@@ -25,7 +24,7 @@ def _form_clock() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="seloste-request-form")
 
 
-class RequestForm(RequesterFields, FlaskForm):
+class RequestForm(RequesterFields, SelosteForm):
     """A request about one's personal data."""
 
     class Meta:
@@ -63,7 +62,7 @@ class RequestForm(RequesterFields, FlaskForm):
         }
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SelosteForm):
     """The button that confirms a request (it carries the signed link it was opened from)."""
 
     class Meta:
@@ -72,8 +71,10 @@ class ConfirmForm(FlaskForm):
     token = HiddenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(SelosteForm):
     """The requester's message on the status page."""
+
+    services_refuse_control_characters = True  # the request services word the refusal
 
     message = TextAreaField()
     hetu_ack = BooleanField()

@@ -26,12 +26,12 @@ from ..attachments import send_attachment
 from ..db import db
 from ..i18n import current_language, helsinki_today
 from ..labels import TYPE_GUIDANCE, TYPE_LABELS
-from ..limits import limiter
+from ..limits import digest, first_use, limiter
 from ..messages import field_errors, message
 from ..security import csrf, framable
 from ..tenancy import enter_linked_tenant, public_tenant
 from ..unit_of_work import mark_rollback_only
-from .forms import ConfirmForm, ReplyForm, RequestForm
+from .forms import STARTED_MAX_AGE, ConfirmForm, ReplyForm, RequestForm
 
 bp = Blueprint("requests", __name__)
 log = logging.getLogger(__name__)
@@ -43,7 +43,8 @@ SHOWN_TO_REQUESTER = ("message_out", "message_in", "extended", "completed", "ref
 
 
 def _email_key() -> str:
-    return "request-email:" + (request.form.get("email", "").strip().lower() or "-")
+    # One address's requests are counted together on every request form of every organisation.
+    return "request-email:" + digest(request.form.get("email", "") or "-")
 
 
 def _status_url(req: DataRequest, **args) -> str:
@@ -75,6 +76,9 @@ def _problems(form: RequestForm, tenant_id: int, notice_id: int | None) -> tuple
         errors["form"] = _(
             "That was quicker than a person can fill in the form. Please check it and send again."
         )
+    elif not first_use("request-form", form.started.data, STARTED_MAX_AGE):
+        # Each shown form is sent once: its signed start time is kept as used for as long as it lives.
+        errors["form"] = _("This form has already been sent. Please check it and send it again.")
     try:
         checked = service.check_new_request(db(), tenant_id, notice_id, form.new_request())
     except ValidationFailed as exc:
@@ -106,8 +110,8 @@ def _handle_form(tenant: Tenant, notice):
 @bp.route("/<slug:tenant_slug>/<slug:notice_slug>/request", methods=["GET", "POST"])
 @csrf.exempt  # embedded on other sites: see forms.py
 @framable
-@limiter.limit(FORM_LIMIT, methods=["POST"])
-@limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=_email_key)
+@limiter.shared_limit(FORM_LIMIT, scope="request-form", methods=["POST"])
+@limiter.shared_limit(EMAIL_LIMIT, scope="request-email", methods=["POST"], key_func=_email_key)
 def notice_form(tenant_slug, notice_slug):
     """The request form of one notice (its rights decide the request types)."""
     tenant = db().get(Tenant, public_tenant().id)
@@ -120,8 +124,8 @@ def notice_form(tenant_slug, notice_slug):
 @bp.route("/<slug:tenant_slug>/request", methods=["GET", "POST"])
 @csrf.exempt  # embedded on other sites: see forms.py
 @framable
-@limiter.limit(FORM_LIMIT, methods=["POST"])
-@limiter.limit(EMAIL_LIMIT, methods=["POST"], key_func=_email_key)
+@limiter.shared_limit(FORM_LIMIT, scope="request-form", methods=["POST"])
+@limiter.shared_limit(EMAIL_LIMIT, scope="request-email", methods=["POST"], key_func=_email_key)
 def tenant_form(tenant_slug):
     """The organisation's request form (every request type)."""
     return _handle_form(db().get(Tenant, public_tenant().id), None)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
+from ..forms import SelosteForm
 
-class LanguageForm(FlaskForm):
+
+class LanguageForm(SelosteForm):
     """The language switcher in the page header."""
 
     language = HiddenField(validators=[DataRequired()])

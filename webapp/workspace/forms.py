@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import REQUIRED, email_field, language_choices
+from ..forms import REQUIRED, SelosteForm, email_field, language_choices
 
 
 def _roles():
     return [("handler", _l("Handler (handles requests)")), ("owner", _l("Owner (manages everything)"))]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(SelosteForm):
     """Invite a colleague by email."""
 
     email = email_field(_l("Colleague's email"))
     role = SelectField(_l("Role"), choices=_roles, default="handler")
 
 
-class TenantForm(FlaskForm):
+class TenantForm(SelosteForm):
     """The firm's own details."""
 
     name = StringField(_l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)])

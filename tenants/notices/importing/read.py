@@ -7,6 +7,8 @@ reader's language.
 from __future__ import annotations
 
 import io
+import time
+import zipfile
 from typing import Protocol
 
 from ...errors import DomainError
@@ -20,6 +22,12 @@ TYPES = {
     ".htm": "text/html",
     ".docx": "docx",
 }
+# A Word file is a zip archive: what it unpacks to is checked before anything is parsed. A notice's
+# document.xml is some hundreds of kilobytes; these bounds leave room for images and many styles.
+DOCX_MAX_ENTRIES = 300
+DOCX_MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+DOCX_MAX_DOCUMENT_XML_BYTES = 8 * 1024 * 1024
+DOCX_MAX_SECONDS = 10.0
 _HTML_TAGS = ("<p", "<h1", "<h2", "<h3", "<div", "<br", "<li")
 
 
@@ -85,12 +93,20 @@ def docx_to_markdown(data: bytes) -> str:
     """The text of a Word file, headings as Markdown headings and table rows as lines."""
     import docx  # only a Word upload needs python-docx (and its lxml)
 
+    _check_docx_archive(data)
+    deadline = time.monotonic() + DOCX_MAX_SECONDS
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for a broken or foreign file
         raise UnreadableFile("import_not_docx") from exc
     lines = []
+    size = 0
     for paragraph in document.paragraphs:
+        if time.monotonic() > deadline:
+            raise UnreadableFile("import_docx_too_slow")
+        size += len(paragraph.text)
+        if size > MAX_SOURCE_BYTES:
+            raise UnreadableFile("import_text_too_long")
         text = paragraph.text.strip()
         if not text:
             lines.append("")
@@ -106,6 +122,27 @@ def docx_to_markdown(data: bytes) -> str:
         lines.append("")
     for table in document.tables:
         for row in table.rows:
+            if time.monotonic() > deadline:
+                raise UnreadableFile("import_docx_too_slow")
             lines.append("\t".join(cell.text.strip() for cell in row.cells))
         lines.append("")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if len(text.encode()) > MAX_SOURCE_BYTES:  # the same limit as a pasted text
+        raise UnreadableFile("import_text_too_long")
+    return text
+
+
+def _check_docx_archive(data: bytes) -> None:
+    """Refuse a Word file whose archive unpacks to too much, or holds too many parts, before it is
+    opened: a small file can expand a thousandfold (a "zip bomb")."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableFile("import_not_docx") from exc
+    if len(entries) > DOCX_MAX_ENTRIES:
+        raise UnreadableFile("import_docx_too_large")
+    if sum(entry.file_size for entry in entries) > DOCX_MAX_UNPACKED_BYTES:
+        raise UnreadableFile("import_docx_too_large")
+    if any(e.filename == "word/document.xml" and e.file_size > DOCX_MAX_DOCUMENT_XML_BYTES for e in entries):
+        raise UnreadableFile("import_docx_too_large")
