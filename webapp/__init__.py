@@ -48,11 +48,12 @@ def register_proxy(app: Flask) -> None:
 
 def register_database(app: Flask) -> None:
     """Engine, request unit of work, and delivery of mail queued by the request."""
-    from . import db, storage, unit_of_work
+    from . import db, snapshots, storage, unit_of_work
 
     db.init_app(app)
     unit_of_work.init_app(app)
     storage.init_app(app)
+    snapshots.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -109,6 +109,16 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "S3_BUCKET": env.get("S3_BUCKET", ""),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
         "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-north-1",
+        # Public snapshots (webapp/snapshots.py): a folder nginx serves, or an S3 bucket behind a CDN.
+        "SNAPSHOT_BACKEND": env.get("SNAPSHOT_BACKEND")
+        or ("s3" if env.get("SNAPSHOT_S3_BUCKET") else "local"),
+        "SNAPSHOT_DIR": env.get("SNAPSHOT_DIR") or str(instance / "snapshots"),
+        "SNAPSHOT_S3_BUCKET": env.get("SNAPSHOT_S3_BUCKET", ""),
+        "SNAPSHOT_S3_ENDPOINT_URL": env.get("SNAPSHOT_S3_ENDPOINT_URL") or env.get("S3_ENDPOINT_URL", ""),
+        # Run after the redirect rules changed (e.g. `systemctl reload nginx`); empty: nothing is run.
+        "SNAPSHOT_RELOAD_COMMAND": env.get("SNAPSHOT_RELOAD_COMMAND", ""),
+        # A PDF not yet printed by the worker: printed on request (embedded default) or 503 (production).
+        "PDF_ON_REQUEST": _bool(env.get("PDF_ON_REQUEST"), not production),
         "TOKEN_MAX_AGE_HOURS": int(env.get("TOKEN_MAX_AGE_HOURS") or 48),
         "RESET_TOKEN_MAX_AGE_HOURS": int(env.get("RESET_TOKEN_MAX_AGE_HOURS") or 2),
         "INVITE_TOKEN_MAX_AGE_DAYS": int(env.get("INVITE_TOKEN_MAX_AGE_DAYS") or 14),

@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import tenants.snapshots  # noqa: F401  (every public change queues a snapshot job)
 from tenants.scoping import set_scope
 
 
