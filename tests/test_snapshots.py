@@ -187,3 +187,104 @@ def test_a_failed_build_is_retried_later(app, session, notice_firm, snapshot_dir
     for job in waiting:
         assert job.attempts == 1 and job.last_error and job.next_attempt_at > datetime.now(UTC)
     assert not (snapshot_dir / f"{T}/{N}").exists()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """A moto S3 server on loopback for this module."""
+    from moto.server import ThreadedMotoServer
+
+    from .nginx_support import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+def test_the_snapshots_go_to_an_s3_bucket_with_their_headers(
+    database_url, engine, smtp_server, s3_endpoint, monkeypatch, make_owner_s3
+):
+    application, session, firm = make_owner_s3
+    publish_version(session, firm, today=TODAY)
+    (report,) = work(application)
+    assert report.written > 20
+    bucket = application.extensions["seloste_snapshots"]
+    client = application.test_client()
+    for path, query, key in (
+        (f"/{T}/{N}", {"lang": "en"}, f"{T}/{N}/@en"),
+        (f"/{T}/{N}/v/1.json", {}, f"{T}/{N}/v/1.json/@d"),
+        (f"/{T}/{N}/v/1.pdf", {}, f"{T}/{N}/v/1.pdf/@d-fi"),
+    ):
+        answer = client.get(path, query_string=query)
+        stored = bucket.client.get_object(Bucket="seloste-snapshots", Key=key)
+        assert stored["Body"].read() == answer.get_data()
+        assert stored["ContentType"] == answer.headers["Content-Type"]
+        assert stored["CacheControl"] == answer.headers["Cache-Control"]
+        assert stored["Metadata"]["last-modified"] == answer.headers["Last-Modified"]
+        assert stored["Metadata"]["etag"] == answer.headers["ETag"]
+    pdf = bucket.client.head_object(Bucket="seloste-snapshots", Key=f"{T}/{N}/v/1.pdf/@en")
+    assert pdf["Metadata"]["content-disposition"] == f'inline; filename="{T}-{N}-v1-en.pdf"'
+    # idempotent: nothing is put again
+    user, tenant, notice = firm
+    with unscoped(session):
+        from tenants import snapshots as jobs
+
+        jobs.queue(session, tenant.id, "rebuild", now=datetime.now(UTC))
+    session.commit()
+    (again,) = work(application)
+    assert again.written == 0 and again.removed == 0
+
+
+@pytest.fixture
+def make_owner_s3(database_url, engine, smtp_server, s3_endpoint, monkeypatch):
+    """An app whose snapshots go to a bucket, and Rantakahvila's notice ready to publish."""
+    import boto3
+
+    from tenants import accounts
+    from tenants.notices import service as notices
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-north-1")
+    try:
+        s3.create_bucket(
+            Bucket="seloste-snapshots", CreateBucketConfiguration={"LocationConstraint": "eu-north-1"}
+        )
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for obj in s3.list_objects_v2(Bucket="seloste-snapshots").get("Contents", []):
+        s3.delete_object(Bucket="seloste-snapshots", Key=obj["Key"])
+    extra = {"SNAPSHOT_S3_BUCKET": "seloste-snapshots", "SNAPSHOT_S3_ENDPOINT_URL": s3_endpoint}
+    with bound_app(database_url, engine, smtp_server, **extra) as application:
+        session = application.extensions["seloste_db"].new_session()
+        now = datetime.now(UTC)
+        with unscoped(session):
+            user = accounts.create_user(
+                session,
+                email="olli@rantakahvila.fi",
+                name="Olli",
+                password="x" * 12,
+                language="fi",
+                now=now,
+                verified=True,
+            )
+            tenant = accounts.create_tenant(session, name="Rantakahvila Oy", business_id="2617416-4", now=now)
+            tenant.plan = "pro"
+            accounts.add_member(session, tenant.id, user.id, "owner", now)
+        session.commit()
+        with scoped_to(session, tenant.id, user.id):
+            notice = notices.create_notice(
+                session,
+                tenant.id,
+                by_user_id=user.id,
+                title="Asiakasrekisteri",
+                languages=["fi", "en"],
+                primary_language="fi",
+                starter_key="customer_register",
+                now=now,
+            )
+        session.commit()
+        yield application, session, (user, tenant, notice)
+        session.close()

@@ -58,8 +58,9 @@ def register_database(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """CSRF, login, languages, rate limits, security headers, and the tenant of each request."""
-    from . import auth_session, i18n, limits, security, tenancy
+    from . import auth_session, i18n, limits, observability, security, tenancy
 
+    observability.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     auth_session.init_app(app)
