@@ -17,12 +17,17 @@ from tenants.scoping import set_scope
 class Database:
     """Engine and session factory, built once per app."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, transaction_pooler: bool = False):
         kwargs: dict = {"future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+            if transaction_pooler:
+                # Behind PgBouncer in transaction mode each transaction may get another server
+                # connection: no server-side prepared statements (the tenant scope is written per
+                # transaction anyway, see tenants/scoping.py).
+                kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             _sqlite_pragmas(self.engine)
@@ -51,7 +56,9 @@ def _sqlite_pragmas(engine):
 
 def init_app(app: Flask) -> Database:
     """Create the engine for the app and close the request's session on teardown."""
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(
+        app.config["DATABASE_URL"], transaction_pooler=app.config["DATABASE_POOLER"] == "pgbouncer"
+    )
     app.extensions["seloste_db"] = database
 
     @app.teardown_appcontext
