@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from sqlalchemy import select
 
+from tenants import accounts
 from tenants.billing import service as billing
 from tenants.models import SnapshotJob
 from tenants.notices import publishing, service
@@ -130,6 +131,25 @@ def test_renames_withdrawal_and_plan_changes_are_rewritten(app, session, notice_
     assert "Seloste" in (snapshot_dir / f"{T}/{N}/@fi").read_text()
     latest_free = (snapshot_dir / f"{T}/{N}/@fi").read_bytes()
     assert latest_free == app.test_client().get(f"/{T}/{N}?lang=fi").get_data()
+
+    with scoped_to(session, tenant.id, user.id):
+        accounts.update_tenant(
+            session,
+            tenant.id,
+            by_user_id=user.id,
+            name="Rantakahvila Ab Oy",
+            street_address="",
+            postal_code="",
+            city="",
+            default_language="fi",
+            now=datetime.now(UTC),
+        )
+    session.commit()
+    cache.forget_resolutions()
+    assert _jobs(session, tenant.id)  # the organisation's new name is on its public pages
+    work(app)
+    assert "Rantakahvila Ab Oy" in (snapshot_dir / f"{T}/@fi").read_text()
+    assert "Rantakahvila Ab Oy" in (snapshot_dir / f"{T}/{N}/history/@fi").read_text()
 
     with scoped_to(session, tenant.id, user.id):
         service.rename_notice(session, tenant.id, notice.id, "asiakkaat", now=datetime.now(UTC))
