@@ -43,7 +43,7 @@ run: migrate
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 worker: migrate
-	$(BIN)/flask outbox send --worker
+	$(BIN)/flask snapshots work --worker --outbox
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -241,3 +241,30 @@ class OutboxMessage(TenantOwned, Base):
 def open_invitation_criteria():
     """Invitations neither accepted nor revoked."""
     return and_(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+
+
+class SnapshotJob(Base):
+    """Rewrite a tenant's public snapshots (every page, JSON, PDF, feed, list, redirect and 410 of its
+    notices), queued in the transaction of the change that alters them and done by the worker.
+
+    Claimed like the outbox: one UPDATE that succeeds only while the row is still due with the
+    attempt count the worker saw, a lease for a worker that dies, backoff after a failure. A build
+    reads the tenant as it is when it starts, so it also covers every job of the tenant queued
+    before its claim (they are marked `done` with it).
+
+    A platform row, like the webhook's event ids: it names a tenant by id and holds nothing of it, and
+    a change made by an operator or a webhook outside the tenant's scope queues one all the same (so
+    it is not tenant-scoped and has no row-level security)."""
+
+    __tablename__ = "snapshot_job"
+    __table_args__ = (Index("ix_snapshot_job_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,7 +26,7 @@ def without_control_characters(value: str) -> str:
 
 
 _RESERVED_SLUGS = frozenset(
-    "app api admin static login logout signup reset verify invite healthz readyz language "
+    "app api admin static login logout signup reset verify invite healthz readyz metrics language "
     "pricing help about terms privacy www mail billing embed request requests history feed "
     # Seloste's own organisation (its privacy notice is /seloste/…, tenants/platform.py), the data
     # processing agreement, and the icon browsers ask for (never a slug: it has a dot).

@@ -822,6 +822,7 @@ def test_production_refuses_to_start_when_stripe_charges_another_price(fake_stri
         "BASE_URL": "https://seloste.example",
         "SMTP_HOST": "127.0.0.1",
         "MAIL_FROM": "Seloste <no-reply@seloste.example>",
+        "WEB_CONCURRENCY": "1",  # one process: its rate limits may stay in memory
         "STRIPE_SECRET_KEY": "sk_test_fake",
         "STRIPE_WEBHOOK_SECRET": SECRET,
         "STRIPE_PRICE_PRO_MONTHLY": "price_month",

@@ -407,7 +407,7 @@ def test_nginx_lets_the_largest_reply_reach_the_app(app):
 
     from webapp.attachments import MAX_ATTACHMENT_BYTES
 
-    conf = (Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf").read_text()
+    conf = (Path(__file__).resolve().parent.parent / "deploy" / "nginx-site.conf.in").read_text()
     size, unit = re.search(r"^\s*client_max_body_size\s+(\d+)([km]?);", conf, re.M).groups()
     nginx_bytes = int(size) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
     form_overhead = 64 * 1024  # the message (at most 5 000 characters), the token, multipart headers

@@ -48,17 +48,19 @@ def register_proxy(app: Flask) -> None:
 
 def register_database(app: Flask) -> None:
     """Engine, request unit of work, and delivery of mail queued by the request."""
-    from . import db, storage, unit_of_work
+    from . import db, snapshots, storage, unit_of_work
 
     db.init_app(app)
     unit_of_work.init_app(app)
     storage.init_app(app)
+    snapshots.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
     """CSRF, login, languages, rate limits, security headers, and the tenant of each request."""
-    from . import auth_session, i18n, limits, security, tenancy
+    from . import auth_session, i18n, limits, observability, security, tenancy
 
+    observability.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     auth_session.init_app(app)

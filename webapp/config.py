@@ -57,6 +57,19 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _check_rate_limit_storage(env: dict, production: bool) -> None:
+    """Counters in process memory are per process: with several processes every limit is multiplied.
+    Production refuses that unless exactly one process serves (WEB_CONCURRENCY=1)."""
+    storage = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
+    if not production or not storage.startswith("memory://") or not _bool(env.get("RATELIMIT_ENABLED"), True):
+        return
+    if (env.get("WEB_CONCURRENCY") or "").strip() != "1":
+        raise ConfigError(
+            "rate limits kept in memory:// would be per process: set REDIS_URL (or RATELIMIT_STORAGE_URI) "
+            "when more than one process serves (WEB_CONCURRENCY is not 1)"
+        )
+
+
 def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if environ is None else environ)
@@ -74,6 +87,7 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
     secret = env.get("SECRET_KEY") or _dev_secret(instance)
     if production and len(secret) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    _check_rate_limit_storage(env, production)
     default_db = "sqlite:///" + str(instance / "seloste.db")
     base_url = env.get("BASE_URL", "").rstrip("/")
     smtp_host = env.get("SMTP_HOST", "")
@@ -119,6 +133,21 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "S3_BUCKET": env.get("S3_BUCKET", ""),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
         "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-north-1",
+        # `pgbouncer` when DATABASE_URL goes through PgBouncer in transaction mode.
+        # Public snapshots (webapp/snapshots.py): a folder nginx serves, or an S3 bucket behind a CDN.
+        "SNAPSHOT_BACKEND": env.get("SNAPSHOT_BACKEND")
+        or ("s3" if env.get("SNAPSHOT_S3_BUCKET") else "local"),
+        "SNAPSHOT_DIR": env.get("SNAPSHOT_DIR") or str(instance / "snapshots"),
+        "SNAPSHOT_S3_BUCKET": env.get("SNAPSHOT_S3_BUCKET", ""),
+        "SNAPSHOT_S3_ENDPOINT_URL": env.get("SNAPSHOT_S3_ENDPOINT_URL") or env.get("S3_ENDPOINT_URL", ""),
+        # Run after the redirect rules changed (e.g. `systemctl reload nginx`); empty: nothing is run.
+        "SNAPSHOT_RELOAD_COMMAND": env.get("SNAPSHOT_RELOAD_COMMAND", ""),
+        # A PDF not yet printed by the worker: printed on request (embedded default) or 503 (production).
+        "PDF_ON_REQUEST": _bool(env.get("PDF_ON_REQUEST"), not production),
+        # One JSON line per log record (production default), or plain text.
+        "LOG_FORMAT": env.get("LOG_FORMAT") or ("json" if production else "text"),
+        # /metrics answers this machine without a proxy in between, or this bearer token.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
         "TOKEN_MAX_AGE_HOURS": int(env.get("TOKEN_MAX_AGE_HOURS") or 48),
         "RESET_TOKEN_MAX_AGE_HOURS": int(env.get("RESET_TOKEN_MAX_AGE_HOURS") or 2),
         "INVITE_TOKEN_MAX_AGE_DAYS": int(env.get("INVITE_TOKEN_MAX_AGE_DAYS") or 14),

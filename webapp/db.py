@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+import tenants.snapshots  # noqa: F401  (every public change queues a snapshot job)
 from tenants.scoping import set_scope
 
 
@@ -25,7 +26,8 @@ class Database:
             if url.startswith("postgresql+psycopg"):
                 # No server-side prepared statements: a statement prepared on a connection gets a
                 # generic plan after five runs, one that cannot know which tenant it is for, and a
-                # plan fit for a tenant of a hundred requests reads all of a tenant's million.
+                # plan fit for a tenant of a hundred requests reads all of a tenant's million. It also
+                # lets PgBouncer in transaction mode hand each transaction another server connection.
                 kwargs["connect_args"] = {"prepare_threshold": None}
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):

@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from ..db import database
+from ..observability import metrics_allowed, metrics_response
 
 bp = Blueprint("health", __name__)
 
@@ -23,3 +24,12 @@ def readyz():
     except Exception:  # any failure to reach the database means not ready
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus metrics: per-route requests and latencies, outbox backlog, snapshot lag. From this
+    machine only (or with METRICS_TOKEN): anyone else gets a 404."""
+    if not metrics_allowed():
+        return jsonify(status="not found"), 404
+    return metrics_response()

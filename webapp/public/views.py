@@ -35,6 +35,7 @@ from ..db import db
 from ..i18n import LANGUAGE_NAMES
 from ..routing import absolute_url, number_or_none
 from ..security import framable
+from ..snapshots import PRINT_ENVIRON, stored_pdf
 from ..tenancy import public_tenant
 
 bp = Blueprint("public", __name__)
@@ -432,6 +433,11 @@ def version_pdf(tenant_slug, notice_slug, number):
     page, languages, language = _version_page(r, number, for_print=True)
     key = ("pdf", page[1])  # the page it is printed from decides everything in it
     entry = cache.pages.get(key)
+    if entry is None and (printed := stored_pdf(r.tenant_slug, r.notice_slug, number, language)) is not None:
+        entry = (printed, page[1] + "-pdf", page[2], "application/pdf")  # printed by the worker
+        cache.pages.put(key, entry)
+    if entry is None and not (current_app.config["PDF_ON_REQUEST"] or request.environ.get(PRINT_ENVIRON)):
+        return _not_printed_yet()
     if entry is None:
         base_url = (current_app.config["BASE_URL"] or "http://seloste.local") + "/"
         entry = (pdf_of(page[0].decode("utf-8"), base_url), page[1] + "-pdf", page[2], "application/pdf")
@@ -439,6 +445,14 @@ def version_pdf(tenant_slug, notice_slug, number):
     response = _respond(entry, max_age=VERSION_MAX_AGE, immutable=True, vary_language=_varies(languages))
     filename = f"{r.tenant_slug}-{r.notice_slug}-v{number}-{language}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _not_printed_yet() -> Response:
+    """The worker prints each PDF when the version is published; until it has, ask to come back."""
+    response = Response(status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = "30"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

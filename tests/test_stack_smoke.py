@@ -1,0 +1,326 @@
+"""The production stack on loopback: PostgreSQL with the app role under row-level security, Redis for
+the rate limits, gunicorn with two processes, the worker (snapshots and mail), nginx with deploy/'s
+configuration. Sign up, publish, rename, publish again, wait for the snapshot; then stop gunicorn:
+every public URL of the notice still answers through nginx; the request form answers the translated
+"temporarily unavailable" page; start gunicorn again and a request goes through."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from webapp import migrate
+from webapp.config import normalise_database_url
+
+from .nginx_support import free_port, nginx_binary, render
+from .support import APP_ROLE, DEFAULT_PG, skip_or_fail
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TENANT, OLD, NEW = "kahvila-akero-oy", "asiakasrekisteri", "asiakkaat"
+
+
+class _Form(HTMLParser):
+    """The fields of the page's first form of class `needle`, as a browser sends them."""
+
+    def __init__(self, needle: str):
+        super().__init__()
+        self.needle, self.inside, self.done, self.fields = needle, False, False, []
+        self._textarea = None
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and not self.done and self.needle in (a.get("class") or "").split():
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields.append((self._select, a.get("value") or ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            self.fields.append(tuple(self._textarea))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def form_fields(html: str, needle: str) -> list[tuple[str, str]]:
+    parser = _Form(needle)
+    parser.feed(html)
+    return parser.fields
+
+
+def _wait(url: str, proc, seconds=30):
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"{proc.args[0]} stopped with {proc.returncode}")
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+class Stack:
+    def __init__(self, tmp: Path, database_url: str):
+        self.tmp = tmp
+        self.app_port, self.nginx_port = free_port(), free_port()
+        self.snapshots = tmp / "snapshots"
+        self.conf_dir = tmp / "nginx"
+        self.mail = tmp / "mail"
+        self.base = f"http://127.0.0.1:{self.nginx_port}"
+        self.nginx_argv = [nginx_binary(), "-p", str(self.conf_dir), "-e", str(self.conf_dir / "error.log")]
+        self.env = {
+            **os.environ,
+            "SELOSTE_ENV": "development",
+            "SECRET_KEY": "smoke-secret-key-0123456789abcdef0123456789",
+            "DATABASE_URL": database_url,
+            "BASE_URL": self.base,
+            "PROXY_COUNT": "1",
+            "REDIS_URL": "redis://127.0.0.1:6379/13",
+            "WEB_CONCURRENCY": "2",
+            "WEB_THREADS": "1",
+            "BIND": f"127.0.0.1:{self.app_port}",
+            "MAIL_TRANSPORT": "file",
+            "MAIL_DIR": str(self.mail),
+            "MAIL_DELIVER_AFTER_COMMIT": "0",  # the worker sends it
+            "STORAGE_DIR": str(tmp / "files"),
+            "SNAPSHOT_DIR": str(self.snapshots),
+            "PDF_ON_REQUEST": "0",
+            "SNAPSHOT_RELOAD_COMMAND": " ".join(
+                [*self.nginx_argv, "-c", str(self.conf_dir / "nginx.conf"), "-s", "reload"]
+            ),
+            "FLASK_APP": "webapp",
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name, argv):
+        log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
+        self.procs[name] = subprocess.Popen(argv, env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        return self.procs[name]
+
+    def start_gunicorn(self):
+        proc = self.start(
+            "gunicorn", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "webapp:create_app()"]
+        )
+        _wait(f"http://127.0.0.1:{self.app_port}/healthz", proc)
+
+    def stop(self, name):
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGTERM if name != "nginx" else signal.SIGQUIT)
+        proc.wait(timeout=60)
+
+    def flask(self, *args):
+        return subprocess.run(
+            [str(BIN / "flask"), *args], env=self.env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+
+    def close(self):
+        for name in list(self.procs):
+            self.procs[name].kill()
+            self.procs[name].wait(timeout=30)
+
+
+@pytest.fixture
+def stack(backend, tmp_path):
+    if nginx_binary() is None:
+        skip_or_fail("nginx is not installed (apt-get install nginx-light)")
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/13").ping()
+    except redis.RedisError as exc:
+        skip_or_fail(f"Redis on 127.0.0.1:6379 does not answer: {exc}")
+    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}smoke"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    migrate.upgrade(admin_url.set(database=name).render_as_string(hide_password=False), APP_ROLE)
+    as_app = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(
+        hide_password=False
+    )
+    s = Stack(tmp_path, as_app)
+    try:
+        yield s
+    finally:
+        s.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def _mail_link(folder: Path, fragment: str, seconds=30) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
+            body = (
+                message_from_bytes(path.read_bytes(), policy=policy.default)
+                .get_body(("plain",))
+                .get_content()
+            )
+            found = re.search(r"https?://\S*" + re.escape(fragment) + r"\S+", body)
+            if found:
+                return found.group(0)
+        time.sleep(0.3)
+    raise AssertionError(f"no mail with {fragment}")
+
+
+def _publish(browser, base, nid, note):
+    page = browser.get(f"{base}/app/notices/{nid}").text
+    r = browser.post(
+        f"{base}/app/notices/{nid}/publish",
+        data={"csrf_token": _csrf(page), "prepared_on": "2026-11-20", "change_note": note},
+        allow_redirects=False,
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/app/notices/{nid}/published"), r.text[
+        :500
+    ]
+
+
+@pytest.mark.postgresql_only
+def test_notices_answer_through_nginx_while_the_app_is_down(stack):
+    import requests
+
+    s = stack
+    render(s.conf_dir, s.snapshots, [s.app_port], s.nginx_port)
+    nginx = s.start("nginx", [*s.nginx_argv, "-c", str(s.conf_dir / "nginx.conf")])
+    s.start_gunicorn()
+    s.start("worker", [str(BIN / "flask"), "snapshots", "work", "--worker", "--outbox", "--interval", "0.5"])
+    _wait(f"{s.base}/healthz", nginx)
+
+    browser = requests.Session()
+    base = s.base
+    signup = browser.get(f"{base}/signup").text
+    r = browser.post(
+        f"{base}/signup",
+        data={
+            "csrf_token": _csrf(signup),
+            "company_name": "Kahvila Åkerö Oy",
+            "business_id": "2617416-4",
+            "name": "Aino Virtanen",
+            "email": "aino@example.fi",
+            "password": "pitkä salasana 1",
+        },
+    )
+    assert r.url.endswith("/signup/done"), r.url
+    verify = _mail_link(s.mail, "/verify/")  # sent by the worker, not by the web process
+    assert browser.get(verify.replace(s.base, base)).url.endswith("/login")
+    s.flask("tenants", "set-plan", TENANT, "pro")
+    login = browser.get(f"{base}/login").text
+    r = browser.post(
+        f"{base}/login",
+        data={"csrf_token": _csrf(login), "email": "aino@example.fi", "password": "pitkä salasana 1"},
+    )
+    assert r.url.endswith("/app/"), r.url
+    new = browser.get(f"{base}/app/notices/new").text
+    r = browser.post(
+        f"{base}/app/notices/new",
+        data={
+            "csrf_token": _csrf(new),
+            "title": "Asiakasrekisteri",
+            "starter": "customer_register",
+            "languages": ["fi", "sv", "en"],
+            "primary_language": "fi",
+        },
+        allow_redirects=False,
+    )
+    nid = int(re.search(r"/app/notices/(\d+)/", r.headers["Location"]).group(1))
+    _publish(browser, base, nid, "")
+    # a new address (the old one redirects forever), then a second version
+    basics = browser.get(f"{base}/app/notices/{nid}/steps/basics").text
+    fields = [(k, v) for k, v in form_fields(basics, "wizard") if k != "notice.slug"]
+    r = browser.post(f"{base}/app/notices/{nid}/steps/basics", data=[*fields, ("notice.slug", NEW)])
+    assert r.status_code == 200
+    _publish(browser, base, nid, "Uusi osoite")
+
+    manifest = s.snapshots / TENANT / NEW / "@manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if manifest.exists() and len(json.loads(manifest.read_text())["versions"]) == 2:
+            if (s.snapshots / TENANT / NEW / "v/2.pdf/@d-fi").exists() and f"/{OLD}" in (
+                s.snapshots / "@redirects.map"
+            ).read_text():
+                break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the snapshot was not written: " + (s.tmp / "worker.log").read_text()[-3000:])
+    time.sleep(1)  # the reload after the new redirect
+
+    s.stop("gunicorn")
+    assert requests.get(f"{base}/login", timeout=10).status_code == 502  # the app is down indeed
+    notice = f"{base}/{TENANT}/{NEW}"
+    checked = {
+        f"/{TENANT}/{NEW}?lang=fi": 200,
+        f"/{TENANT}/{NEW}?lang=sv": 200,
+        f"/{TENANT}/{NEW}?lang=en": 200,
+        f"/{TENANT}/{NEW}": 200,
+        f"/{TENANT}/{NEW}/v/1": 200,
+        f"/{TENANT}/{NEW}/v/2?lang=sv": 200,
+        f"/{TENANT}/{NEW}/history": 200,
+        f"/{TENANT}/{NEW}/diff/1/2?lang=en": 200,
+        f"/{TENANT}/{NEW}.json": 200,
+        f"/{TENANT}/{NEW}/v/1.json": 200,
+        f"/{TENANT}/{NEW}/v/2.pdf": 200,
+        f"/{TENANT}/{NEW}/v/1.pdf?lang=sv": 200,
+        f"/{TENANT}/{NEW}/feed.atom": 200,
+        f"/{TENANT}": 200,
+        f"/{TENANT}/{OLD}": 301,
+        f"/{TENANT}/{OLD}.json": 301,
+    }
+    answers = {}
+    for path, status in checked.items():
+        r = requests.get(base + path, allow_redirects=False, timeout=10, headers={"Accept-Language": "sv"})
+        answers[path] = r.status_code
+        assert r.status_code == status, (path, r.status_code, r.text[:300])
+    assert 'lang="sv"' in requests.get(notice + "?lang=sv", timeout=10).text
+    assert requests.get(notice + "/v/2.pdf", timeout=10).content.startswith(b"%PDF")
+    assert requests.get(f"{base}/{TENANT}/{OLD}", allow_redirects=False, timeout=10).headers["Location"] == (
+        f"/{TENANT}/{NEW}"
+    )
+    (s.tmp / "checked-urls.txt").write_text("\n".join(f"{code} {path}" for path, code in answers.items()))
+    form = requests.get(f"{notice}/request", headers={"Accept-Language": "en"}, timeout=10)
+    assert form.status_code == 503 and "temporarily unavailable" in form.text
+    form = requests.get(f"{notice}/request?lang=fi", timeout=10)
+    assert form.status_code == 503 and "poissa käytöstä" in form.text
+
+    s.start_gunicorn()
+    form = requests.get(f"{notice}/request?lang=en", timeout=10)
+    assert form.status_code == 200 and "<form" in form.text
+    assert requests.get(f"{base}/login", timeout=10).status_code == 200

@@ -1,0 +1,63 @@
+"""`flask snapshots`: the worker that writes the public snapshots (and, with --outbox, sends mail)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from tenants import snapshots as jobs
+from tenants.models import SnapshotJob, Tenant
+
+from ..mail import drain_outbox
+from ..snapshots import work
+from .common import now, operator_session, tenant_by_slug
+
+snapshots_cli = AppGroup("snapshots", help="Public snapshots of the notices, served by nginx or a CDN.")
+
+
+@snapshots_cli.command("work")
+@click.option("--worker", is_flag=True, help="Keep running and do jobs as they are queued.")
+@click.option("--outbox", is_flag=True, help="Also send the mail that is due (one worker for both).")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls in worker mode.")
+def snapshots_work(worker, outbox, interval):
+    """Write the snapshots that are due (once, or continuously with --worker)."""
+    app = current_app._get_current_object()
+    while True:
+        for report in work(app):
+            click.echo(
+                f"{report.tenant_slug}: {report.written} written, {report.unchanged} unchanged, "
+                f"{report.removed} removed"
+            )
+        if outbox:
+            sent = drain_outbox(app, limit=500)
+            if sent.sent or sent.failed or sent.gave_up:
+                click.echo(f"mail: sent {sent.sent}, failed {sent.failed}, gave up {sent.gave_up}")
+        if not worker:
+            return
+        time.sleep(interval)
+
+
+@snapshots_cli.command("rebuild")
+@click.option("--tenant", "slug", help="Only this organisation (default: every one).")
+def snapshots_rebuild(slug):
+    """Queue a rebuild of the snapshots (after an upgrade that changes the public pages)."""
+    with operator_session() as session:
+        tenants = [tenant_by_slug(session, slug)] if slug else list(session.scalars(select(Tenant)))
+        for tenant in tenants:
+            jobs.queue(session, tenant.id, "rebuild", now=now())
+    click.echo(f"queued {len(tenants)}")
+
+
+@snapshots_cli.command("status")
+def snapshots_status():
+    """Jobs by status, and how long the oldest waiting job has waited."""
+    with operator_session() as session:
+        counts = dict(
+            session.execute(select(SnapshotJob.status, func.count()).group_by(SnapshotJob.status)).all()
+        )
+        lag = jobs.lag_seconds(session, now())
+    click.echo((", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty") + f"; lag {lag:.0f} s")
