@@ -16,7 +16,7 @@ from tenants.scoping import unscoped
 from webapp import create_app
 from webapp.db import Database
 
-from .support import Mailbox, csrf_from, prepare_postgres, prepare_sqlite
+from .support import Mailbox, answer_starter, csrf_from, prepare_postgres, prepare_sqlite
 
 PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", "postgresql"]
@@ -230,6 +230,7 @@ def notice_firm(make_owner, session):
             starter_key="customer_register",
             now=now(),
         )
+        answer_starter(session, tenant.id, user.id, notice)
     session.commit()
     return user, tenant, notice
 

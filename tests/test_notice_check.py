@@ -11,6 +11,8 @@ from tenants.notices.schema import load_draft
 COMPLETE = {
     "controller": {"name": "Kahvila Oy", "business_id": "2617416-4", "email": "info@kahvila.fi"},
     "contact": {"name": "Maija Meikäläinen", "email": "maija@kahvila.fi"},
+    "dpo": {"appointed": False},
+    "special_categories_used": False,
     "register_name": {"fi": "Asiakasrekisteri", "sv": "Kundregister"},
     "purposes": [
         {
@@ -66,6 +68,9 @@ def test_empty_draft_lists_every_required_item_as_missing():
         "data_categories",
         "transfers",
         "retention",
+        "cookies",
+        "dpo",
+        "special_categories",
         "automated_decisions",
         "requirement",
         "rights",
@@ -105,7 +110,40 @@ CASES = [
     ),
     ("data_subjects_missing", False, {"data_subjects": []}),
     ("data_categories_missing", True, {"data_categories": []}),
-    ("special_categories_unjustified", True, {"special_categories": ["health"]}),
+    (
+        "special_categories_unjustified",
+        True,
+        {"special_categories_used": True, "special_categories": ["health"]},
+    ),
+    ("special_categories_unanswered", True, {"special_categories_used": None}),
+    ("special_categories_contradiction", True, {"special_categories": ["health"]}),
+    ("special_categories_not_listed", True, {"special_categories_used": True}),
+    ("dpo_unanswered", True, {"dpo": {}}),
+    ("dpo_incomplete", True, {"dpo": {"appointed": True, "name": "Tuula Virtanen"}}),
+    (
+        "transfers_contradiction",
+        True,
+        {
+            "retention": {
+                "fi": "<p>Tietoja voidaan siirtää EU:n tai ETA:n ulkopuolelle.</p>",
+                "sv": "<p>x</p>",
+            }
+        },
+    ),
+    (
+        "transfers_contradiction",
+        True,
+        {"recipients": [{"fi": "Sähköpostipalvelu, jonka palvelimet ovat Yhdysvalloissa", "sv": "x"}]},
+    ),
+    (
+        "transfers_contradiction",
+        True,
+        {
+            "security": {
+                "electronic": {"fi": "<p>x</p>", "sv": "<p>Uppgifter kan överföras utanför EU/EES.</p>"}
+            }
+        },
+    ),
     ("hetu_unjustified", True, {"personal_identity_code": True}),
     ("hetu_unjustified", True, {"data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}]}),
     ("sources_missing", False, {"sources": []}),
@@ -115,7 +153,7 @@ CASES = [
     ("transfer_without_safeguard", True, {"transfers": {"outside_eea": True, "items": [{"country": "USA"}]}}),
     ("retention_missing", True, {"retention": {}}),
     ("security_missing", False, {"security": {}}),
-    ("cookies_unanswered", False, {"cookies": {}}),
+    ("cookies_unanswered", True, {"cookies": {}}),
     ("cookies_undescribed", False, {"cookies": {"used": True}}),
     ("automated_unanswered", True, {"automated_decisions": {}}),
     ("automated_undescribed", True, {"automated_decisions": {"used": True}}),
@@ -191,6 +229,7 @@ def test_non_triggering_variants_stay_quiet():
             "consent_withdrawal": {"fi": "<p>linkki</p>", "sv": "<p>länk</p>"},
         },
         {
+            "special_categories_used": True,
             "special_categories": ["health"],
             "special_justification": {"fi": "<p>laki</p>", "sv": "<p>lag</p>"},
         },

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from webapp import create_app
 
 from ..conftest import app_environ
-from ..support import prepare_sqlite, skip_or_fail
+from ..support import answer_starter, prepare_sqlite, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,6 +244,7 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
                 starter_key="customer_register",
                 now=now,
             )
+            answer_starter(session, tenant.id, user.id, notice, now=now)
             publishing.publish(
                 session,
                 tenant.id,

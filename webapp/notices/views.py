@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
@@ -16,6 +17,7 @@ from tenants.errors import ValidationFailed
 from tenants.notices import legal_texts as T
 from tenants.notices import service
 from tenants.notices.imports import proposed_prepared_on
+from tenants.notices.proposals import FIELD_OF_SECTION, STEP_OF_SECTION
 from tenants.notices.render import render
 from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
@@ -56,6 +58,12 @@ def section_name(key: str) -> str:
     if base in T.HEADINGS:
         return T.text(T.HEADINGS, base, current_language())
     return key
+
+
+@bp.app_template_global()
+def section_title(key: str) -> str:
+    """A notice section's name in the interface language (for proposals to confirm)."""
+    return findings.section_title(key)
 
 
 @bp.app_template_global()
@@ -173,8 +181,24 @@ def step(notice_id, step):
         if errors:
             mark_rollback_only()
         else:
+            _tell_saved(notice, step, action)
             return redirect(_after(notice, step, action))
     return render_step(notice, spec, data, settings, errors, extra_rows)
+
+
+def _tell_saved(notice, step, action: Action) -> None:
+    """Every save says so; a confirmation says what was confirmed."""
+    if action.kind == "confirm":
+        if service.confirm_section(
+            db(), g.tenant.id, notice.id, action.target, by_user_id=current_user.id, now=_now()
+        ):
+            flash(
+                _("Confirmed as your text: %(section)s.", section=findings.section_title(action.target)),
+                "success",
+            )
+            return
+    if steplib.BY_KEY[step].fields:
+        flash(_("Saved."), "success")
 
 
 def render_step(notice, spec, data, settings, errors, extra_rows=None):
@@ -192,8 +216,11 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
         right_title=lambda key: T.text(T.RIGHT_TITLES, key, ui) if key in T.RIGHT_TITLES else key,
         right_text=lambda key: to_plain(T.text(T.RIGHT_TEXTS, key, ui)) if key in T.RIGHT_TEXTS else "",
     )
+    proposals = service.proposals_open(notice) if not errors else []
     return render_template(
         "notices/step.html",
+        proposals={FIELD_OF_SECTION[k]: k for k in proposals if STEP_OF_SECTION[k] == spec.key},
+        step_states=reportlib.step_states(report) if report else {},
         notice=notice,
         spec=spec,
         steps=steplib.STEPS,
@@ -268,7 +295,8 @@ def _save(notice, step, data, settings, *, resume_at: str) -> dict:
 
 @dataclass(frozen=True)
 class Action:
-    """The button that sent a step's form: save, next, back, goto:<step>, add:<list>, remove:<list>:<row>."""
+    """The button that sent a step's form: save, next, back, goto:<step>, add:<list>, remove:<list>:<row>,
+    confirm:<section>."""
 
     kind: str
     target: str | None = None
@@ -287,6 +315,8 @@ def parse_action(raw: str, spec) -> Action:
     if kind == "goto" and rest in steplib.BY_KEY:
         return Action(kind, rest)
     if kind == "add" and rest in lists:
+        return Action(kind, rest)
+    if kind == "confirm" and STEP_OF_SECTION.get(rest) == spec.key:
         return Action(kind, rest)
     if kind == "remove":
         path, _sep, index = rest.partition(":")
@@ -308,6 +338,8 @@ def _destination(step: str, action: Action) -> str:
 
 
 def _after(notice, step, action: Action) -> str:
+    if action.kind == "confirm":
+        return url_for("notices.step", notice_id=notice.id, step=step) + f"#proposal-{action.target}"
     if action.kind == "add":
         return (
             url_for("notices.step", notice_id=notice.id, step=step, add=action.target)
