@@ -235,7 +235,7 @@ def notice_firm(make_owner, session):
     return user, tenant, notice
 
 
-def publish_version(session, firm, *, today, prepared_on=None, note="", edit=None):
+def publish_version(session, firm, *, today, prepared_on=None, note="", edit=None, allow_incomplete=False):
     """Publish the firm's notice (optionally editing the draft first); returns the new version."""
     from tenants.notices import publishing, service
     from tenants.scoping import scoped_to
@@ -256,6 +256,7 @@ def publish_version(session, firm, *, today, prepared_on=None, note="", edit=Non
             change_note=note,
             today=today,
             now=now(),
+            allow_incomplete=allow_incomplete,
         )
     session.commit()
     cache.forget_resolutions()

@@ -61,9 +61,10 @@ def _titled_html(value: dict, label_key: str, lang: str) -> list[Block]:
 
 
 def _used_or_not(used: bool | None, text: dict, no_key: str, lang: str) -> list[Block]:
-    # The firm's own words are shown whatever the answer: an answer never hides what the firm wrote.
-    standard = [Block("text", _t(T.LABELS, no_key, lang))] if used is False else []
-    return standard + _html(text, lang)
+    # The firm's own words are shown whatever the answer: an answer never hides what the firm wrote,
+    # and a stock sentence stands only where the firm wrote nothing (never beside words it may deny).
+    own = _html(text, lang)
+    return own or ([Block("text", _t(T.LABELS, no_key, lang))] if used is False else [])
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
@@ -173,8 +174,9 @@ def _transfer(x: Transfer, lang: str) -> list[Block]:
 
 def _transfers(draft: NoticeDraft, lang: str) -> list[Block]:
     t = draft.transfers
-    standard = [Block("text", _t(T.LABELS, "no_transfers", lang))] if t.outside_eea is False else []
-    return standard + [Block("group", inner) for x in t.items if (inner := _transfer(x, lang))]
+    own = [Block("group", inner) for x in t.items if (inner := _transfer(x, lang))]
+    # The stock "no transfers" sentence only where the firm wrote nothing about transfers.
+    return own or ([Block("text", _t(T.LABELS, "no_transfers", lang))] if t.outside_eea is False else [])
 
 
 def _retention(draft: NoticeDraft, lang: str) -> list[Block]:
@@ -225,7 +227,8 @@ def _complaint(draft: NoticeDraft, lang: str) -> list[Block]:
             Block(
                 "pairs",
                 [
-                    (_t(T.LABELS, "address", lang), f"{auth['visiting']}; {auth['postal']}"),
+                    (_t(T.LABELS, "visiting_address", lang), auth["visiting"]),
+                    (_t(T.LABELS, "postal_address", lang), auth["postal"]),
                     (_t(T.LABELS, "phone", lang), auth["phone"]),
                     (_t(T.LABELS, "email", lang), auth["email"]),
                     ("www", auth["web"]),
