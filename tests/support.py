@@ -169,7 +169,9 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
 
     now = now or datetime.now(UTC)
     draft = service.draft_of(notice)
-    draft.controller.email = draft.controller.email or answers.get("controller_email", "tietosuoja@example.fi")
+    draft.controller.email = draft.controller.email or answers.get(
+        "controller_email", "tietosuoja@example.fi"
+    )
     draft.dpo.appointed = answers.get("dpo", False)
     draft.special_categories_used = answers.get("special", bool(draft.special_categories))
     draft.transfers.outside_eea = answers.get("transfers", False)

@@ -177,6 +177,58 @@ CASES = [
         True,
         {"retention": {"fi": "<p>Ratapihantie 9, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
     ),
+    (
+        "outdated_authority_address",
+        True,
+        {"retention": {"fi": "<p>Tietosuojavaltuutettu, PL 800, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    (
+        "outdated_authority_address",
+        True,
+        {"retention": {"fi": "<p>Albertinkatu 25 A, PL 315, 00181 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    (
+        "repealed_ecomms_law_cited",
+        True,
+        {
+            "cookies": {
+                "used": True,
+                "text": {
+                    "fi": "<p>Sähköisen viestinnän tietosuojalain (516/2004) mukaan</p>",
+                    "sv": "<p>x</p>",
+                },
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {
+            "rights": {
+                "how_to": {
+                    "fi": "<p>Tarkastuspyyntö tulee tehdä omakätisesti allekirjoitetulla kirjeellä.</p>",
+                    "sv": "<p>x</p>",
+                }
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {
+            "rights": {
+                "how_to": {
+                    "fi": "<p>Voit saattaa epäämisen tietosuojavaltuutetun ratkaistavaksi.</p>",
+                    "sv": "<p>x</p>",
+                }
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {"rights": {"how_to": {"fi": "<p>x</p>", "sv": "<p>Begäran kan göras endast personligen.</p>"}}},
+    ),
     ("language_text_missing", True, {"retention": {"fi": "<p>Kaksi vuotta</p>"}}),
     (
         "other_information_to_review",
@@ -261,3 +313,9 @@ def test_non_triggering_variants_stay_quiet():
 def test_a_language_not_claimed_is_not_required():
     r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "register_name": {"fi": "A"}}, languages=["fi"])
     assert "language_text_missing" not in open_codes(r)
+
+
+def test_texts_missing_in_a_language_are_listed_in_the_order_of_the_notice():
+    r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "data_subjects": [{"fi": "Asiakkaat"}]})
+    (gaps,) = [i for i in r.items if i.code == "language_text_missing"]
+    assert gaps.params["fields"]["sv"] == ["data_subjects.0", "retention"]

@@ -130,3 +130,37 @@ def test_blank_notice_has_no_proposals_but_unanswered_questions(make_owner, sess
         codes = [i.code for i in service.completeness(notice).blocking]
         assert "proposal_unconfirmed" not in codes
         assert set(UNANSWERED) <= set(codes)
+
+
+def test_adding_a_language_fills_it_from_the_starter_where_the_text_is_unchanged(make_owner, session):
+    user, tenant = make_owner("kielet@firma.fi", "Firma Oy")
+    with scoped_to(session, tenant.id, user.id):
+        notice = service.create_notice(
+            session,
+            tenant.id,
+            by_user_id=user.id,
+            title="Asiakkaat",
+            languages=["fi"],
+            primary_language="fi",
+            starter_key="customer_register",
+            now=now(),
+        )
+        draft = service.draft_of(notice)
+        draft.retention = {"fi": "<p>Kaksi vuotta viimeisestä ostosta.</p>"}  # the firm's own words
+        service.save_draft(session, tenant.id, notice.id, draft, step=None, now=now())
+        service.update_settings(
+            session,
+            tenant.id,
+            notice.id,
+            title="Asiakkaat",
+            languages=["fi", "sv"],
+            primary_language="fi",
+            now=now(),
+        )
+        draft = service.draft_of(notice)
+        starter = service.starter_draft("customer_register", ["sv"])
+        assert draft.security.electronic["sv"] == starter["security"]["electronic"]["sv"]
+        assert draft.purposes[0].description["sv"] == starter["purposes"][0]["description"]["sv"]
+        assert "sv" not in draft.retention  # changed by the firm: not filled with a text that says otherwise
+        # the filled Swedish texts are proposals to confirm like the Finnish ones were
+        assert "security" in service.proposals_open(notice)

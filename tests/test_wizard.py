@@ -549,3 +549,14 @@ def test_review_lists_questions_and_proposals_in_step_order_and_a_click_confirms
     # a plain save says that it saved
     r = save(client, nid, "sources", _with_texts(client, nid, "sources"))
     assert "Saved." in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_new_notice_starts_from_a_choice_and_the_free_language_limit_is_shown(client, make_owner, session):
+    make_owner("anna@a.fi", language="en", plan="free")
+    login(client, "anna@a.fi")
+    html = client.get("/app/notices/new").get_data(as_text=True)
+    assert not re.search(r'name="starter" value="[^"]*" checked', html)  # not even "blank"
+    assert 'id="languages-limit"' in html and "Your plan allows 1 language per notice." in html
+    r = client.post_form("/app/notices/new", {"title": "X", "languages": ["fi"], "primary_language": "fi"})
+    assert r.status_code == 200 and 'id="starter-error"' in r.get_data(as_text=True)
+    assert new_notice(client, title="Tyhjä", starter="")  # blank, when chosen

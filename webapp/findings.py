@@ -98,6 +98,12 @@ MESSAGES = {
     "repealed_law_cited": _l(
         "The notice refers to the repealed Personal Data Act (henkilötietolaki); refer to the GDPR and the Data Protection Act (Tietosuojalaki 1050/2018) instead. In: %(fields)s."
     ),
+    "repealed_ecomms_law_cited": _l(
+        "The notice refers to the repealed Act on the Protection of Privacy in Electronic Communications (516/2004); it was replaced by the Act on Electronic Communications Services (917/2014). In: %(fields)s."
+    ),
+    "old_procedure": _l(
+        "The notice asks for a procedure of the old law (a signed request, requests only in person or by letter, or taking a refusal to the Data Protection Ombudsman). The GDPR requires making requests easy: any channel, no signature. In: %(fields)s."
+    ),
     "outdated_authority_address": _l(
         "An old address of the supervisory authority (Ratapihantie 9) is given in: %(fields)s."
     ),

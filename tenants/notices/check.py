@@ -36,6 +36,22 @@ LEAVES_EEA = re.compile(
     re.I,
 )
 DENIES = re.compile(r"\b(?:emme|ei|eikä|eivät|inte|aldrig|ingen|inga|not|never|no)\b|n't", re.I)
+# Laki yksityisyyden suojasta sähköisessä viestinnässä 516/2004, replaced by 917/2014.
+REPEALED_ECOMMS_LAW = re.compile(
+    r"\b516/2004\b|yksityisyyden suojasta sähköisessä viestinnässä"
+    r"|dataskydd vid elektronisk kommunikation|Protection of Privacy in Electronic Communications",
+    re.I,
+)
+# Procedure of the old law that makes using one's rights harder than Art. 12(2) allows.
+OLD_PROCEDURE = re.compile(
+    r"omakätisesti allekirjoite|allekirjoitetulla (?:kirjeellä|pyynnöllä|asiakirjalla)"
+    r"|(?:pyyntö|tarkastuspyyntö)\w* (?:on|tulee) (?:olla )?allekirjoit"
+    r"|saattaa (?:asian|epäämisen)\w* tietosuojavaltuutetun ratkaistavaksi"
+    r"|(?:vain|ainoastaan) (?:henkilökohtaisesti|kirjeitse|kirjallisesti)"
+    r"|egenhändigt undertecknad|undertecknad begäran|endast (?:personligen|per brev|skriftligen)"
+    r"|request must be signed|signed (?:letter|request)|only (?:in person|by (?:post|letter|mail))",
+    re.I,
+)
 HETU_WORDS = re.compile(
     r"henkilötunnus|\bhetu\b|personbeteckning|personal identity code|social security number", re.I
 )
@@ -346,6 +362,12 @@ def _warnings(d: NoticeDraft, languages: list[str]) -> list[Item]:
     repealed = sorted({path for path, _lang, text in all_texts if REPEALED_LAW.search(text)})
     if repealed:
         out.append(_attention("repealed_law", "repealed_law_cited", fields=repealed))
+    ecomms = sorted({path for path, _lang, text in all_texts if REPEALED_ECOMMS_LAW.search(text)})
+    if ecomms:
+        out.append(_attention("repealed_law", "repealed_ecomms_law_cited", fields=ecomms))
+    procedure = sorted({path for path, _lang, text in all_texts if OLD_PROCEDURE.search(text)})
+    if procedure:
+        out.append(_attention("old_procedure", "old_procedure", "12(2)", fields=procedure))
     outdated = sorted(
         {
             path
@@ -361,7 +383,8 @@ def _warnings(d: NoticeDraft, languages: list[str]) -> list[Item]:
             by_path.setdefault(path, set()).add(lang)
     gaps = {}
     for lang in languages:
-        missing = sorted(p for p, langs in by_path.items() if lang not in langs)
+        # In the order of the notice (and of the wizard's steps), not alphabetically.
+        missing = [p for p, langs in by_path.items() if lang not in langs]
         if missing:
             gaps[lang] = missing
     if _has(d.other_information):

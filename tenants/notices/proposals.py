@@ -96,3 +96,31 @@ def open_proposals(draft: dict, starter: dict | None, languages, confirmed: dict
                 out.append(key)
                 break
     return out
+
+
+def _is_text(value) -> bool:
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and set(value) <= set(LANGS)
+        and all(isinstance(v, str) for v in value.values())
+    )
+
+
+def fill_language(draft, starter, language: str):
+    """The draft with `language` filled in from the starter wherever the firm left the starter's text
+    as it was (every language it has equals the starter's) and has nothing in that language yet.
+    Both are normalised draft JSON; the draft is returned changed in place."""
+    if isinstance(draft, dict) and isinstance(starter, dict):
+        if _is_text(starter) and (draft == {} or _is_text(draft)):
+            unchanged = all(starter.get(k) == v for k, v in draft.items())
+            if unchanged and language not in draft and starter.get(language):
+                draft[language] = starter[language]
+            return draft
+        for key, value in draft.items():
+            if key in starter:
+                draft[key] = fill_language(value, starter[key], language)
+        return draft
+    if isinstance(draft, list) and isinstance(starter, list) and len(draft) == len(starter):
+        return [fill_language(d, s, language) for d, s in zip(draft, starter, strict=True)]
+    return draft

@@ -17,7 +17,7 @@ from ..models import Tenant, User
 from ..validation import check_notice_slug, slugify
 from .check import Report, check
 from .models import Notice, NoticeSlugAlias
-from .proposals import STEP_OF_SECTION, fingerprints, open_proposals
+from .proposals import STEP_OF_SECTION, fill_language, fingerprints, open_proposals
 from .rights import sync_rights
 from .schema import LANGS, NoticeDraft, load_draft
 
@@ -234,7 +234,16 @@ def update_settings(
         rename_notice(session, tenant_id, notice.id, slug, now=now)
     tenant = session.get(Tenant, tenant_id)
     require_editing(tenant, now)
+    before = set(notice.languages)
     notice.languages = _check_languages(languages, primary_language)
+    added = [lang for lang in notice.languages if lang not in before]
+    if added and notice.template_key in starters():
+        # A new language starts from the starter's texts wherever the firm has not changed them.
+        full = starter_draft(notice.template_key, LANGS)
+        data = draft_of(notice).to_json()
+        for lang in added:
+            data = fill_language(data, full, lang)
+        notice.draft = sync_rights(load_draft(data)).to_json()
     check_languages(tenant, notice.languages)
     notice.primary_language = primary_language
     notice.title = title

@@ -13,6 +13,7 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from tenants import accounts
+from tenants.billing.plans import plan_of
 from tenants.errors import ValidationFailed
 from tenants.notices import legal_texts as T
 from tenants.notices import service
@@ -88,12 +89,19 @@ def new():
     if request.method == "GET":
         values = {
             "title": "",
-            "starter": request.args.get("starter", ""),
+            "starter": request.args.get("starter"),  # nothing chosen for the user, blank included
             "languages": [g.tenant.default_language],
             "primary_language": g.tenant.default_language,
         }
     elif not form.validate_on_submit():
         abort(400)
+    elif "starter" not in request.form:
+        values = form.values() | {"starter": None}
+        errors = {"starter": message("starter_unknown")}
+        if not values["languages"]:
+            errors["languages"] = message("languages_required")
+        elif values["primary_language"] not in values["languages"]:
+            errors["primary_language"] = message("primary_language_not_chosen")
     else:
         values = form.values()
         try:
@@ -114,7 +122,12 @@ def new():
         else:
             return redirect(url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[0]))
     return render_template(
-        "notices/new.html", starters=service.starters(), values=values, errors=errors, form=form
+        "notices/new.html",
+        starters=service.starters(),
+        values=values,
+        errors=errors,
+        form=form,
+        language_limit=plan_of(g.tenant).languages,
     )
 
 
