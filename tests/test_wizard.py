@@ -560,3 +560,11 @@ def test_a_new_notice_starts_from_a_choice_and_the_free_language_limit_is_shown(
     r = client.post_form("/app/notices/new", {"title": "X", "languages": ["fi"], "primary_language": "fi"})
     assert r.status_code == 200 and 'id="starter-error"' in r.get_data(as_text=True)
     assert new_notice(client, title="Tyhjä", starter="")  # blank, when chosen
+
+
+def test_every_proposal_section_is_marked_at_a_field_of_its_step():
+    from tenants.notices.proposals import FIELD_OF_SECTION, STEP_OF_SECTION
+    from webapp.notices.steps import BY_KEY
+
+    for section, step in STEP_OF_SECTION.items():
+        assert FIELD_OF_SECTION[section] in {f.path for f in BY_KEY[step].fields}, section

@@ -32,7 +32,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 STEP_OF_SECTION = {key: step for key, _paths, step in SECTIONS}
 # The wizard field where each section starts (where its marker and confirm button are shown).
-FIELD_OF_SECTION = {key: paths[0] for key, paths, _step in SECTIONS}
+FIELD_OF_SECTION = {key: paths[0] for key, paths, _step in SECTIONS} | {"security": "security.manual"}
 
 
 def _get(data: dict, path: str):
