@@ -123,3 +123,22 @@ def test_the_swedish_right_of_access_is_raett_till_tillgang():
     rights = next(s for s in render(draft, "sv").sections if s.key == "rights")
     titles = [b.title for b in rights.blocks]
     assert "Rätt till tillgång" in titles and "Rätt till insyn" not in titles
+
+
+def test_erasure_notes_the_limit_of_a_legal_obligation_only_where_one_is_a_basis():
+    from tenants.notices.render import render
+    from tenants.notices.rights import sync_rights
+    from tenants.notices.schema import load_draft
+
+    def erasure(basis):
+        purposes = [{"description": {"fi": "<p>x</p>"}, "legal_basis": basis}]
+        rights = next(
+            s
+            for s in render(sync_rights(load_draft({"purposes": purposes})), "fi").sections
+            if s.key == "rights"
+        )
+        group = next(b for b in rights.blocks if b.title == "Oikeus tietojen poistamiseen")
+        return " ".join(str(b.value) for b in group.value)
+
+    assert "emme voi poistaa ennen kuin säilytysvelvollisuus päättyy" in erasure("legal_obligation")
+    assert "säilytysvelvollisuus" not in erasure("contract")

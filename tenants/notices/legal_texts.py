@@ -88,6 +88,14 @@ LABELS = {
         "sv": "En begäran som gäller alla organisationens register",
         "en": "A request about all of the organisation's registers",
     },
+    "erasure_limit": {
+        "fi": "Tietoja, jotka laki velvoittaa meidät säilyttämään, kuten kirjanpitoon kuuluvia tietoja, emme "
+        "voi poistaa ennen kuin säilytysvelvollisuus päättyy.",
+        "sv": "Uppgifter som lagen ålägger oss att bevara, till exempel uppgifter som hör till bokföringen, kan "
+        "vi inte radera förrän skyldigheten att bevara dem har upphört.",
+        "en": "Data that a law obliges us to keep, such as accounting records, cannot be erased until the "
+        "obligation to keep them ends.",
+    },
     "visiting_address": {"fi": "Käyntiosoite", "sv": "Besöksadress", "en": "Visiting address"},
     "postal_address": {"fi": "Postiosoite", "sv": "Postadress", "en": "Postal address"},
     "business_id": {"fi": "Y-tunnus", "sv": "FO-nummer", "en": "Business ID"},

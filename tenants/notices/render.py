@@ -197,11 +197,20 @@ def _automated_decisions(draft: NoticeDraft, lang: str) -> list[Block]:
     return _used_or_not(a.used, a.description, "no_automated_decisions", lang)
 
 
+def _erasure_limit(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
+    # Art. 17(3)(b): data a law obliges us to keep cannot be erased while the obligation lasts.
+    if key == "erasure" and "legal_obligation" in draft.legal_bases():
+        return [Block("text", _t(T.LABELS, "erasure_limit", lang))]
+    return []
+
+
 def _rights(draft: NoticeDraft, lang: str) -> list[Block]:
     blocks = [
         Block(
             "group",
-            [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))] + _html(item.text, lang),
+            [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))]
+            + _erasure_limit(draft, item.key, lang)
+            + _html(item.text, lang),
             _t(T.RIGHT_TITLES, item.key, lang),
         )
         for item in draft.rights.items
