@@ -53,7 +53,9 @@ STEPS: list[Step] = [
                 "notice.title",
                 "line",
                 _l("Name of this notice in Seloste"),
-                _l("Only you see this name, in your list of notices."),
+                _l(
+                    "This name is public: it is shown in the notice’s version history, feed and JSON, and as its heading when the register has no name."
+                ),
                 _l("Customer register"),
                 required=True,
             ),
