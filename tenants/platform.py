@@ -149,7 +149,9 @@ def publish_own_notice(
     notices.save_draft(session, tenant.id, notice.id, load_draft(content), step=None, now=now)
     latest = publishing.latest_version(session, tenant.id, notice.id)
     if latest is not None and notice.status == "published":
-        if _without_date(latest.content) == _without_date(notices.draft_of(notice).to_json()):
+        if _without_date(latest.content) == _without_date(
+            publishing.public_content(notices.draft_of(notice))
+        ):
             return tenant, notice, None
     version = publishing.publish(
         session,

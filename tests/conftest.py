@@ -16,7 +16,7 @@ from tenants.scoping import unscoped
 from webapp import create_app
 from webapp.db import Database
 
-from .support import Mailbox, csrf_from, prepare_postgres, prepare_sqlite
+from .support import Mailbox, answer_starter, csrf_from, prepare_postgres, prepare_sqlite
 
 PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", "postgresql"]
@@ -230,11 +230,12 @@ def notice_firm(make_owner, session):
             starter_key="customer_register",
             now=now(),
         )
+        answer_starter(session, tenant.id, user.id, notice)
     session.commit()
     return user, tenant, notice
 
 
-def publish_version(session, firm, *, today, prepared_on=None, note="", edit=None):
+def publish_version(session, firm, *, today, prepared_on=None, note="", edit=None, allow_incomplete=False):
     """Publish the firm's notice (optionally editing the draft first); returns the new version."""
     from tenants.notices import publishing, service
     from tenants.scoping import scoped_to
@@ -255,6 +256,7 @@ def publish_version(session, firm, *, today, prepared_on=None, note="", edit=Non
             change_note=note,
             today=today,
             now=now(),
+            allow_incomplete=allow_incomplete,
         )
     session.commit()
     cache.forget_resolutions()

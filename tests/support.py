@@ -169,3 +169,28 @@ def html_errors(pages: dict[str, str | bytes], folder) -> list[str]:
         for m in messages
         if m.get("type") in ("error", "non-document-error") or m.get("subType") == "fatal"
     ]
+
+
+def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, **answers):
+    """Do what a firm does before publishing a starter: answer its questions (no transfers, no
+    automated decisions, no cookies, no DPO, a controller's email, no special categories unless the starter lists some,
+    the proposed requirement; `answers` override) and confirm every proposed text as its own."""
+    from datetime import UTC, datetime
+
+    from tenants.notices import service
+
+    now = now or datetime.now(UTC)
+    draft = service.draft_of(notice)
+    draft.controller.email = draft.controller.email or answers.get(
+        "controller_email", "tietosuoja@example.fi"
+    )
+    draft.dpo.appointed = answers.get("dpo", False)
+    draft.special_categories_used = answers.get("special", bool(draft.special_categories))
+    draft.transfers.outside_eea = answers.get("transfers", False)
+    draft.cookies.used = answers.get("cookies", bool(draft.cookies.text))
+    draft.automated_decisions.used = answers.get("automated", False)
+    draft.requirement.kind = answers.get("requirement", "contract_prerequisite")
+    service.save_draft(session, tenant_id, notice.id, draft, step=None, now=now)
+    for section in service.proposals_open(notice):
+        service.confirm_section(session, tenant_id, notice.id, section, by_user_id=user_id, now=now)
+    return notice

@@ -21,6 +21,7 @@ from webapp import page_cache as cache
 
 from .conftest import login, publish_version
 from .stripe_fake import FakeStripe, event, invoice, sign
+from .support import answer_starter
 from .test_requests_web import confirm, path, requests_in, send
 from .test_wizard import _current_values
 
@@ -105,6 +106,7 @@ def new_notice(session, user, tenant, title, languages=("fi",)):
             starter_key="customer_register",
             now=datetime.now(UTC),
         )
+        answer_starter(session, tenant.id, user.id, notice)
     session.commit()
     return notice
 

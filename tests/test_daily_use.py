@@ -131,7 +131,7 @@ def test_the_timeline_reads_as_sentences(app, client, mailbox, session, firm):
     sentences = re.findall(r'<p class="event-meta"><strong>([^<]+)</strong>', html)
     assert sentences == [
         "Maija Meikäläinen sent the request through the form",
-        "Maija Meikäläinen confirmed the email address, so the request was received",
+        "Maija Meikäläinen confirmed the email address (the request was received when it was sent)",
         "Olli took the request on",
         "Olli assigned the request to Maija Rantanen",
         "Olli left the request unassigned",

@@ -11,6 +11,8 @@ from tenants.notices.schema import load_draft
 COMPLETE = {
     "controller": {"name": "Kahvila Oy", "business_id": "2617416-4", "email": "info@kahvila.fi"},
     "contact": {"name": "Maija Meikäläinen", "email": "maija@kahvila.fi"},
+    "dpo": {"appointed": False},
+    "special_categories_used": False,
     "register_name": {"fi": "Asiakasrekisteri", "sv": "Kundregister"},
     "purposes": [
         {
@@ -66,6 +68,9 @@ def test_empty_draft_lists_every_required_item_as_missing():
         "data_categories",
         "transfers",
         "retention",
+        "cookies",
+        "dpo",
+        "special_categories",
         "automated_decisions",
         "requirement",
         "rights",
@@ -105,7 +110,40 @@ CASES = [
     ),
     ("data_subjects_missing", False, {"data_subjects": []}),
     ("data_categories_missing", True, {"data_categories": []}),
-    ("special_categories_unjustified", True, {"special_categories": ["health"]}),
+    (
+        "special_categories_unjustified",
+        True,
+        {"special_categories_used": True, "special_categories": ["health"]},
+    ),
+    ("special_categories_unanswered", True, {"special_categories_used": None}),
+    ("special_categories_contradiction", True, {"special_categories": ["health"]}),
+    ("special_categories_not_listed", True, {"special_categories_used": True}),
+    ("dpo_unanswered", True, {"dpo": {}}),
+    ("dpo_incomplete", True, {"dpo": {"appointed": True, "name": "Tuula Virtanen"}}),
+    (
+        "transfers_contradiction",
+        True,
+        {
+            "retention": {
+                "fi": "<p>Tietoja voidaan siirtää EU:n tai ETA:n ulkopuolelle.</p>",
+                "sv": "<p>x</p>",
+            }
+        },
+    ),
+    (
+        "transfers_contradiction",
+        True,
+        {"recipients": [{"fi": "Sähköpostipalvelu, jonka palvelimet ovat Yhdysvalloissa", "sv": "x"}]},
+    ),
+    (
+        "transfers_contradiction",
+        True,
+        {
+            "security": {
+                "electronic": {"fi": "<p>x</p>", "sv": "<p>Uppgifter kan överföras utanför EU/EES.</p>"}
+            }
+        },
+    ),
     ("hetu_unjustified", True, {"personal_identity_code": True}),
     ("hetu_unjustified", True, {"data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}]}),
     ("sources_missing", False, {"sources": []}),
@@ -115,7 +153,7 @@ CASES = [
     ("transfer_without_safeguard", True, {"transfers": {"outside_eea": True, "items": [{"country": "USA"}]}}),
     ("retention_missing", True, {"retention": {}}),
     ("security_missing", False, {"security": {}}),
-    ("cookies_unanswered", False, {"cookies": {}}),
+    ("cookies_unanswered", True, {"cookies": {}}),
     ("cookies_undescribed", False, {"cookies": {"used": True}}),
     ("automated_unanswered", True, {"automated_decisions": {}}),
     ("automated_undescribed", True, {"automated_decisions": {"used": True}}),
@@ -138,6 +176,58 @@ CASES = [
         "outdated_authority_address",
         True,
         {"retention": {"fi": "<p>Ratapihantie 9, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    (
+        "outdated_authority_address",
+        True,
+        {"retention": {"fi": "<p>Tietosuojavaltuutettu, PL 800, 00521 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    (
+        "outdated_authority_address",
+        True,
+        {"retention": {"fi": "<p>Albertinkatu 25 A, PL 315, 00181 Helsinki</p>", "sv": "<p>x</p>"}},
+    ),
+    (
+        "repealed_ecomms_law_cited",
+        True,
+        {
+            "cookies": {
+                "used": True,
+                "text": {
+                    "fi": "<p>Sähköisen viestinnän tietosuojalain (516/2004) mukaan</p>",
+                    "sv": "<p>x</p>",
+                },
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {
+            "rights": {
+                "how_to": {
+                    "fi": "<p>Tarkastuspyyntö tulee tehdä omakätisesti allekirjoitetulla kirjeellä.</p>",
+                    "sv": "<p>x</p>",
+                }
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {
+            "rights": {
+                "how_to": {
+                    "fi": "<p>Voit saattaa epäämisen tietosuojavaltuutetun ratkaistavaksi.</p>",
+                    "sv": "<p>x</p>",
+                }
+            }
+        },
+    ),
+    (
+        "old_procedure",
+        True,
+        {"rights": {"how_to": {"fi": "<p>x</p>", "sv": "<p>Begäran kan göras endast personligen.</p>"}}},
     ),
     ("language_text_missing", True, {"retention": {"fi": "<p>Kaksi vuotta</p>"}}),
     (
@@ -191,6 +281,7 @@ def test_non_triggering_variants_stay_quiet():
             "consent_withdrawal": {"fi": "<p>linkki</p>", "sv": "<p>länk</p>"},
         },
         {
+            "special_categories_used": True,
             "special_categories": ["health"],
             "special_justification": {"fi": "<p>laki</p>", "sv": "<p>lag</p>"},
         },
@@ -222,3 +313,9 @@ def test_non_triggering_variants_stay_quiet():
 def test_a_language_not_claimed_is_not_required():
     r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "register_name": {"fi": "A"}}, languages=["fi"])
     assert "language_text_missing" not in open_codes(r)
+
+
+def test_texts_missing_in_a_language_are_listed_in_the_order_of_the_notice():
+    r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "data_subjects": [{"fi": "Asiakkaat"}]})
+    (gaps,) = [i for i in r.items if i.code == "language_text_missing"]
+    assert gaps.params["fields"]["sv"] == ["data_subjects.0", "retention"]

@@ -13,6 +13,8 @@ from tenants.notices.rights import sync_rights
 from tenants.notices.schema import LANGS, load_draft
 from tenants.scoping import unscoped
 
+from .support import answer_starter
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_STARTERS = {
     "customer_register",
@@ -45,7 +47,7 @@ def test_starter_is_complete_in_three_languages(key):
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED_STARTERS))
-def test_a_notice_from_each_starter_is_ready_once_created(key, app, make_owner, session):
+def test_a_notice_from_each_starter_is_ready_once_answered_and_confirmed(key, app, make_owner, session):
     user, tenant = make_owner(f"{key}@example.fi", "Esimerkki Oy")
     with unscoped(session):
         notice = service.create_notice(
@@ -58,6 +60,7 @@ def test_a_notice_from_each_starter_is_ready_once_created(key, app, make_owner, 
             starter_key=key,
             now=datetime.now(UTC),
         )
+        answer_starter(session, tenant.id, user.id, notice)
         report = service.completeness(notice)
     assert report.ready, [(i.code, i.params) for i in report.blocking]
     for lang in LANGS:
@@ -80,6 +83,7 @@ def test_a_starter_in_one_language_keeps_only_that_language(app, make_owner, ses
             starter_key="customer_register",
             now=datetime.now(UTC),
         )
+        answer_starter(session, tenant.id, user.id, notice)
     langs = {lang for _p, lang, _t in texts(service.draft_of(notice)) if lang}
     assert langs == {"fi"}
     assert check(service.draft_of(notice), ["fi"]).ready

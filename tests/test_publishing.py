@@ -184,13 +184,13 @@ def test_diff_shows_what_changed_section_by_section(app, session, firm):
             d.retention.update(
                 {"fi": "<p>Tiedot säilytetään kolme vuotta.</p>", "en": "<p>Three years.</p>"}
             ),
-            setattr(d.cookies, "used", False),
+            setattr(d, "other_information", {"fi": "<p>Lisätietoa.</p>", "en": "<p>More.</p>"}),
         ),
     )
     html = app.test_client().get("/rantakahvila-oy/asiakasrekisteri/diff/1/2").get_data(as_text=True)
     assert "<ins>Tiedot säilytetään kolme vuotta.</ins>" in html
     assert "<del>" in html.split('id="d-retention"')[1].split("</section>")[0]
-    assert 'id="d-cookies"' in html  # a new section
+    assert 'id="d-other_information"' in html  # a new section
     assert 'id="d-controller"' not in html  # unchanged sections are only named
     assert app.test_client().get("/rantakahvila-oy/asiakasrekisteri/diff/1/1").status_code == 404
 

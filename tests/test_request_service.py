@@ -44,7 +44,7 @@ def verify(session, tenant, request, today=date(2026, 1, 31)):
     return request
 
 
-def test_submit_stores_unverified_and_verify_starts_the_clock(session, tenant):
+def test_submit_is_the_receipt_and_verify_opens_the_request(session, tenant):
     request = submit(session, tenant, details="Tunnukseni 131052-308T")
     assert request.status == "unverified" and request.due_on is None and request.contains_hetu
     verify(session, tenant, request)
@@ -74,7 +74,8 @@ def test_duplicates_are_linked_not_doubled(session, tenant):
     assert second.duplicate_of_id == first.id
     assert other_type.duplicate_of_id is None and other_type.status == "open"
     # The duplicate opens no deadline of its own: it is answered with the first one.
-    assert (second.status, second.due_on, second.received_on) == ("linked", None, date(2026, 2, 3))
+    # Received when submitted (31.1), though confirmed on 3.2.
+    assert (second.status, second.due_on, second.received_on) == ("linked", None, date(2026, 1, 31))
     assert second.closed_at == NOW and first.due_on == date(2026, 2, 28) and first.status == "open"
     user, t = tenant
     with scoped_to(session, t.id):

@@ -61,6 +61,7 @@ def test_new_notice_is_prefilled_from_tenant_and_user(client, make_owner, sessio
     assert notice.draft["controller"]["name"] == "Anna Oy"
     assert notice.draft["controller"]["business_id"] == "2617416-4"
     assert notice.draft["contact"]["email"] == "anna@a.fi"
+    assert notice.draft["controller"]["email"] == ""  # never the login email, silently
     assert notice.draft["register_name"] == {"fi": "Asiakasrekisteri"}
     assert 'value="Anna Oy"' in page(client, nid, "basics")
 
@@ -509,3 +510,61 @@ def test_leaving_the_review_step_saves_nothing(client, make_owner, session):
     assert r.headers["Location"].endswith("/steps/retention")
     notice = stored(session, nid)
     assert notice.updated_at == before and notice.last_step == "retention"
+
+
+def _with_texts(client, nid, step):
+    """The form as sent unchanged, text areas included."""
+    import html as htmllib
+
+    values = _current_values(client, nid, step)
+    for name, value in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page(client, nid, step), re.S
+    ):
+        values[name] = htmllib.unescape(value)
+    return values
+
+
+def test_review_lists_questions_and_proposals_in_step_order_and_a_click_confirms(client, make_owner, session):
+    make_owner("anna@a.fi", language="en")
+    login(client, "anna@a.fi")
+    nid = new_notice(client, starter="customer_register")
+    review = page(client, nid, "review")
+    blocking = review.split("report-list", 1)[1].split("</ul>", 1)[0]
+    targets = re.findall(r'value="goto:([a-z]+)"', blocking)
+    assert targets == sorted(targets, key=STEPS.index)  # in the order of the steps
+    assert blocking.count("proposal, not yet confirmed. Confirm") == 2 * 9  # the line and its button
+    assert "Say whether data are transferred outside the EU or the EEA." in blocking
+    assert "Retention period: proposal, not yet confirmed." in blocking
+    # the step marks the proposal; one click confirms it, records who, and says so
+    retention = page(client, nid, "retention")
+    assert 'id="proposal-retention"' in retention and "Proposal, not yet confirmed" in retention
+    assert "(proposal to confirm)" in retention and "(needs an answer)" in retention
+    r = save(client, nid, "retention", _with_texts(client, nid, "retention"), action="confirm:retention")
+    assert r.status_code == 302 and r.headers["Location"].endswith("#proposal-retention")
+    after = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Confirmed as your text: Retention period." in after and 'id="proposal-retention"' not in after
+    notice = stored(session, nid)
+    assert notice.confirmed_sections["retention"]["by"] == notice.created_by_id
+    assert "Retention period: proposal" not in page(client, nid, "review")
+    # a plain save says that it saved
+    r = save(client, nid, "sources", _with_texts(client, nid, "sources"))
+    assert "Saved." in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_new_notice_starts_from_a_choice_and_the_free_language_limit_is_shown(client, make_owner, session):
+    make_owner("anna@a.fi", language="en", plan="free")
+    login(client, "anna@a.fi")
+    html = client.get("/app/notices/new").get_data(as_text=True)
+    assert not re.search(r'name="starter" value="[^"]*" checked', html)  # not even "blank"
+    assert 'id="languages-limit"' in html and "Your plan allows 1 language per notice." in html
+    r = client.post_form("/app/notices/new", {"title": "X", "languages": ["fi"], "primary_language": "fi"})
+    assert r.status_code == 200 and 'id="starter-error"' in r.get_data(as_text=True)
+    assert new_notice(client, title="Tyhjä", starter="")  # blank, when chosen
+
+
+def test_every_proposal_section_is_marked_at_a_field_of_its_step():
+    from tenants.notices.proposals import FIELD_OF_SECTION, STEP_OF_SECTION
+    from webapp.notices.steps import BY_KEY
+
+    for section, step in STEP_OF_SECTION.items():
+        assert FIELD_OF_SECTION[section] in {f.path for f in BY_KEY[step].fields}, section

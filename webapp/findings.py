@@ -27,6 +27,7 @@ MESSAGES = {
     "dpo_incomplete": _l("Give the data protection officer's name and contact details."),
     "dpo_present": _l("Data protection officer."),
     "dpo_none": _l("No data protection officer appointed."),
+    "dpo_unanswered": _l("Say whether you have appointed a data protection officer."),
     "register_name_missing": _l("The register has no name."),
     "register_name_present": _l("Name of the register."),
     "purposes_missing": _l("No purpose of processing is described."),
@@ -50,6 +51,14 @@ MESSAGES = {
         "Special categories of data are processed without a stated justification (GDPR Art. 9)."
     ),
     "special_categories_justified": _l("Special categories and their justification."),
+    "special_categories_unanswered": _l(
+        "Say whether you process special categories of personal data (such as health data)."
+    ),
+    "special_categories_contradiction": _l(
+        "You answered that no special categories are processed, but some are chosen: %(categories)s."
+    ),
+    "special_categories_not_listed": _l("Choose the special categories of personal data you process."),
+    "special_categories_none": _l("No special categories of personal data."),
     "hetu_unjustified": _l(
         "Personal identity codes are processed without a stated justification (Tietosuojalaki 29 §)."
     ),
@@ -63,11 +72,14 @@ MESSAGES = {
     "transfer_without_safeguard": _l("Transfers without a safeguard: %(countries)s."),
     "transfers_present": _l("Transfers outside the EU/EEA and their safeguards."),
     "transfers_none": _l("No transfers outside the EU/EEA."),
+    "transfers_contradiction": _l(
+        "You answered that no data are transferred outside the EU or the EEA, but your text says they may be, in: %(fields)s. Correct the answer or the text."
+    ),
     "retention_missing": _l("The retention period is missing."),
     "retention_present": _l("Retention period."),
     "security_missing": _l("The security section is empty."),
     "security_present": _l("Security."),
-    "cookies_unanswered": _l("The cookies section is empty."),
+    "cookies_unanswered": _l("Say whether a website connected with this register uses cookies."),
     "cookies_undescribed": _l("Cookies are used but not described."),
     "cookies_present": _l("Cookies."),
     "cookies_none": _l("No cookies."),
@@ -86,6 +98,12 @@ MESSAGES = {
     "repealed_law_cited": _l(
         "The notice refers to the repealed Personal Data Act (henkilötietolaki); refer to the GDPR and the Data Protection Act (Tietosuojalaki 1050/2018) instead. In: %(fields)s."
     ),
+    "repealed_ecomms_law_cited": _l(
+        "The notice refers to the repealed Act on the Protection of Privacy in Electronic Communications (516/2004); it was replaced by the Act on Electronic Communications Services (917/2014). In: %(fields)s."
+    ),
+    "old_procedure": _l(
+        "The notice asks for a procedure of the old law (a signed request, requests only in person or by letter, or taking a refusal to the Data Protection Ombudsman). The GDPR requires making requests easy: any channel, no signature. In: %(fields)s."
+    ),
     "outdated_authority_address": _l(
         "An old address of the supervisory authority (Ratapihantie 9) is given in: %(fields)s."
     ),
@@ -93,7 +111,19 @@ MESSAGES = {
         "Imported text that no section took is under 'Other information': move it where it belongs, or keep it."
     ),
     "language_text_missing": _l("Text missing in %(languages)s: %(fields)s."),
+    "proposal_unconfirmed": _l(
+        "%(section)s: proposal, not yet confirmed. Confirm the proposed text as yours, or edit it."
+    ),
 }
+
+
+def section_title(key: str) -> str:
+    """A notice section's name in the interface language."""
+    lang = current_language()
+    for table in (T.HEADINGS, T.LABELS):
+        if key in table:
+            return T.text(table, key, lang)
+    return key
 
 
 def section_names(paths: Iterable[str]) -> str:
@@ -126,6 +156,10 @@ def message(item: Item, place_names: Callable[[Iterable[str]], str] = section_na
         params["purposes"] = ", ".join(str(n) for n in params["purposes"])
     if "countries" in params:
         params["countries"] = ", ".join(params["countries"])
+    if "section" in params:
+        params["section"] = section_title(params["section"])
+    if "categories" in params:
+        params["categories"] = ", ".join(T.text(T.SPECIAL_CATEGORIES, k, lang) for k in params["categories"])
     if "languages" in params:
         params["languages"] = ", ".join(LANGUAGE_NAMES[x] for x in params["languages"])
     if "fields" in params:

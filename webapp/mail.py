@@ -109,7 +109,12 @@ def _message(session: Session, mail: Mail) -> dict:
 
 def _closed(session: Session, mail: Mail) -> dict:
     context = _about_request(session, mail)
-    return {**context, "refused": bool(mail.context.get("refused")), "authority": authority(mail.language)}
+    return {
+        **context,
+        "refused": bool(mail.context.get("refused")),
+        "partly": bool(mail.context.get("partly")),
+        "authority": authority(mail.language),
+    }
 
 
 def _digest(session: Session, mail: Mail) -> dict:

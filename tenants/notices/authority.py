@@ -27,8 +27,14 @@ AUTHORITY = {
     },
 }
 
-# Addresses the office has left; a notice that still gives them is out of date.
-OUTDATED_ADDRESS_PATTERNS = (r"Ratapihantie\s*9", r"\b00521\b")
+# Addresses the office has left; a notice that still gives them is out of date. Each names the office's
+# own street or box, so that another firm's valid PO box (say "PL 123, 00521 Helsinki") is not hit.
+OUTDATED_ADDRESS_PATTERNS = (
+    r"Ratapihantie\s*9",
+    r"\b(?:PL|PB|P\.?\s?O\.?\s?Box)\s*800\s*,?\s*00521\b",
+    r"Albertinkatu\s*25",
+    r"\b(?:PL|PB|P\.?\s?O\.?\s?Box)\s*315\s*,?\s*00181\b",
+)
 
 
 def authority(language: str) -> dict[str, str]:

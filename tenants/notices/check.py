@@ -28,6 +28,30 @@ REPEALED_LAW = re.compile(
     r"henkilötietola(?:ki|in|issa|kia|ille|ista|kiin)|\b523/1999\b|personuppgiftslagen|\bPersonal Data Act\b",
     re.I,
 )
+# A sentence that speaks of data going outside the EU/EEA, and words that deny it.
+LEAVES_EEA = re.compile(
+    r"E(?:U|TA):n\b[^.]{0,40}ulkopuol|ulkopuolelle E(?:U|TA)|kolmansi\w* mai\w*|kolmantee\w* maa\w*|Yhdysval"
+    r"|utanför (?:EU|EES|EU/EES|Europeiska)|tredje land|\bUSA\b"
+    r"|outside (?:the )?(?:EU|EEA|European)|third countr|United States",
+    re.I,
+)
+DENIES = re.compile(r"\b(?:emme|ei|eikä|eivät|inte|aldrig|ingen|inga|not|never|no)\b|n't", re.I)
+# Laki yksityisyyden suojasta sähköisessä viestinnässä 516/2004, replaced by 917/2014.
+REPEALED_ECOMMS_LAW = re.compile(
+    r"\b516/2004\b|yksityisyyden suojasta sähköisessä viestinnässä"
+    r"|dataskydd vid elektronisk kommunikation|Protection of Privacy in Electronic Communications",
+    re.I,
+)
+# Procedure of the old law that makes using one's rights harder than Art. 12(2) allows.
+OLD_PROCEDURE = re.compile(
+    r"omakätisesti allekirjoite|allekirjoitetulla (?:kirjeellä|pyynnöllä|asiakirjalla)"
+    r"|(?:pyyntö|tarkastuspyyntö)\w* (?:on|tulee) (?:olla )?allekirjoit"
+    r"|saattaa (?:asian|epäämisen)\w* tietosuojavaltuutetun ratkaistavaksi"
+    r"|(?:vain|ainoastaan) (?:henkilökohtaisesti|kirjeitse|kirjallisesti)"
+    r"|egenhändigt undertecknad|undertecknad begäran|endast (?:personligen|per brev|skriftligen)"
+    r"|request must be signed|signed (?:letter|request)|only (?:in person|by (?:post|letter|mail))",
+    re.I,
+)
 HETU_WORDS = re.compile(
     r"henkilötunnus|\bhetu\b|personbeteckning|personal identity code|social security number", re.I
 )
@@ -115,8 +139,9 @@ def texts(draft: NoticeDraft) -> Iterator[tuple[str, str | None, str]]:
     yield from walk(draft.model_dump(mode="json"), "")
 
 
-def check(draft: NoticeDraft, languages: list[str]) -> Report:
-    """Check a draft written in `languages`."""
+def check(draft: NoticeDraft, languages: list[str], *, proposals: list[str] | tuple = ()) -> Report:
+    """Check a draft written in `languages`; `proposals` are the sections still holding a starter's
+    unconfirmed proposal (see proposals.py), each of which blocks."""
     items: list[Item] = []
     items += _controller_and_contact(draft)
     items += _purposes(draft)
@@ -126,6 +151,7 @@ def check(draft: NoticeDraft, languages: list[str]) -> Report:
     items += _automated_and_requirement(draft)
     items += _rights(draft)
     items += _warnings(draft, languages)
+    items += [_attention(f"proposal.{key}", "proposal_unconfirmed", section=key) for key in proposals]
     return Report(items)
 
 
@@ -144,7 +170,10 @@ def _controller_and_contact(d: NoticeDraft) -> list[Item]:
         out.append(_attention("contact", "contact_no_details", severity="advisory"))
     else:
         out.append(_ok("contact", "contact_present"))
-    if d.dpo.appointed and not (d.dpo.name and (d.dpo.email or d.dpo.phone)):
+    if d.dpo.appointed is None:
+        out.append(_missing("dpo", "dpo_unanswered", "13(1)(b)"))
+    elif d.dpo.appointed and not (d.dpo.email or d.dpo.phone):
+        # The law asks for the officer's contact details; a name is not required.
         out.append(_attention("dpo", "dpo_incomplete", "13(1)(b)"))
     else:
         out.append(_ok("dpo", "dpo_present" if d.dpo.appointed else "dpo_none", "13(1)(b)"))
@@ -203,7 +232,17 @@ def _data(d: NoticeDraft) -> list[Item]:
         out.append(
             _ok("data_categories", "data_categories_present", "14(1)(d)", count=len(d.data_categories))
         )
-    if d.special_categories and not _has(d.special_justification):
+    if d.special_categories_used is None:
+        out.append(_missing("special_categories", "special_categories_unanswered", "9"))
+    elif d.special_categories_used is False and d.special_categories:
+        out.append(
+            _attention(
+                "special_categories", "special_categories_contradiction", "9", categories=d.special_categories
+            )
+        )
+    elif d.special_categories_used and not d.special_categories:
+        out.append(_missing("special_categories", "special_categories_not_listed", "9"))
+    elif d.special_categories and not _has(d.special_justification):
         out.append(
             _attention(
                 "special_categories", "special_categories_unjustified", "9", categories=d.special_categories
@@ -211,6 +250,8 @@ def _data(d: NoticeDraft) -> list[Item]:
         )
     elif d.special_categories:
         out.append(_ok("special_categories", "special_categories_justified", "9"))
+    else:
+        out.append(_ok("special_categories", "special_categories_none", "9"))
     mentions_hetu = any(
         HETU_WORDS.search(text) for path, _lang, text in texts(d) if path.startswith("data_categories")
     )
@@ -241,7 +282,19 @@ def _recipients_and_transfers(d: NoticeDraft) -> list[Item]:
         out.append(_attention("transfers", "transfer_without_safeguard", "13(1)(f)", countries=unsafe))
     else:
         out.append(_ok("transfers", "transfers_present" if t.outside_eea else "transfers_none", "13(1)(f)"))
+    if t.outside_eea is False:
+        saying = sorted({path for path, _lang, text in texts(d) if says_data_leave_eea(text)})
+        if saying:
+            out.append(_attention("transfers", "transfers_contradiction", "13(1)(f)", fields=saying))
     return out
+
+
+def says_data_leave_eea(text: str) -> bool:
+    """True when a sentence of the text says data go (or may go) outside the EU/EEA."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        if LEAVES_EEA.search(sentence) and not DENIES.search(sentence):
+            return True
+    return False
 
 
 def _retention_security_cookies(d: NoticeDraft) -> list[Item]:
@@ -255,7 +308,7 @@ def _retention_security_cookies(d: NoticeDraft) -> list[Item]:
     else:
         out.append(_ok("security", "security_present", "32"))
     if d.cookies.used is None:
-        out.append(_missing("cookies", "cookies_unanswered", severity="advisory"))
+        out.append(_missing("cookies", "cookies_unanswered"))
     elif d.cookies.used and not _has(d.cookies.text):
         out.append(_attention("cookies", "cookies_undescribed", severity="advisory"))
     else:
@@ -309,6 +362,12 @@ def _warnings(d: NoticeDraft, languages: list[str]) -> list[Item]:
     repealed = sorted({path for path, _lang, text in all_texts if REPEALED_LAW.search(text)})
     if repealed:
         out.append(_attention("repealed_law", "repealed_law_cited", fields=repealed))
+    ecomms = sorted({path for path, _lang, text in all_texts if REPEALED_ECOMMS_LAW.search(text)})
+    if ecomms:
+        out.append(_attention("repealed_law", "repealed_ecomms_law_cited", fields=ecomms))
+    procedure = sorted({path for path, _lang, text in all_texts if OLD_PROCEDURE.search(text)})
+    if procedure:
+        out.append(_attention("old_procedure", "old_procedure", "12(2)", fields=procedure))
     outdated = sorted(
         {
             path
@@ -324,7 +383,8 @@ def _warnings(d: NoticeDraft, languages: list[str]) -> list[Item]:
             by_path.setdefault(path, set()).add(lang)
     gaps = {}
     for lang in languages:
-        missing = sorted(p for p, langs in by_path.items() if lang not in langs)
+        # In the order of the notice (and of the wizard's steps), not alphabetically.
+        missing = [p for p, langs in by_path.items() if lang not in langs]
         if missing:
             gaps[lang] = missing
     if _has(d.other_information):

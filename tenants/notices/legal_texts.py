@@ -72,6 +72,32 @@ HEADINGS = {
 }
 
 LABELS = {
+    "document": {"fi": "Tietosuojaseloste", "sv": "Dataskyddsbeskrivning", "en": "Privacy notice"},
+    "requests": {
+        "fi": "Pyynnöt omista tiedoistasi",
+        "sv": "Begäranden om dina uppgifter",
+        "en": "Requests about your data",
+    },
+    "request_form": {
+        "fi": "Lähetä pyyntö tämän selosteen lomakkeella",
+        "sv": "Skicka en begäran med formuläret för den här beskrivningen",
+        "en": "Send a request with the form for this notice",
+    },
+    "tenant_request_form": {
+        "fi": "Pyyntö, joka koskee organisaation kaikkia rekistereitä",
+        "sv": "En begäran som gäller alla organisationens register",
+        "en": "A request about all of the organisation's registers",
+    },
+    "erasure_limit": {
+        "fi": "Tietoja, jotka laki velvoittaa meidät säilyttämään, kuten kirjanpitoon kuuluvia tietoja, emme "
+        "voi poistaa ennen kuin säilytysvelvollisuus päättyy.",
+        "sv": "Uppgifter som lagen ålägger oss att bevara, till exempel uppgifter som hör till bokföringen, kan "
+        "vi inte radera förrän skyldigheten att bevara dem har upphört.",
+        "en": "Data that a law obliges us to keep, such as accounting records, cannot be erased until the "
+        "obligation to keep them ends.",
+    },
+    "visiting_address": {"fi": "Käyntiosoite", "sv": "Besöksadress", "en": "Visiting address"},
+    "postal_address": {"fi": "Postiosoite", "sv": "Postadress", "en": "Postal address"},
     "business_id": {"fi": "Y-tunnus", "sv": "FO-nummer", "en": "Business ID"},
     "address": {"fi": "Osoite", "sv": "Adress", "en": "Address"},
     "phone": {"fi": "Puhelin", "sv": "Telefon", "en": "Phone"},
@@ -115,14 +141,25 @@ LABELS = {
         "en": "We do not use cookies in this service.",
     },
     "no_automated_decisions": {
-        "fi": "Emme tee pelkästään automaattiseen käsittelyyn perustuvia päätöksiä emmekä profiloi.",
-        "sv": "Vi fattar inga beslut som enbart grundar sig på automatiserad behandling, och vi använder "
-        "inte profilering.",
-        "en": "We do not make decisions based solely on automated processing, and we do not profile.",
+        # Art. 22 as asked: no solely automated decisions with legal or similarly significant effects.
+        # Never "we do not profile": that is another statement, which the firm was not asked.
+        "fi": "Emme tee sinusta päätöksiä, jotka perustuvat pelkästään automaattiseen käsittelyyn, "
+        "profilointi mukaan luettuna, ja joilla on sinuun kohdistuvia oikeusvaikutuksia tai vastaavia "
+        "merkittäviä vaikutuksia.",
+        "sv": "Vi fattar inga beslut om dig som enbart grundar sig på automatiserad behandling, inbegripet "
+        "profilering, och som har rättsliga följder för dig eller på liknande sätt i betydande grad "
+        "påverkar dig.",
+        "en": "We make no decisions about you based solely on automated processing, including profiling, "
+        "that have legal effects on you or similarly significantly affect you.",
     },
     "transfer_to": {"fi": "Kohdemaa", "sv": "Mottagarland", "en": "Destination"},
     "transfer_recipient": {"fi": "Vastaanottaja", "sv": "Mottagare", "en": "Recipient"},
-    "transfer_safeguard": {"fi": "Suojatoimi", "sv": "Skyddsåtgärd", "en": "Safeguard"},
+    # The basis of a transfer: an adequacy decision is no "safeguard", so the label names the basis.
+    "transfer_safeguard": {
+        "fi": "Siirron peruste",
+        "sv": "Grund för överföringen",
+        "en": "Basis for the transfer",
+    },
     "how_to_use_rights": {
         "fi": "Näin käytät oikeuksiasi",
         "sv": "Så här använder du dina rättigheter",
@@ -267,7 +304,7 @@ SAFEGUARDS = {
 }
 
 RIGHT_TITLES = {
-    "access": {"fi": "Tarkastusoikeus", "sv": "Rätt till insyn", "en": "Right of access"},
+    "access": {"fi": "Tarkastusoikeus", "sv": "Rätt till tillgång", "en": "Right of access"},
     "rectification": {
         "fi": "Oikeus tietojen oikaisemiseen",
         "sv": "Rätt till rättelse",

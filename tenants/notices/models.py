@@ -29,6 +29,8 @@ class Notice(TenantOwned, Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     import_report: Mapped[dict | None] = mapped_column(JSON)
     imported_hash: Mapped[str | None] = mapped_column(String(64))
+    # Proposed starter texts the firm confirmed: {section: {"hash", "by", "at"}} (see proposals.py).
+    confirmed_sections: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -18,11 +18,10 @@ from ..billing.plans import check_can_publish
 from ..errors import AddressMoved, NotFound, ValidationFailed
 from ..models import Tenant, TenantEvent, TenantSlugAlias, User
 from ..validation import check_slug
-from .check import check
 from .imports import proposed_prepared_on
 from .models import Notice, NoticeSlugAlias, NoticeVersion
 from .schema import load_draft
-from .service import draft_of, get_notice
+from .service import completeness, draft_of, get_notice
 
 MAX_NOTE = 2000
 
@@ -49,6 +48,14 @@ def canonical_json(value) -> bytes:
 def content_hash(languages: list[str], content: dict) -> str:
     """SHA-256 (hex) of a version's canonical content."""
     return hashlib.sha256(canonical_json({"languages": languages, "content": content})).hexdigest()
+
+
+def public_content(draft) -> dict:
+    """What a version publishes: the draft, without the link to a member's login account (which
+    member is the contact person is the firm's own business; the name and address are public)."""
+    content = load_draft(draft.to_json()).to_json()
+    content["contact"]["member_user_id"] = None
+    return content
 
 
 def latest_version(session: Session, tenant_id: int, notice_id: int) -> NoticeVersion | None:
@@ -88,7 +95,7 @@ def publish(
         now=now,
     )
     draft = draft_of(notice)
-    report = check(draft, list(notice.languages))
+    report = completeness(notice)
     if not report.ready and not allow_incomplete:
         raise ValidationFailed("not_ready")
     open_findings = [{"code": i.code, "params": i.params} for i in report.blocking] or None
@@ -105,7 +112,7 @@ def publish(
         raise ValidationFailed("change_note_required", "change_note")
     user = session.get(User, by_user_id)
     draft.prepared_on = prepared_on
-    content = load_draft(draft.to_json()).to_json()
+    content = public_content(draft)
     languages = list(notice.languages)
     version = NoticeVersion(
         tenant_id=tenant_id,

@@ -61,9 +61,10 @@ def _titled_html(value: dict, label_key: str, lang: str) -> list[Block]:
 
 
 def _used_or_not(used: bool | None, text: dict, no_key: str, lang: str) -> list[Block]:
-    # The firm's own words are shown whatever the answer: an answer never hides what the firm wrote.
-    standard = [Block("text", _t(T.LABELS, no_key, lang))] if used is False else []
-    return standard + _html(text, lang)
+    # The firm's own words are shown whatever the answer: an answer never hides what the firm wrote,
+    # and a stock sentence stands only where the firm wrote nothing (never beside words it may deny).
+    own = _html(text, lang)
+    return own or ([Block("text", _t(T.LABELS, no_key, lang))] if used is False else [])
 
 
 def _pairs(pairs: list[tuple[str, str]]) -> list[Block]:
@@ -173,8 +174,9 @@ def _transfer(x: Transfer, lang: str) -> list[Block]:
 
 def _transfers(draft: NoticeDraft, lang: str) -> list[Block]:
     t = draft.transfers
-    standard = [Block("text", _t(T.LABELS, "no_transfers", lang))] if t.outside_eea is False else []
-    return standard + [Block("group", inner) for x in t.items if (inner := _transfer(x, lang))]
+    own = [Block("group", inner) for x in t.items if (inner := _transfer(x, lang))]
+    # The stock "no transfers" sentence only where the firm wrote nothing about transfers.
+    return own or ([Block("text", _t(T.LABELS, "no_transfers", lang))] if t.outside_eea is False else [])
 
 
 def _retention(draft: NoticeDraft, lang: str) -> list[Block]:
@@ -195,11 +197,20 @@ def _automated_decisions(draft: NoticeDraft, lang: str) -> list[Block]:
     return _used_or_not(a.used, a.description, "no_automated_decisions", lang)
 
 
+def _erasure_limit(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
+    # Art. 17(3)(b): data a law obliges us to keep cannot be erased while the obligation lasts.
+    if key == "erasure" and "legal_obligation" in draft.legal_bases():
+        return [Block("text", _t(T.LABELS, "erasure_limit", lang))]
+    return []
+
+
 def _rights(draft: NoticeDraft, lang: str) -> list[Block]:
     blocks = [
         Block(
             "group",
-            [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))] + _html(item.text, lang),
+            [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))]
+            + _erasure_limit(draft, item.key, lang)
+            + _html(item.text, lang),
             _t(T.RIGHT_TITLES, item.key, lang),
         )
         for item in draft.rights.items
@@ -225,7 +236,8 @@ def _complaint(draft: NoticeDraft, lang: str) -> list[Block]:
             Block(
                 "pairs",
                 [
-                    (_t(T.LABELS, "address", lang), f"{auth['visiting']}; {auth['postal']}"),
+                    (_t(T.LABELS, "visiting_address", lang), auth["visiting"]),
+                    (_t(T.LABELS, "postal_address", lang), auth["postal"]),
                     (_t(T.LABELS, "phone", lang), auth["phone"]),
                     (_t(T.LABELS, "email", lang), auth["email"]),
                     ("www", auth["web"]),

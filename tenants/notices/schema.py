@@ -98,9 +98,9 @@ class Contact(Part):
 
 
 class Dpo(Part):
-    """Tietosuojavastaava (Art. 13(1)(b)), where one is appointed."""
+    """Tietosuojavastaava (Art. 13(1)(b)); `appointed` None means not answered yet."""
 
-    appointed: bool = False
+    appointed: bool | None = None
     name: Line = ""
     email: Line = ""
     phone: Line = ""
@@ -188,6 +188,8 @@ class NoticeDraft(Part):
     requirement: Requirement = Field(default_factory=Requirement)
     data_subjects: list[PlainText] = Field(default_factory=list, max_length=50)
     data_categories: list[PlainText] = Field(default_factory=list, max_length=100)
+    # Whether any special category (Art. 9) is processed; None means not answered yet.
+    special_categories_used: bool | None = None
     special_categories: list[SpecialCategory] = Field(default_factory=list)
     special_justification: RichText = {}
     personal_identity_code: bool = False

@@ -17,6 +17,7 @@ from ..models import Tenant, User
 from ..validation import check_notice_slug, slugify
 from .check import Report, check
 from .models import Notice, NoticeSlugAlias
+from .proposals import STEP_OF_SECTION, fill_language, fingerprints, open_proposals
 from .rights import sync_rights
 from .schema import LANGS, NoticeDraft, load_draft
 
@@ -108,7 +109,8 @@ def create_notice(
     starter_key: str | None,
     now: datetime,
 ) -> Notice:
-    """A new draft, pre-filled from a starter and from the tenant (controller) and the user (contact).
+    """A new draft, pre-filled from a starter, from the organisation's settings (controller: shown in
+    the wizard for confirmation) and from the user (contact person, a member).
 
     Without a title, the starter's name in the main language is used."""
     chosen = _check_languages(languages, primary_language)
@@ -136,7 +138,8 @@ def create_notice(
         "street_address": tenant.street_address,
         "postal_code": tenant.postal_code,
         "city": tenant.city,
-        "email": user.email,
+        # Never the login email of whoever created the notice: the firm gives its public address.
+        "email": "",
     }
     data["contact"] = {"member_user_id": user.id, "name": user.name, "email": user.email}
     draft = sync_rights(load_draft(data))
@@ -231,7 +234,16 @@ def update_settings(
         rename_notice(session, tenant_id, notice.id, slug, now=now)
     tenant = session.get(Tenant, tenant_id)
     require_editing(tenant, now)
+    before = set(notice.languages)
     notice.languages = _check_languages(languages, primary_language)
+    added = [lang for lang in notice.languages if lang not in before]
+    if added and notice.template_key in starters():
+        # A new language starts from the starter's texts wherever the firm has not changed them.
+        full = starter_draft(notice.template_key, LANGS)
+        data = draft_of(notice).to_json()
+        for lang in added:
+            data = fill_language(data, full, lang)
+        notice.draft = sync_rights(load_draft(data)).to_json()
     check_languages(tenant, notice.languages)
     notice.primary_language = primary_language
     notice.title = title
@@ -240,9 +252,49 @@ def update_settings(
     return notice
 
 
+def starter_draft(key: str | None, languages) -> dict | None:
+    """A starter's draft in the given languages, normalised by the schema as a new notice's is."""
+    if not key or key not in starters():
+        return None
+    data = only_languages(json.loads(json.dumps(starters()[key].draft)), set(languages))
+    return load_draft(data).to_json()
+
+
+def proposals_open(notice: Notice) -> list[str]:
+    """Sections, in step order, still holding the starter's proposal that nobody has confirmed."""
+    languages = list(notice.languages)
+    return open_proposals(
+        draft_of(notice).to_json(),
+        starter_draft(notice.template_key, languages),
+        languages,
+        notice.confirmed_sections,
+    )
+
+
 def completeness(notice: Notice) -> Report:
-    """The completeness check of the notice's current draft."""
-    return check(draft_of(notice), list(notice.languages))
+    """The completeness check of the notice's current draft. Before the first version is
+    published, every proposal not yet confirmed blocks."""
+    proposals = proposals_open(notice) if notice.published_number is None else []
+    return check(draft_of(notice), list(notice.languages), proposals=proposals)
+
+
+def confirm_section(
+    session: Session, tenant_id: int, notice_id: int, section: str, *, by_user_id: int, now: datetime
+) -> bool:
+    """Record that the firm confirms a section's proposed text as its own (who and when).
+    False when there is nothing to confirm (unknown section, or no longer the proposal)."""
+    notice = get_notice(session, tenant_id, notice_id)
+    if section not in STEP_OF_SECTION or section not in proposals_open(notice):
+        return False
+    require_editing(session.get(Tenant, tenant_id), now)
+    hashes = fingerprints(draft_of(notice).to_json(), section, list(notice.languages))
+    confirmed = dict(notice.confirmed_sections or {})
+    earlier = (confirmed.get(section) or {}).get("hashes") or {}
+    confirmed[section] = {"hashes": {**earlier, **hashes}, "by": by_user_id, "at": now.isoformat()}
+    notice.confirmed_sections = confirmed
+    notice.updated_at = now
+    session.flush()
+    return True
 
 
 def rename_notice(

@@ -95,3 +95,13 @@ def latest_due_practically_by(day: date) -> date:
     while not is_working_day(last):
         last -= timedelta(days=1)
     return last
+
+
+def expected_due(status: str, received: date | None, due: date | None) -> date | None:
+    """The legal due date to show: the stored one, or for a request whose email is not yet confirmed
+    the one its receipt already set (it runs from submission; confirming does not restart it)."""
+    if due is not None:
+        return due
+    if status == "unverified" and received is not None:
+        return due_date(received)
+    return None

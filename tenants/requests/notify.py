@@ -114,8 +114,16 @@ def deadline_extended(session: Session, request: DataRequest, *, now: datetime) 
 
 
 def request_closed(session: Session, request: DataRequest, *, now: datetime) -> None:
-    """The requester is told the outcome; a refusal names the right to complain (Art. 12(4))."""
-    _to_requester(session, request, "request_closed", now=now, refused=request.status == states.REFUSED)
+    """The requester is told the outcome; any answer that does not fully grant the request (a refusal,
+    a partial one) names the right to complain and to seek a judicial remedy (Art. 12(4))."""
+    _to_requester(
+        session,
+        request,
+        "request_closed",
+        now=now,
+        refused=request.status in states.NOT_FULLY_GRANTED,
+        partly=request.status == states.PARTLY_COMPLETED,
+    )
 
 
 def daily_digests(session: Session, *, today: date, now: datetime) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,14 @@ from .hetu import contains_hetu
 from .models import REQUEST_TYPES, DataRequest, RequestEvent
 from .reference import new_reference
 from .states import VERIFY_DAYS
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def received_day(now: datetime) -> date:
+    """The day a request submitted at `now` is received, in Finnish time."""
+    return now.astimezone(HELSINKI).date()
+
 
 REMIND_AFTER = timedelta(hours=24)
 MAX_DETAILS = 5000
@@ -139,7 +148,9 @@ def _unique_reference(session) -> str:
 def submit_request(
     session: Session, tenant_id: int, notice_id: int | None, data: NewRequest, *, now: datetime
 ) -> DataRequest:
-    """Store a web request as unverified and mail the requester the verification link."""
+    """Store a web request and mail the requester the verification link. The request is received
+    now (Art. 12(3): when it reaches the controller), so its month counts from today; confirming the
+    email address is an identity step inside that month, not its start."""
     data = check_new_request(session, tenant_id, notice_id, data)
     request = DataRequest(
         tenant_id=tenant_id,
@@ -154,6 +165,7 @@ def submit_request(
         details=data.details,
         contains_hetu=has_hetu(data),
         answer_language=data.answer_language,
+        received_on=received_day(now),
         created_at=now,
     )
     counts.count_new(session, request)
@@ -249,15 +261,15 @@ def linked_to(session: Session, request: DataRequest) -> DataRequest | None:
 def verify_request(
     session: Session, tenant_id: int, request_id: int, *, today: date, now: datetime
 ) -> DataRequest:
-    """The requester confirmed the address: the request is received today and its deadline runs;
-    the requester gets the receipt and the contact persons are told."""
+    """The requester confirmed the address: the request opens with the deadline counted from its
+    receipt (when it was submitted); the requester gets the receipt and the contact persons are told."""
     request = get_request(session, tenant_id, request_id)
     # Two presses of the button at once: the second waits here and then finds the request open.
     session.refresh(request, with_for_update=True)
     states.transition(request.status, "verify")
     request.verified_at = now
     _event(session, request, "verified", now=now, label=request.name)
-    _open(session, request, today, now)
+    _open(session, request, request.received_on or today, now)
     session.flush()
     notify.request_received(session, request, now=now)
     return request
@@ -498,8 +510,9 @@ def extend(
 def close(
     session: Session, tenant_id: int, request_id: int, outcome: str, text: str, *, by: User, now: datetime
 ) -> DataRequest:
-    """Close as completed (what was done) or refused (why); the requester is told."""
-    if outcome not in ("complete", "refuse"):
+    """Close as completed (what was done), partly completed (what was done and why not the rest) or
+    refused (why); the requester is told, and unless fully granted, of the right to complain."""
+    if outcome not in ("complete", "partial", "refuse"):
         raise ValueError(outcome)
     request = get_request(session, tenant_id, request_id)
     counts.set_status(session, request, states.transition(request.status, outcome))
@@ -508,7 +521,7 @@ def close(
     _event(
         session,
         request,
-        "completed" if outcome == "complete" else "refused",
+        {"complete": "completed", "partial": "partly_completed", "refuse": "refused"}[outcome],
         now=now,
         actor=by,
         body=request.outcome,

@@ -8,6 +8,8 @@ UNVERIFIED = "unverified"
 OPEN = "open"
 COMPLETED = "completed"
 REFUSED = "refused"
+# Done in part and refused in part: like a refusal, it carries the right to complain (Art. 12(4)).
+PARTLY_COMPLETED = "partly_completed"
 CLOSED_UNVERIFIED = "closed_unverified"
 # A duplicate of an open request (same person, type and notice): answered with that request, no
 # deadline of its own, until a member unlinks it.
@@ -16,8 +18,10 @@ LINKED = "linked"
 # An unverified request waits this long for the requester to confirm the address, then expires.
 VERIFY_DAYS = 7
 
-STATUSES = (UNVERIFIED, OPEN, COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED)
-CLOSED = frozenset({COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED})
+STATUSES = (UNVERIFIED, OPEN, COMPLETED, PARTLY_COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED)
+CLOSED = frozenset({COMPLETED, PARTLY_COMPLETED, REFUSED, CLOSED_UNVERIFIED, LINKED})
+# Closed without fully granting the request: the requester is told of the complaint and judicial remedy.
+NOT_FULLY_GRANTED = frozenset({PARTLY_COMPLETED, REFUSED})
 
 # action -> (allowed from, to); None as target means the status does not change.
 ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -26,12 +30,13 @@ ACTIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "unlink": (frozenset({LINKED}), OPEN),
     "expire": (frozenset({UNVERIFIED}), CLOSED_UNVERIFIED),
     "assign": (frozenset({OPEN}), None),
-    "note": (frozenset({UNVERIFIED, OPEN, COMPLETED, REFUSED, LINKED}), None),
+    "note": (frozenset({UNVERIFIED, OPEN, COMPLETED, PARTLY_COMPLETED, REFUSED, LINKED}), None),
     "reply": (frozenset({OPEN}), None),
     "requester_reply": (frozenset({OPEN}), None),
     "extend": (frozenset({OPEN}), None),
     "complete": (frozenset({OPEN}), COMPLETED),
     "refuse": (frozenset({OPEN}), REFUSED),
+    "partial": (frozenset({OPEN}), PARTLY_COMPLETED),
 }
 
 

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from webapp import create_app
 
 from ..conftest import app_environ
-from ..support import prepare_sqlite, skip_or_fail
+from ..support import answer_starter, prepare_sqlite, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -244,6 +244,7 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
                 starter_key="customer_register",
                 now=now,
             )
+            answer_starter(session, tenant.id, user.id, notice, now=now)
             publishing.publish(
                 session,
                 tenant.id,
@@ -257,3 +258,40 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
         result = (email, tenant.slug, notice.slug)
     cache.forget_resolutions()
     return result
+
+
+# The questions a starter leaves open, per step: (field, answer).
+STARTER_ANSWERS = {
+    "contact": [("dpo.appointed", "no")],
+    "data": [("special_categories_used", "no")],
+    "recipients": [("transfers.outside_eea", "no")],
+    "cookies": [("cookies.used", "no")],
+    "automated": [("automated_decisions.used", "no")],
+}
+PROPOSAL_STEPS = ("purposes", "data", "sources", "recipients", "retention", "security", "cookies", "rights")
+
+
+def answer_and_confirm(
+    page, notice_path: str, *, controller_email: str = "tietosuoja@rantakahvila.fi"
+) -> None:
+    """What a firm does with a starter in the browser: give the controller's email, answer each open
+    question, say whether the data must be given, and confirm each proposed text with its button."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{notice_path}/steps/basics")
+    page.locator("#controller-email").fill(controller_email)
+    page.locator("button[name=action][value=save]").click()
+    page.goto(f"{notice_path}/steps/purposes")
+    page.locator("select[name='requirement.kind']").select_option("contract_prerequisite")
+    page.locator("button[name=action][value=save]").click()
+    for step, answers in STARTER_ANSWERS.items():
+        page.goto(f"{notice_path}/steps/{step}")
+        for name, value in answers:
+            page.locator(f"input[name='{name}'][value={value}]").check()
+        page.locator("button[name=action][value=save]").click()
+        expect(page.locator(".flashes")).to_be_visible()
+    for step in PROPOSAL_STEPS:
+        page.goto(f"{notice_path}/steps/{step}")
+        while page.locator("button[name=action][value^='confirm:']").count():
+            page.locator("button[name=action][value^='confirm:']").first.click()
+            expect(page.locator(".flashes")).to_be_visible()

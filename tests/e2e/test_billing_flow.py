@@ -14,7 +14,7 @@ from tenants.models import Tenant
 from tenants.scoping import unscoped
 
 from ..stripe_fake import FakeStripe, event, invoice
-from .conftest import published_notice
+from .conftest import answer_and_confirm, published_notice
 from .test_wizard_flow import _log_in
 
 SECRET = "whsec_e2e"
@@ -54,6 +54,8 @@ def test_limit_upgrade_publish_then_payment_failure_locks_editing(page, visitor,
     page.goto("/app/notices/new")
     page.locator("input[name=starter][value=recruitment]").check()
     page.locator("main form > button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/app/notices/\d+/steps/basics$"))
+    answer_and_confirm(page, re.search(r"/app/notices/\d+", page.url).group(0))
     _publish_from_review(page)
     expect(page.locator(".publish .alert--error")).to_be_visible()
 

@@ -66,6 +66,24 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     old = page.locator("textarea").filter(has_text="Ratapihantie")
     expect(old).to_have_count(1)
     old.fill(old.input_value().replace("Ratapihantie 9", "Lintulahdenkuja 4").replace("00521", "00530"))
+    # The old law's procedure (a signed request, a refusal taken to the ombudsman) is flagged: drop it.
+    for sentence in (
+        " Tarkastuspyyntö on allekirjoitettava.",
+        "omakätisesti allekirjoitetulla kirjallisella ",
+        " Asianomainen voi saattaa epäämisen tietosuojavaltuutetun ratkaistavaksi.",
+    ):
+        area = page.locator("textarea").filter(has_text=sentence.strip())
+        expect(area).to_have_count(1)
+        area.fill(area.input_value().replace(sentence, " " if sentence.endswith(" ") else ""))
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    # The source says nothing about a data protection officer or special categories: the firm answers.
+    fix("contact")
+    page.locator("input[name='dpo.appointed'][value=no]").check()
+    page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    fix("data")
+    page.locator("input[name='special_categories_used'][value=no]").check()
     page.locator("button[name=action][value=save]").click()
 
     back_to_review()

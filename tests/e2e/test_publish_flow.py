@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import TIMEOUT_MS, assert_accessible, published_notice
+from .conftest import TIMEOUT_MS, answer_and_confirm, assert_accessible, published_notice
 from .test_wizard_flow import _log_in, _owner
 
 RETENTION_FI = "Säilytämme asiakkaan tiedot kaksi vuotta viimeisestä ostosta."
@@ -42,6 +42,7 @@ def test_publish_two_versions_read_compare_and_embed(page, visitor, live_server,
     expect(page).to_have_url(re.compile(r"/app/notices/\d+/steps/basics$"))
     notice_path = re.search(r"/app/notices/\d+", page.url).group(0)
 
+    answer_and_confirm(page, notice_path)
     page.goto(f"{notice_path}/steps/review")
     _publish(page)
     expect(page.locator(".status--ready")).to_contain_text("1")
@@ -66,7 +67,7 @@ def test_publish_two_versions_read_compare_and_embed(page, visitor, live_server,
     # (3) A visitor (not logged in, Finnish browser) reads version 2 in Finnish, then in English.
     visitor.goto(public_url)
     expect(visitor.locator("html")).to_have_attribute("lang", "fi")
-    expect(visitor.get_by_role("heading", level=1)).to_have_text("Asiakasrekisteri")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Tietosuojaseloste Asiakasrekisteri")
     expect(visitor.locator("#retention")).to_contain_text(RETENTION_FI)
     expect(visitor.locator("#complaint")).to_contain_text("Tietosuojavaltuutetun toimisto")
     expect(visitor.locator("link[rel=alternate][hreflang=en]")).to_have_attribute(
@@ -113,7 +114,7 @@ def test_publish_two_versions_read_compare_and_embed(page, visitor, live_server,
     visitor.goto(f"{host_site.url}/index.html")
     frame = visitor.frame_locator("iframe[data-seloste]")
     expect(frame.get_by_role("heading", level=1)).to_be_visible()
-    expect(frame.get_by_role("heading", level=1)).to_have_text("Asiakasrekisteri")
+    expect(frame.get_by_role("heading", level=1)).to_have_text("Tietosuojaseloste Asiakasrekisteri")
     expect(frame.locator("#retention")).to_contain_text(RETENTION_FI)
     # embed.js replaces the snippet's 800px with the height frame.js reports from inside.
     _assert_sized_to_content(visitor, "iframe[data-seloste]")

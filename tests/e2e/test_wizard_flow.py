@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tenants import accounts
 from tenants.scoping import unscoped
 
-from .conftest import assert_accessible
+from .conftest import answer_and_confirm, assert_accessible
 
 PASSWORD = "kolme pientä porsasta"
 CATALOGS = Path(__file__).resolve().parents[2] / "webapp" / "translations"
@@ -103,6 +103,10 @@ def test_customer_register_notice_from_template_to_ready(page, live_server):
         _next(page)
     expect(page).to_have_url(re.compile(r"/steps/review$"))
     assert_accessible(page, "the review step")
+    # A starter answers nothing for the firm: the review waits for its answers and confirmations.
+    expect(page.locator("#report-status")).to_have_class(re.compile("status--open"))
+    answer_and_confirm(page, re.search(r"/app/notices/\d+", page.url).group(0))
+    page.goto(re.sub(r"/steps/.*$", "/steps/review", page.url))
     expect(page.locator("#report-status")).to_have_class(re.compile("status--ready"))
     assert "complaint" in template_rights and "restriction" in template_rights
     # No purpose of the template rests on consent, so there is no right to withdraw it yet.

@@ -72,7 +72,9 @@ class CloseForm(SelosteForm):
 
     def chosen_outcome(self) -> str | None:
         """'complete' or 'refuse' as chosen, else None."""
-        return {"completed": "complete", "refused": "refuse"}.get(self.result.data or "")
+        return {"completed": "complete", "partly_completed": "partial", "refused": "refuse"}.get(
+            self.result.data or ""
+        )
 
 
 class EntryForm(RequesterFields, SelosteForm):

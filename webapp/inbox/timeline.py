@@ -12,7 +12,7 @@ from ..i18n import format_day
 EVENT_LABELS = {
     "submitted": _l("Sent through the form"),
     "entered": _l("Entered by hand"),
-    "verified": _l("Email address confirmed; received"),
+    "verified": _l("Email address confirmed"),
     "linked_duplicate": _l("Linked to a request with the same subject"),
     "unlinked": _l("Link undone: handled on its own"),
     "assigned": _l("Assigned"),
@@ -22,18 +22,20 @@ EVENT_LABELS = {
     "extended": _l("Deadline extended"),
     "completed": _l("Closed as completed"),
     "refused": _l("Closed as refused"),
+    "partly_completed": _l("Closed as partly completed"),
     "expired": _l("Closed: the address was never confirmed"),
 }
 
 # The same with the person who acted (%(name)s): the requester or a member.
 SENTENCES = {
     "submitted": _l("%(name)s sent the request through the form"),
-    "verified": _l("%(name)s confirmed the email address, so the request was received"),
+    "verified": _l("%(name)s confirmed the email address (the request was received when it was sent)"),
     "note": _l("%(name)s wrote an internal note"),
     "message_out": _l("%(name)s sent a message to the requester"),
     "message_in": _l("%(name)s sent a message"),
     "completed": _l("%(name)s closed the request as completed"),
     "refused": _l("%(name)s refused the request"),
+    "partly_completed": _l("%(name)s closed the request as partly completed"),
 }
 ENTERED = {
     "email": _l("%(name)s entered the request, received by email"),

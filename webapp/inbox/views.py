@@ -15,7 +15,7 @@ from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices.models import Notice
 from tenants.requests import listing, service, states
-from tenants.requests.deadlines import days_left, is_overdue, practical_due_date
+from tenants.requests.deadlines import days_left, expected_due, is_overdue, practical_due_date
 from tenants.requests.hetu import mask_hetus
 from tenants.requests.models import CHANNELS, REQUEST_TYPES
 
@@ -37,6 +37,7 @@ STATUS_LABELS = {
     "open": _l("open"),
     "completed": _l("completed"),
     "refused": _l("refused"),
+    "partly_completed": _l("partly completed"),
     "closed_unverified": _l("closed, not verified"),
     "linked": _l("linked to an earlier request"),
 }
@@ -82,6 +83,7 @@ def index():
         REQUEST_TYPES=REQUEST_TYPES,
         STATUSES=states.STATUSES,
         practical_due_date=practical_due_date,
+        expected_due=expected_due,
         is_overdue=is_overdue,
         days_left=days_left,
         soon_days=listing.SOON_DAYS,
@@ -121,6 +123,7 @@ def _detail_page(req, errors: dict, values: dict | None = None):
         days_left=days_left,
         soon_days=listing.SOON_DAYS,
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
+        unconfirmed_due=expected_due(req.status, req.received_on, req.due_on) if not req.due_on else None,
         overdue=req.status == states.OPEN and is_overdue(req.due_on, today),
     ), (400 if errors else 200)
 

@@ -106,7 +106,9 @@ def published(notice_id):
         badge_url=absolute_url("static", filename="img/badge.svg"),
         show_pdf=plan_of(g.tenant).pdf,
         form=ActionForm(),
-        draft_differs=versions and service.draft_of(notice).to_json() != _without_date(versions[0].content),
+        draft_differs=versions
+        and _without_date(publishing.public_content(service.draft_of(notice)))
+        != _without_date(versions[0].content),
     )
 
 

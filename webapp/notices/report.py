@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenants.notices.check import Item, Report
+from tenants.notices.proposals import STEP_OF_SECTION
 
 from ..findings import field_paths, message
-from .steps import BY_KEY, STEP_OF_ITEM, STEP_OF_PATH
+from .steps import BY_KEY, KEYS, STEP_OF_ITEM, STEP_OF_PATH
 
 
 @dataclass
@@ -32,17 +33,36 @@ def step_titles(paths) -> str:
 
 def line(item: Item) -> Line:
     """Word one item and find the step that fixes it."""
-    step = STEP_OF_ITEM.get(item.key)
+    step = STEP_OF_ITEM.get(item.key) or STEP_OF_SECTION.get(item.params.get("section", ""))
     paths = field_paths(item)
     if step is None and paths:
         step = STEP_OF_PATH.get(paths[0].split(".")[0])
     return Line(item, message(item, step_titles), step)
 
 
+def _in_step_order(found: list[Line]) -> list[Line]:
+    return sorted(found, key=lambda x: KEYS.index(x.step) if x.step in KEYS else len(KEYS))
+
+
 def lines(report: Report) -> dict[str, list[Line]]:
-    """The report grouped: blocking, advisory, present."""
+    """The report grouped: blocking, advisory (each in the wizard's step order), present."""
     return {
-        "blocking": [line(i) for i in report.blocking],
-        "advisory": [line(i) for i in report.advisory],
+        "blocking": _in_step_order([line(i) for i in report.blocking]),
+        "advisory": _in_step_order([line(i) for i in report.advisory]),
         "present": [line(i) for i in report.items if i.status == "present"],
     }
+
+
+def step_states(report: Report) -> dict[str, str]:
+    """Each step's state for the step list: "answer" (something to answer or fix there),
+    "confirm" (only proposals to confirm), or "done"."""
+    states = dict.fromkeys(KEYS[:-1], "done")
+    for item in report.blocking:
+        step = line(item).step
+        if step not in states:
+            continue
+        if item.code == "proposal_unconfirmed":
+            states[step] = "answer" if states[step] == "answer" else "confirm"
+        else:
+            states[step] = "answer"
+    return states

@@ -46,14 +46,16 @@ STEPS: list[Step] = [
         "basics",
         _l("Basics and controller"),
         _l(
-            "Name the register and say who is responsible for it. The controller is the firm that decides why and how the data are processed."
+            "Name the register and say who is responsible for it. The controller is the firm that decides why and how the data are processed. Its details come from your organisation's settings: check them, as they are published."
         ),
         [
             F(
                 "notice.title",
                 "line",
                 _l("Name of this notice in Seloste"),
-                _l("Only you see this name, in your list of notices."),
+                _l(
+                    "This name is public: it is shown in the notice’s version history, feed and JSON, and as its heading when the register has no name."
+                ),
                 _l("Customer register"),
                 required=True,
             ),
@@ -133,7 +135,9 @@ STEPS: list[Step] = [
                 "controller.email",
                 "email",
                 _l("Email"),
-                _l("An address where people can reach the firm about privacy matters."),
+                _l(
+                    "An address where people can reach the firm about privacy matters. It is published; it is not taken from anyone's login."
+                ),
                 "info@kahvila.fi",
             ),
             F(
@@ -200,11 +204,12 @@ STEPS: list[Step] = [
             ),
             F(
                 "dpo.appointed",
-                "bool",
-                _l("We have appointed a data protection officer"),
+                "tristate",
+                _l("Have you appointed a data protection officer?"),
                 _l(
                     "A DPO is required of public authorities and of firms whose core activity is large-scale monitoring of people or processing of special categories (GDPR Art. 37). Most small firms do not need one."
                 ),
+                options=_tristate,
             ),
             F(
                 "dpo.name",
@@ -339,6 +344,15 @@ STEPS: list[Step] = [
                 _l("One kind of data per line. List only what you really collect."),
                 _l("Name and contact details"),
                 item_label=_l("Data %(n)s"),
+            ),
+            F(
+                "special_categories_used",
+                "tristate",
+                _l("Do you process special categories of personal data?"),
+                _l(
+                    "Special categories are data about health, ethnic origin, political opinions, religious or philosophical beliefs, trade union membership, genetic or biometric data, sex life or sexual orientation (GDPR Art. 9)."
+                ),
+                options=_tristate,
             ),
             F(
                 "special_categories",

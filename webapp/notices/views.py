@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
 from tenants import accounts
+from tenants.billing.plans import plan_of
 from tenants.errors import ValidationFailed
 from tenants.notices import legal_texts as T
 from tenants.notices import service
 from tenants.notices.imports import proposed_prepared_on
+from tenants.notices.proposals import FIELD_OF_SECTION, STEP_OF_SECTION
 from tenants.notices.render import render
 from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
@@ -59,6 +62,12 @@ def section_name(key: str) -> str:
 
 
 @bp.app_template_global()
+def section_title(key: str) -> str:
+    """A notice section's name in the interface language (for proposals to confirm)."""
+    return findings.section_title(key)
+
+
+@bp.app_template_global()
 def notice_label(key: str, language: str) -> str:
     """A label or heading of the public notice, in the notice's language."""
     for table in (T.LABELS, T.HEADINGS, _EXTRA_LABELS):
@@ -80,7 +89,7 @@ def new():
     if request.method == "GET":
         values = {
             "title": "",
-            "starter": request.args.get("starter", ""),
+            "starter": request.args.get("starter"),  # nothing chosen for the user, blank included
             "languages": [g.tenant.default_language],
             "primary_language": g.tenant.default_language,
         }
@@ -89,6 +98,13 @@ def new():
     elif form.control_character_errors:
         values = form.values()
         errors = dict(form.control_character_errors)
+    elif "starter" not in request.form:
+        values = form.values() | {"starter": None}
+        errors = {"starter": message("starter_unknown")}
+        if not values["languages"]:
+            errors["languages"] = message("languages_required")
+        elif values["primary_language"] not in values["languages"]:
+            errors["primary_language"] = message("primary_language_not_chosen")
     else:
         values = form.values()
         try:
@@ -109,7 +125,12 @@ def new():
         else:
             return redirect(url_for("notices.step", notice_id=notice.id, step=steplib.KEYS[0]))
     return render_template(
-        "notices/new.html", starters=service.starters(), values=values, errors=errors, form=form
+        "notices/new.html",
+        starters=service.starters(),
+        values=values,
+        errors=errors,
+        form=form,
+        language_limit=plan_of(g.tenant).languages,
     )
 
 
@@ -176,8 +197,24 @@ def step(notice_id, step):
         if errors:
             mark_rollback_only()
         else:
+            _tell_saved(notice, step, action)
             return redirect(_after(notice, step, action))
     return render_step(notice, spec, data, settings, errors, extra_rows)
+
+
+def _tell_saved(notice, step, action: Action) -> None:
+    """Every save says so; a confirmation says what was confirmed."""
+    if action.kind == "confirm":
+        if service.confirm_section(
+            db(), g.tenant.id, notice.id, action.target, by_user_id=current_user.id, now=_now()
+        ):
+            flash(
+                _("Confirmed as your text: %(section)s.", section=findings.section_title(action.target)),
+                "success",
+            )
+            return
+    if steplib.BY_KEY[step].fields:
+        flash(_("Saved."), "success")
 
 
 def render_step(notice, spec, data, settings, errors, extra_rows=None):
@@ -195,8 +232,11 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
         right_title=lambda key: T.text(T.RIGHT_TITLES, key, ui) if key in T.RIGHT_TITLES else key,
         right_text=lambda key: to_plain(T.text(T.RIGHT_TEXTS, key, ui)) if key in T.RIGHT_TEXTS else "",
     )
+    proposals = service.proposals_open(notice) if not errors else []
     return render_template(
         "notices/step.html",
+        proposals={FIELD_OF_SECTION[k]: k for k in proposals if STEP_OF_SECTION[k] == spec.key},
+        step_states=reportlib.step_states(report) if report else {},
         notice=notice,
         spec=spec,
         steps=steplib.STEPS,
@@ -271,7 +311,8 @@ def _save(notice, step, data, settings, *, resume_at: str) -> dict:
 
 @dataclass(frozen=True)
 class Action:
-    """The button that sent a step's form: save, next, back, goto:<step>, add:<list>, remove:<list>:<row>."""
+    """The button that sent a step's form: save, next, back, goto:<step>, add:<list>, remove:<list>:<row>,
+    confirm:<section>."""
 
     kind: str
     target: str | None = None
@@ -290,6 +331,8 @@ def parse_action(raw: str, spec) -> Action:
     if kind == "goto" and rest in steplib.BY_KEY:
         return Action(kind, rest)
     if kind == "add" and rest in lists:
+        return Action(kind, rest)
+    if kind == "confirm" and STEP_OF_SECTION.get(rest) == spec.key:
         return Action(kind, rest)
     if kind == "remove":
         path, _sep, index = rest.partition(":")
@@ -311,6 +354,8 @@ def _destination(step: str, action: Action) -> str:
 
 
 def _after(notice, step, action: Action) -> str:
+    if action.kind == "confirm":
+        return url_for("notices.step", notice_id=notice.id, step=step) + f"#proposal-{action.target}"
     if action.kind == "add":
         return (
             url_for("notices.step", notice_id=notice.id, step=step, add=action.target)

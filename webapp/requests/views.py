@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 FORM_LIMIT = "5 per minute;30 per hour"
 EMAIL_LIMIT = "5 per hour"
 # The timeline entries a requester sees on the status page.
-SHOWN_TO_REQUESTER = ("message_out", "message_in", "extended", "completed", "refused")
+SHOWN_TO_REQUESTER = ("message_out", "message_in", "extended", "completed", "partly_completed", "refused")
 
 
 def _email_key() -> str:

@@ -113,7 +113,7 @@ def build(b: Builder) -> NoticeDraft:
             "address": p.address,
             "title": {lang: p.title} if p.title else {},
         },
-        "dpo": {"appointed": bool(b.dpo_appointed), "name": d.name, "email": d.email, "phone": d.phone},
+        "dpo": {"appointed": b.dpo_appointed, "name": d.name, "email": d.email, "phone": d.phone},
         "register_name": {lang: b.register_name} if b.register_name else {},
         "purposes": [
             {
@@ -156,6 +156,7 @@ def apply_facts(draft: NoticeDraft, facts: dict[str, Fact]) -> None:
     draft.automated_decisions.used = facts["automated_decisions"].answer
     special = facts["special_categories"]
     draft.special_categories = special.categories if special.answer else []
+    draft.special_categories_used = special.answer
 
 
 def _answer(values: list[bool | None]) -> bool | None:

@@ -1,0 +1,79 @@
+"""A firm starts from a template: the review lists what it must answer and confirm; once answered and
+confirmed, it publishes, and the page shows the confirmed texts and links the request form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import answer_and_confirm, assert_accessible
+from .test_wizard_flow import _log_in, _owner
+
+RETENTION_START = "Säilytämme asiakkaan tiedot asiakassuhteen ajan."
+
+
+def test_starter_to_review_to_answers_and_confirmations_to_the_published_page(page, visitor, live_server):
+    _log_in(page, _owner(live_server))
+    page.goto("/app/notices/new")
+    page.locator("input[name=starter][value=customer_register]").check()
+    page.locator("#title").fill("Asiakasrekisteri")
+    page.locator("main form > button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/app/notices/\d+/steps/basics$"))
+    notice_path = re.search(r"/app/notices/\d+", page.url).group(0)
+
+    # The review lists the questions to answer and the proposals to confirm, in step order, each a link.
+    page.goto(f"{notice_path}/steps/review")
+    expect(page.locator("#report-status")).to_have_class(re.compile("status--open"))
+    blocking = page.locator(".report-list").first
+    expect(blocking).to_contain_text("Kerro, siirretäänkö tietoja EU:n tai ETA:n ulkopuolelle.")
+    expect(blocking).to_contain_text("Säilytysaika: ehdotus, ei vielä vahvistettu.")
+    targets = blocking.locator("button[value^='goto:']").evaluate_all("els => els.map(e => e.value.slice(5))")
+    order = [
+        "basics",
+        "contact",
+        "purposes",
+        "data",
+        "sources",
+        "recipients",
+        "retention",
+        "security",
+        "cookies",
+        "automated",
+        "rights",
+    ]
+    assert targets == sorted(targets, key=order.index)
+    expect(page.locator("#publish-button")).to_have_count(0)
+    assert_accessible(page, "the review of an untouched starter")
+
+    # A link goes to the step, where the proposal is marked with its confirm button.
+    blocking.locator("li", has_text="Säilytysaika").locator("button").click()
+    expect(page).to_have_url(re.compile(r"/steps/retention$"))
+    expect(page.locator("#proposal-retention")).to_contain_text("Ehdotus, ei vielä vahvistettu")
+    expect(page.locator("nav.steps")).to_contain_text("ehdotus vahvistettavana")
+    assert_accessible(page, "a step with a proposal to confirm")
+
+    # Answer and confirm everything; the review is ready and publishing works.
+    answer_and_confirm(page, notice_path)
+    page.goto(f"{notice_path}/steps/review")
+    status = page.locator("#report-status")
+    if "status--ready" not in (status.get_attribute("class") or ""):
+        pytest.fail("still open: " + page.locator(".report-list").first.inner_text(), pytrace=False)
+    page.locator("#publish-button").click()
+    expect(page).to_have_url(re.compile(r"/app/notices/\d+/published$"))
+    public_url = page.locator("a#public-url").get_attribute("href")
+
+    # The page shows the confirmed texts and links the request form.
+    visitor.goto(public_url)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Tietosuojaseloste Asiakasrekisteri")
+    expect(visitor.locator("#retention")).to_contain_text(RETENTION_START)
+    expect(visitor.locator("#transfers")).to_contain_text(
+        "Emme siirrä henkilötietoja EU:n tai ETA:n ulkopuolelle."
+    )
+    expect(visitor.locator("#controller")).to_contain_text("tietosuoja@rantakahvila.fi")
+    form_link = visitor.locator("#request-form-link")
+    expect(form_link).to_have_attribute("href", re.compile(r"/request\?lang=fi$"))
+    assert_accessible(visitor, "the published notice")
+    form_link.click()
+    expect(visitor.locator("form.request-form")).to_be_visible()
