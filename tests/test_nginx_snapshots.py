@@ -18,7 +18,7 @@ from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
 from .nginx_support import fetch, free_port, nginx_binary, running_nginx
-from .support import skip_or_fail
+from .support import answer_starter, skip_or_fail
 
 TODAY = date(2026, 11, 23)
 COMPARED = (
@@ -125,6 +125,7 @@ def test_nginx_answers_every_public_url_as_the_app_does_while_the_app_is_down(
             starter_key="customer_register",
             now=datetime.now(UTC),
         )
+        answer_starter(session, free.id, other.id, second)
     session.commit()
     publish_version(session, (other, free, second), today=TODAY)
     with scoped_to(session, free.id, other.id):
@@ -157,6 +158,7 @@ def test_nginx_answers_every_public_url_as_the_app_does_while_the_app_is_down(
             starter_key="customer_register",
             now=datetime.now(UTC),
         )
+        answer_starter(session, third.id, third_owner.id, gone)
     session.commit()
     publish_version(session, (third_owner, third, gone), today=TODAY)
     with scoped_to(session, third.id, third_owner.id):

@@ -24,7 +24,7 @@ from webapp.config import normalise_database_url
 
 from .conftest import app_environ
 from .nginx_support import free_port
-from .support import APP_ROLE, DEFAULT_PG, skip_or_fail
+from .support import APP_ROLE, DEFAULT_PG, answer_starter, skip_or_fail
 
 
 def _pgbouncer() -> str | None:
@@ -59,6 +59,7 @@ def _publish_firm(database, name, business_id, slug_title):
                 starter_key="customer_register",
                 now=now,
             )
+            answer_starter(session, tenant.id, user.id, notice, now=now)
             publishing.publish(
                 session,
                 tenant.id,

@@ -20,6 +20,7 @@ from webapp import page_cache as cache
 from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
+from .support import answer_starter
 
 TODAY = date(2026, 11, 23)
 T, N = "rantakahvila-oy", "asiakasrekisteri"
@@ -305,6 +306,7 @@ def make_owner_s3(database_url, engine, smtp_server, s3_endpoint, monkeypatch):
                 starter_key="customer_register",
                 now=now,
             )
+            answer_starter(session, tenant.id, user.id, notice, now=now)
         session.commit()
         yield application, session, (user, tenant, notice)
         session.close()
