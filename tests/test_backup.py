@@ -54,7 +54,12 @@ def test_a_restored_database_still_proves_what_a_version_said(backend, database_
     with database.new_session() as session:
         with unscoped(session):
             user = accounts.create_user(
-                session, email="olli@rantakahvila.fi", name="Olli", password="correct horse battery", language="fi", now=now
+                session,
+                email="olli@rantakahvila.fi",
+                name="Olli",
+                password="correct horse battery",
+                language="fi",
+                now=now,
             )
             tenant = accounts.create_tenant(session, name="Rantakahvila Oy", business_id="2617416-4", now=now)
             accounts.add_member(session, tenant.id, user.id, "owner", now)
