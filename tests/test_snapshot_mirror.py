@@ -228,3 +228,20 @@ def test_a_short_answer_is_refused(bucket, tmp_path, monkeypatch):
     with pytest.raises(OSError, match="bytes arrived"):
         pull(bucket.client, BUCKET, root)
     assert (root / PDF).read_bytes() == bodies[PDF]
+
+
+def test_each_web_machine_runs_the_pull_from_deploy_with_options_the_command_has():
+    import shlex
+
+    from webapp.cli.snapshots import snapshots_pull
+
+    unit = (Path(__file__).resolve().parent.parent / "deploy" / "seloste-snapshots-pull.service").read_text()
+    (line,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    args = shlex.split(line.split(" --app webapp ", 1)[1])
+    assert args[:2] == ["snapshots", "pull"]
+    context = snapshots_pull.make_context("pull", args[2:])
+    # keeps pulling; nginx is reloaded by seloste-redirects.path when the mirrored map changes
+    assert context.params == {"watch": True, "interval": 5.0, "reload_command": ""}
+    assert "EnvironmentFile=/etc/seloste/env" in unit and "owner.env" not in unit
+    path_unit = (Path(__file__).resolve().parent.parent / "deploy" / "seloste-redirects.path").read_text()
+    assert "PathChanged=/srv/seloste/snapshots/@redirects.map" in path_unit
