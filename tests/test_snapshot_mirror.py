@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.snapshot_mirror import SETTLE_SECONDS, STATE, TEMP_PREFIX, pull
+from webapp.snapshot_mirror import GENERATION, SETTLE_SECONDS, STATE, TEMP_PREFIX, pull
 from webapp.snapshots import IMMUTABLE, LATEST, S3Store, Stored
 
 from .nginx_support import free_port
@@ -111,6 +111,33 @@ def test_a_second_pull_fetches_only_what_changed(bucket, tmp_path):
 
     (root / PAGE).unlink()  # lost on this machine: fetched again
     assert pull(bucket.client, BUCKET, root).fetched == [PAGE]
+
+
+def test_nothing_is_listed_while_the_bucket_announces_no_change(bucket, tmp_path):
+    bodies = _fill(bucket)
+    bucket.put(GENERATION, Stored(b'{"build": 1}', "application/json", "no-store", None))
+    _settle()
+    lists = []
+    bucket.client.meta.events.register("before-call.s3.ListObjectsV2", lambda **kw: lists.append(1))
+    root = tmp_path / "snapshots"
+    assert pull(bucket.client, BUCKET, root).listed and len(lists) == 1
+    assert not (root / GENERATION).exists()  # the bucket's own mark, not a page
+    again = pull(bucket.client, BUCKET, root)
+    assert not again.listed and again.fetched == [] and len(lists) == 1
+
+    bucket.put(PAGE, _page("Uusi versio", T2))
+    bucket.put(GENERATION, Stored(b'{"build": 2}', "application/json", "no-store", None))
+    assert pull(bucket.client, BUCKET, root).fetched == [PAGE] and len(lists) == 2
+    _settle()
+    pull(bucket.client, BUCKET, root)  # the page uploaded just before the listing, fetched once more
+    assert not pull(bucket.client, BUCKET, root).listed
+
+    # a build that died before announcing itself: seen at the next full listing
+    bucket.put(PDF, Stored(b"%PDF-1.7 uusi", "application/pdf", IMMUTABLE, T2))
+    assert not pull(bucket.client, BUCKET, root).listed
+    assert (root / PDF).read_bytes() == bodies[PDF]
+    assert pull(bucket.client, BUCKET, root, full_every=0).fetched == [PDF]
+    assert (root / PDF).read_bytes() == b"%PDF-1.7 uusi"
 
 
 def test_a_rewrite_in_the_second_of_the_last_pull_is_not_missed(bucket, tmp_path):
@@ -241,7 +268,7 @@ def test_each_web_machine_runs_the_pull_from_deploy_with_options_the_command_has
     assert args[:2] == ["snapshots", "pull"]
     context = snapshots_pull.make_context("pull", args[2:])
     # keeps pulling; nginx is reloaded by seloste-redirects.path when the mirrored map changes
-    assert context.params == {"watch": True, "interval": 5.0, "reload_command": ""}
+    assert context.params == {"watch": True, "interval": 5.0, "reload_command": "", "full_every": 300.0}
     assert "EnvironmentFile=/etc/seloste/env" in unit and "owner.env" not in unit
     path_unit = (Path(__file__).resolve().parent.parent / "deploy" / "seloste-redirects.path").read_text()
     assert "PathChanged=/srv/seloste/snapshots/@redirects.map" in path_unit

@@ -348,7 +348,7 @@ def test_notices_answer_through_nginx_while_the_app_is_down(stack):
             for p in s.snapshots.rglob("*")
             if p.is_file() and not p.name.startswith(".")
         }
-        assert mirrored == s.bucket_keys() and len(mirrored) > 30
+        assert mirrored == s.bucket_keys() - {"@generation"} and len(mirrored) > 30
         assert (s.snapshots / TENANT / NEW / "v/2.pdf/@d-fi").read_bytes() == s.s3.get_object(
             Bucket=BUCKET, Key=f"{TENANT}/{NEW}/v/2.pdf/@d-fi"
         )["Body"].read()

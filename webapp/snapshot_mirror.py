@@ -17,6 +17,10 @@ Last-Modified, so deploy/'s nginx site serves the mirror exactly as it serves th
   includes it.
 - The redirect map is fetched after every other object (a redirect never points at a page not yet
   mirrored); when its bytes changed, the reload command is run.
+- Cheap when nothing changed: the worker rewrites the bucket's `@generation` object after every
+  build that changed something. A pull first asks for that object's ETag alone; when it is the one
+  the last complete pull started from, nothing is listed (until `full_every` seconds have passed
+  since the last listing: a build that died before announcing itself is caught then).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -35,6 +40,7 @@ STATE = ".mirror-state.json"
 LOCK = ".mirror-lock"
 TEMP_PREFIX = ".mirror-tmp-"
 REDIRECTS = "@redirects.map"
+GENERATION = "@generation"
 SETTLE_SECONDS = 2
 
 
@@ -47,12 +53,15 @@ class PullReport:
     removed: list = field(default_factory=list)
     redirects_changed: bool = False
     reloaded: bool = False
+    listed: bool = True
 
 
 def _safe_path(root: Path, key: str) -> Path | None:
     """The file for a key, or None for a key that cannot be a snapshot file (outside the folder, or a
     name this mirror keeps for itself)."""
     parts = key.split("/")
+    if key == GENERATION:
+        return None
     if not key or key.startswith("/") or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return None
     return root.joinpath(*parts)
@@ -133,7 +142,9 @@ def _write_state(root: Path, state: dict) -> None:
     os.replace(tmp, root / STATE)
 
 
-def pull(client, bucket: str, folder: str | os.PathLike, *, reload_command: str = "") -> PullReport:
+def pull(
+    client, bucket: str, folder: str | os.PathLike, *, reload_command: str = "", full_every: float = 300
+) -> PullReport:
     """Make `folder` hold exactly the bucket's snapshot objects (one pull at a time per folder)."""
     root = Path(folder).resolve()
     root.mkdir(parents=True, exist_ok=True)
@@ -141,38 +152,70 @@ def pull(client, bucket: str, folder: str | os.PathLike, *, reload_command: str 
         fcntl.flock(lock, fcntl.LOCK_EX)
         for stale in root.rglob(TEMP_PREFIX + "*"):  # left by a pull that was killed mid-file
             stale.unlink(missing_ok=True)
-        return _pull_locked(client, bucket, root, reload_command)
+        return _pull_locked(client, bucket, root, reload_command, full_every)
 
 
-def _pull_locked(client, bucket: str, root: Path, reload_command: str) -> PullReport:
+def _generation(client, bucket: str) -> str | None:
     try:
-        state = json.loads((root / STATE).read_text())
-    except (OSError, ValueError):
-        state = {}
+        return client.head_object(Bucket=bucket, Key=GENERATION)["ETag"]
+    except client.exceptions.ClientError:
+        return None
+
+
+def _read_state(root: Path) -> tuple[dict, dict]:
+    try:
+        saved = json.loads((root / STATE).read_text())
+        return saved["objects"], saved["last"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}, {}
+
+
+def _nothing_new(state: dict, last: dict, generation: str | None, full_every: float) -> bool:
+    return (
+        generation is not None
+        and generation == last.get("generation")
+        and time.time() - last.get("listed_at", 0) < full_every
+        and all(entry.get("settled") for entry in state.values())
+    )
+
+
+def _fetch_changed(client, bucket: str, root: Path, listed: dict, state: dict, report: PullReport) -> None:
+    for key in sorted(listed, key=lambda k: (k == REDIRECTS, k)):  # the redirect map last
+        path = _safe_path(root, key)
+        if path is None:
+            continue
+        if _current(path, state.get(key), listed[key]):
+            report.unchanged += 1
+            continue
+        before = path.read_bytes() if key == REDIRECTS and path.is_file() else None
+        _fetch(client, bucket, key, path)
+        if key == REDIRECTS and path.read_bytes() != before:
+            report.redirects_changed = True
+        # as listed: if the object changed since, the next listing differs and it is fetched again
+        state[key] = listed[key]
+        report.fetched.append(key)
+
+
+def _pull_locked(client, bucket: str, root: Path, reload_command: str, full_every: float) -> PullReport:
+    state, last = _read_state(root)
+    generation = _generation(client, bucket)  # read before listing: a later build is seen next time
+    if _nothing_new(state, last, generation, full_every):
+        return PullReport(listed=False)
+    listed_at = time.time()
     listed = _listing(client, bucket)
     report = PullReport()
-    order = sorted(listed, key=lambda k: (k == REDIRECTS, k))  # the redirect map last
+    complete = False
     try:
-        for key in order:
-            path = _safe_path(root, key)
-            if path is None:
-                continue
-            if _current(path, state.get(key), listed[key]):
-                report.unchanged += 1
-                continue
-            before = path.read_bytes() if key == REDIRECTS and path.is_file() else None
-            _fetch(client, bucket, key, path)
-            if key == REDIRECTS and path.read_bytes() != before:
-                report.redirects_changed = True
-            # as listed: if the object changed since, the next listing differs and it is fetched again
-            state[key] = listed[key]
-            report.fetched.append(key)
+        _fetch_changed(client, bucket, root, listed, state, report)
+        complete = True
     finally:
         # what did arrive is recorded even when a later object failed
         for key in list(state):
             if key not in listed:
                 del state[key]
-        _write_state(root, state)
+        if complete:
+            last = {"generation": generation, "listed_at": listed_at}
+        _write_state(root, {"objects": state, "last": last})
     for key, path in sorted(_local_files(root).items()):
         if key not in listed and key != REDIRECTS:
             _remove(root, path)

@@ -72,7 +72,13 @@ def snapshots_status():
     default=None,
     help="Run after the redirect map changed (default: SNAPSHOT_RELOAD_COMMAND).",
 )
-def snapshots_pull(watch, interval, reload_command):
+@click.option(
+    "--full-every",
+    default=300.0,
+    show_default=True,
+    help="List the whole bucket at least this often (seconds), even when its @generation is unchanged.",
+)
+def snapshots_pull(watch, interval, reload_command, full_every):
     """Mirror the snapshot bucket into SNAPSHOT_DIR, for this machine's nginx (several web machines)."""
     app = current_app._get_current_object()
     bucket = app.config["SNAPSHOT_S3_BUCKET"]
@@ -88,13 +94,15 @@ def snapshots_pull(watch, interval, reload_command):
     command = app.config["SNAPSHOT_RELOAD_COMMAND"] if reload_command is None else reload_command
     while True:
         try:
-            report = pull(client, bucket, app.config["SNAPSHOT_DIR"], reload_command=command)
+            report = pull(
+                client, bucket, app.config["SNAPSHOT_DIR"], reload_command=command, full_every=full_every
+            )
         except Exception as exc:  # the bucket or the disk failed: the mirror keeps what it has
             if not watch:
                 raise
             click.echo(f"pull failed: {exc}", err=True)
         else:
-            if report.fetched or report.removed or not watch:
+            if report.fetched or report.removed or (not watch and report.listed):
                 click.echo(
                     f"{len(report.fetched)} fetched, {report.unchanged} unchanged, "
                     f"{len(report.removed)} removed" + (", nginx reloaded" if report.reloaded else "")
