@@ -184,6 +184,17 @@ def test_what_the_bucket_no_longer_has_is_removed_and_nginx_reloaded_for_new_red
     assert b"/rantakahvila-oy/uusi" in (root / MAP).read_bytes()
 
 
+def test_an_empty_bucket_takes_nothing_off_the_machine(bucket, tmp_path):
+    bodies = _fill(bucket)
+    root = tmp_path / "snapshots"
+    pull(bucket.client, BUCKET, root)
+    for key in [*bodies, MAP]:
+        bucket.delete(key)
+    with pytest.raises(RuntimeError, match="is empty"):
+        pull(bucket.client, BUCKET, root)
+    assert all((root / key).read_bytes() == body for key, body in bodies.items())
+
+
 def test_keys_outside_the_folder_or_of_the_mirror_itself_are_not_written(bucket, tmp_path):
     _fill(bucket)
     root = tmp_path / "site" / "snapshots"

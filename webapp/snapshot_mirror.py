@@ -14,7 +14,7 @@ Last-Modified, so deploy/'s nginx site serves the mirror exactly as it serves th
   file only when every byte arrived; a reader sees the old file or the new one, never a part.
 - Deletes: a file whose object the bucket no longer has is removed (and any folder left empty, so
   nginx's `-d …/@gone` test follows a notice published again). `@redirects.map` is kept: nginx
-  includes it.
+  includes it. An empty bucket removes nothing (a wrong bucket name must not empty the site).
 - The redirect map is fetched after every other object (a redirect never points at a page not yet
   mirrored); when its bytes changed, the reload command is run.
 - Cheap when nothing changed: the worker rewrites the bucket's `@generation` object after every
@@ -203,6 +203,9 @@ def _pull_locked(client, bucket: str, root: Path, reload_command: str, full_ever
         return PullReport(listed=False)
     listed_at = time.time()
     listed = _listing(client, bucket)
+    if not listed and any(key != REDIRECTS for key in _local_files(root)):
+        # a wrong or emptied bucket must not take every public page off this machine
+        raise RuntimeError(f"the bucket {bucket} is empty: the mirror keeps what it has")
     report = PullReport()
     complete = False
     try:
