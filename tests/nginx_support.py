@@ -22,10 +22,10 @@ def nginx_binary() -> str | None:
 
 
 def free_port(start: int = 18000) -> int:
-    """A free port in 18000-18999."""
+    """A free port in start-18999."""
     import random
 
-    candidates = list(PORTS)
+    candidates = [port for port in PORTS if port >= start]
     random.shuffle(candidates)
     for port in candidates:
         with socket.socket() as s:
@@ -34,7 +34,7 @@ def free_port(start: int = 18000) -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 18000-18999")
+    raise RuntimeError(f"no free port in {start}-18999")
 
 
 def render(out: Path, snapshots: Path, app_ports: list[int], listen: int) -> Path:

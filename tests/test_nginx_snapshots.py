@@ -1,6 +1,8 @@
 """nginx with deploy/'s configuration answers every public URL of a few notices from their snapshots,
 with the app unreachable, exactly as the app answers: the body byte for byte and the headers that
-matter (type, caching, dates, Vary, security, file name, CORS, redirects, 410)."""
+matter (type, caching, dates, Vary, security, file name, CORS, redirects, 410). Twice: from the
+folder the worker writes, and from a web machine's mirror (`flask snapshots pull`) of the bucket the
+worker writes instead (a moto server on loopback)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from tenants import accounts
 from tenants.notices import publishing, service
 from tenants.scoping import scoped_to, unscoped
 from webapp import page_cache as cache
+from webapp.snapshot_mirror import pull
 from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
@@ -21,6 +24,7 @@ from .nginx_support import fetch, free_port, nginx_binary, running_nginx
 from .support import answer_starter, skip_or_fail
 
 TODAY = date(2026, 11, 23)
+BUCKET = "seloste-nginx-snapshots"
 COMPARED = (
     "Content-Type",
     "Cache-Control",
@@ -53,12 +57,47 @@ def snapshot_dir(tmp_path):
     return tmp_path / "snapshots"
 
 
-@pytest.fixture
-def app(database_url, engine, smtp_server, snapshot_dir):
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    """A moto S3 server on loopback for this module."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port(18500)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def app(database_url, engine, smtp_server, snapshot_dir, request, monkeypatch):
+    """The app whose worker writes the snapshot folder (`local`) or a bucket (`s3`)."""
     if nginx_binary() is None:
         skip_or_fail("nginx is not installed (apt-get install nginx-light)")
-    with bound_app(database_url, engine, smtp_server, SNAPSHOT_DIR=str(snapshot_dir)) as application:
+    extra = {"SNAPSHOT_DIR": str(snapshot_dir)}
+    if request.param == "s3":
+        import boto3
+
+        endpoint = request.getfixturevalue("s3_endpoint")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="eu-north-1")
+        try:
+            s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+        for obj in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+            s3.delete_object(Bucket=BUCKET, Key=obj["Key"])
+        extra.update(SNAPSHOT_S3_BUCKET=BUCKET, SNAPSHOT_S3_ENDPOINT_URL=endpoint)
+    with bound_app(database_url, engine, smtp_server, **extra) as application:
         yield application
+
+
+def _serve_folder(app, snapshot_dir) -> None:
+    """With a bucket, this machine's mirror of it is the folder nginx serves."""
+    if app.config["SNAPSHOT_BACKEND"] == "s3":
+        report = pull(app.extensions["seloste_snapshots"].client, BUCKET, snapshot_dir)
+        assert report.fetched and not report.removed
 
 
 def _vary(value: str | None) -> set[str]:
@@ -167,6 +206,7 @@ def test_nginx_answers_every_public_url_as_the_app_does_while_the_app_is_down(
     cache.forget_resolutions()
 
     assert len(work(app)) == 3
+    _serve_folder(app, snapshot_dir)
 
     urls = _public_urls("rantakahvila-oy", "asiakasrekisteri", 2) + _public_urls("kirjasto", "jasenet", 1)
     withdrawn = [u for u in _public_urls("paja-oy", "rekrytointi", 1) if u != "/paja-oy"]

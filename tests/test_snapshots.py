@@ -254,8 +254,14 @@ def test_the_snapshots_go_to_an_s3_bucket_with_their_headers(
 
         jobs.queue(session, tenant.id, "rebuild", now=datetime.now(UTC))
     session.commit()
+    generation = bucket.client.head_object(Bucket="seloste-snapshots", Key="@generation")["ETag"]
     (again,) = work(application)
     assert again.written == 0 and again.removed == 0
+    # the web machines' mirrors are told nothing changed (webapp/snapshot_mirror.py)
+    assert bucket.client.head_object(Bucket="seloste-snapshots", Key="@generation")["ETag"] == generation
+    publish_version(session, firm, today=TODAY, note="Toinen")
+    work(application)
+    assert bucket.client.head_object(Bucket="seloste-snapshots", Key="@generation")["ETag"] != generation
 
 
 @pytest.fixture

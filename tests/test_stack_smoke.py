@@ -2,7 +2,11 @@
 the rate limits, gunicorn with two processes, the worker (snapshots and mail), nginx with deploy/'s
 configuration. Sign up, publish, rename, publish again, wait for the snapshot; then stop gunicorn:
 every public URL of the notice still answers through nginx; the request form answers the translated
-"temporarily unavailable" page; start gunicorn again and a request goes through."""
+"temporarily unavailable" page; start gunicorn again and a request goes through.
+
+Two variants of the public store: the worker writes nginx's folder itself (`local`), or it writes an
+S3 bucket (a moto server on loopback) that `flask snapshots pull` mirrors into nginx's folder, as on
+each of several web machines (`s3`); there the bucket is stopped too before the URLs are asked."""
 
 from __future__ import annotations
 
@@ -92,9 +96,13 @@ def _wait(url: str, proc, seconds=30):
     raise AssertionError(f"{url} did not answer")
 
 
+BUCKET = "seloste-smoke"
+
+
 class Stack:
-    def __init__(self, tmp: Path, database_url: str):
+    def __init__(self, tmp: Path, database_url: str, store: str = "local"):
         self.tmp = tmp
+        self.store = store
         self.app_port, self.nginx_port = free_port(), free_port()
         self.snapshots = tmp / "snapshots"
         self.conf_dir = tmp / "nginx"
@@ -124,6 +132,44 @@ class Stack:
             "FLASK_APP": "webapp",
         }
         self.procs: dict[str, subprocess.Popen] = {}
+        self.moto = None
+
+    def start_bucket(self):
+        """A moto S3 server on loopback; the worker writes the bucket, SNAPSHOT_DIR is the mirror."""
+        import boto3
+        from moto.server import ThreadedMotoServer
+
+        port = free_port(18500)
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+        self.moto.start()
+        endpoint = f"http://127.0.0.1:{port}"
+        self.env.update(
+            {
+                "SNAPSHOT_S3_BUCKET": BUCKET,
+                "SNAPSHOT_S3_ENDPOINT_URL": endpoint,
+                "S3_REGION": "eu-north-1",
+                "AWS_ACCESS_KEY_ID": "smoke",
+                "AWS_SECRET_ACCESS_KEY": "smoke",
+            }
+        )
+        self.s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="eu-north-1",
+            aws_access_key_id="smoke",
+            aws_secret_access_key="smoke",
+        )
+        self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+
+    def bucket_keys(self) -> set[str]:
+        keys = set()
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+            keys.update(obj["Key"] for obj in page.get("Contents", []))
+        return keys
+
+    def stop_bucket(self):
+        self.moto.stop()
+        self.moto = None
 
     def start(self, name, argv):
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
@@ -150,10 +196,12 @@ class Stack:
         for name in list(self.procs):
             self.procs[name].kill()
             self.procs[name].wait(timeout=30)
+        if self.moto is not None:
+            self.stop_bucket()
 
 
-@pytest.fixture
-def stack(backend, tmp_path):
+@pytest.fixture(params=["local", "s3"])
+def stack(backend, tmp_path, request):
     if nginx_binary() is None:
         skip_or_fail("nginx is not installed (apt-get install nginx-light)")
     import redis
@@ -172,8 +220,10 @@ def stack(backend, tmp_path):
     as_app = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(
         hide_password=False
     )
-    s = Stack(tmp_path, as_app)
+    s = Stack(tmp_path, as_app, request.param)
     try:
+        if s.store == "s3":
+            s.start_bucket()
         yield s
     finally:
         s.close()
@@ -253,6 +303,8 @@ def test_notices_answer_through_nginx_while_the_app_is_down(stack):
     nginx = s.start("nginx", [*s.nginx_argv, "-c", str(s.conf_dir / "nginx.conf")])
     s.start_gunicorn()
     s.start("worker", [str(BIN / "flask"), "snapshots", "work", "--worker", "--outbox", "--interval", "0.5"])
+    if s.store == "s3":  # this web machine's mirror of the bucket (deploy/seloste-snapshots-pull.service)
+        s.start("pull", [str(BIN / "flask"), "snapshots", "pull", "--watch", "--interval", "0.5"])
     _wait(f"{s.base}/healthz", nginx)
 
     browser = requests.Session()
@@ -311,8 +363,28 @@ def test_notices_answer_through_nginx_while_the_app_is_down(stack):
                 break
         time.sleep(0.5)
     else:
-        raise AssertionError("the snapshot was not written: " + (s.tmp / "worker.log").read_text()[-3000:])
+        logs = [
+            (s.tmp / name).read_text()[-3000:]
+            for name in ("worker.log", "pull.log")
+            if (s.tmp / name).exists()
+        ]
+        raise AssertionError("the snapshot was not written: " + "\n".join(logs))
     time.sleep(1)  # the reload after the new redirect
+    if s.store == "s3":
+        s.stop("worker")
+        s.stop("pull")
+        s.flask("snapshots", "pull")  # one last pull: the mirror holds exactly what the bucket holds
+        mirrored = {
+            "/".join(p.relative_to(s.snapshots).parts)
+            for p in s.snapshots.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        }
+        assert mirrored == s.bucket_keys() - {"@generation"} and len(mirrored) > 30
+        assert (s.snapshots / TENANT / NEW / "v/2.pdf/@d-fi").read_bytes() == s.s3.get_object(
+            Bucket=BUCKET, Key=f"{TENANT}/{NEW}/v/2.pdf/@d-fi"
+        )["Body"].read()
+        assert not list(s.snapshots.glob(f"{TENANT}/{OLD}/*"))  # the old address's files are gone
+        s.stop_bucket()  # nginx needs neither the app nor the bucket
 
     s.stop("gunicorn")
     assert requests.get(f"{base}/login", timeout=10).status_code == 502  # the app is down indeed
@@ -345,7 +417,9 @@ def test_notices_answer_through_nginx_while_the_app_is_down(stack):
     assert requests.get(f"{base}/{TENANT}/{OLD}", allow_redirects=False, timeout=10).headers["Location"] == (
         f"/{TENANT}/{NEW}"
     )
-    (s.tmp / "checked-urls.txt").write_text("\n".join(f"{code} {path}" for path, code in answers.items()))
+    (s.tmp / f"checked-urls-{s.store}.txt").write_text(
+        "\n".join(f"{code} {path}" for path, code in answers.items())
+    )
     form = requests.get(f"{notice}/request", headers={"Accept-Language": "en"}, timeout=10)
     assert form.status_code == 503 and "temporarily unavailable" in form.text
     form = requests.get(f"{notice}/request?lang=fi", timeout=10)

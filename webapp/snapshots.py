@@ -14,6 +14,9 @@ see deploy/nginx-site.conf.in):
     <tenant>/<notice>/@gone/…  the 410 page of a withdrawn notice, with the same variants
     @redirects.map             nginx map of every old address (301)
     <tenant>/<notice>/@manifest.json   what was written, with each version's hash
+    @generation                (bucket only) rewritten after every build that changed something, so
+                               the web machines' mirrors (webapp/snapshot_mirror.py) list the bucket
+                               only when it changed
 
 Each file's modification time is the answer's Last-Modified. Local writes go to a temporary file
 renamed over the old one (atomic); a file whose bytes and time are unchanged is not rewritten
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 # The environ key that lets the worker's own request print a PDF that is not in the store yet.
 PRINT_ENVIRON = "seloste.snapshot"
 REDIRECTS = "@redirects.map"
+GENERATION = "@generation"
 LATEST = "public, max-age=60"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -420,7 +424,11 @@ def build_tenant(app: Flask, tenant_id: int) -> Report:
             target.delete(key)
             removed += 1
     with across_tenants(database.new_session()) as session, session.begin():
-        _write_redirects(app, target, session)
+        redirected = _write_redirects(app, target, session)
+    if isinstance(target, S3Store) and (build.written or removed or redirected):
+        # last, after every object it announces; a unique body, so its ETag changes every time
+        mark = json.dumps({"tenant": tenant_slug, "at": time.time(), "nonce": os.urandom(8).hex()})
+        target.put(GENERATION, Stored(mark.encode(), "application/json", "no-store", None))
     return Report(tenant_slug, build.written, build.unchanged, removed, build.requests)
 
 

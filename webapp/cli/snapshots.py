@@ -13,6 +13,7 @@ from tenants import snapshots as jobs
 from tenants.models import SnapshotJob, Tenant
 
 from ..mail import drain_outbox
+from ..snapshot_mirror import pull
 from ..snapshots import work
 from .common import now, operator_session, tenant_by_slug
 
@@ -61,3 +62,51 @@ def snapshots_status():
         )
         lag = jobs.lag_seconds(session, now())
     click.echo((", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty") + f"; lag {lag:.0f} s")
+
+
+@snapshots_cli.command("pull")
+@click.option("--watch", is_flag=True, help="Keep running and pull again every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between pulls with --watch.")
+@click.option(
+    "--reload-command",
+    default=None,
+    help="Run after the redirect map changed (default: SNAPSHOT_RELOAD_COMMAND).",
+)
+@click.option(
+    "--full-every",
+    default=300.0,
+    show_default=True,
+    help="List the whole bucket at least this often (seconds), even when its @generation is unchanged.",
+)
+def snapshots_pull(watch, interval, reload_command, full_every):
+    """Mirror the snapshot bucket into SNAPSHOT_DIR, for this machine's nginx (several web machines)."""
+    app = current_app._get_current_object()
+    bucket = app.config["SNAPSHOT_S3_BUCKET"]
+    if not bucket:
+        raise click.ClickException("SNAPSHOT_S3_BUCKET is not set: there is no bucket to pull from")
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=app.config["SNAPSHOT_S3_ENDPOINT_URL"] or None,
+        region_name=app.config["S3_REGION"] or None,
+    )
+    command = app.config["SNAPSHOT_RELOAD_COMMAND"] if reload_command is None else reload_command
+    while True:
+        try:
+            report = pull(
+                client, bucket, app.config["SNAPSHOT_DIR"], reload_command=command, full_every=full_every
+            )
+        except Exception as exc:  # the bucket or the disk failed: the mirror keeps what it has
+            if not watch:
+                raise
+            click.echo(f"pull failed: {exc}", err=True)
+        else:
+            if report.fetched or report.removed or (not watch and report.listed):
+                click.echo(
+                    f"{len(report.fetched)} fetched, {report.unchanged} unchanged, "
+                    f"{len(report.removed)} removed" + (", nginx reloaded" if report.reloaded else "")
+                )
+        if not watch:
+            return
+        time.sleep(interval)
