@@ -16,7 +16,7 @@ from tenants.requests.models import DataRequest, RequestStatusCount
 from tenants.requests.service import NewRequest
 from tenants.scoping import scoped_to, unscoped
 
-from .support import drop_postgres, prepare_postgres
+from .support import drop_postgres, operator_url, prepare_postgres
 
 NOW = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 1, 31)
@@ -119,7 +119,7 @@ def committed_firm(backend):
     """A database of its own with a tenant and a member, committed for real (the threads need their
     own connections, and nothing they commit may reach the other tests' database); dropped after."""
     url = prepare_postgres(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_concurrent")
-    engine = create_engine(url)
+    engine = create_engine(operator_url(url))  # the set-up works across tenants, as the CLI does
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as s, unscoped(s):
         user = accounts.create_user(

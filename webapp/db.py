@@ -10,31 +10,53 @@ from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from tenants.scoping import set_scope
+from tenants.scoping import across_tenants, set_scope
 
 
 class Database:
-    """Engine and session factory, built once per app."""
+    """Engine and session factory, built once per app; operator work (commands, jobs, the outbox
+    sender) gets sessions of its own, on DATABASE_OPERATOR_URL when that names another role."""
 
-    def __init__(self, url: str):
-        kwargs: dict = {"future": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
-            if url.startswith("postgresql+psycopg"):
-                # No server-side prepared statements: a statement prepared on a connection gets a
-                # generic plan after five runs, one that cannot know which tenant it is for, and a
-                # plan fit for a tenant of a hundred requests reads all of a tenant's million.
-                kwargs["connect_args"] = {"prepare_threshold": None}
-        self.engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            _sqlite_pragmas(self.engine)
+    def __init__(self, url: str, operator_url: str | None = None):
+        self.url = url
+        self.engine = _engine(url)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.operator_url = operator_url or url
+        self.operator_engine = self.engine if self.operator_url == url else _engine(self.operator_url)
+        self.operator_sessionmaker = sessionmaker(bind=self.operator_engine, expire_on_commit=False)
 
     def new_session(self) -> Session:
-        """A fresh session, for CLI commands and jobs."""
+        """A fresh session as the app's role (scoped by whoever uses it)."""
         return self.sessionmaker()
+
+    def operator_session(self) -> Session:
+        """A session across every tenant, as the operator's role: only on PostgreSQL a role in
+        seloste_operator makes every tenant's rows visible (migration 0013)."""
+        return across_tenants(self.operator_sessionmaker())
+
+    def dispose(self) -> None:
+        """Close every pooled connection (both engines)."""
+        self.engine.dispose()
+        if self.operator_engine is not self.engine:
+            self.operator_engine.dispose()
+
+
+def _engine(url: str):
+    """An engine as the app uses it (no server-side prepared statements on PostgreSQL)."""
+    kwargs: dict = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        if url.startswith("postgresql+psycopg"):
+            # No server-side prepared statements: a statement prepared on a connection gets a
+            # generic plan after five runs, one that cannot know which tenant it is for, and a
+            # plan fit for a tenant of a hundred requests reads all of a tenant's million.
+            kwargs["connect_args"] = {"prepare_threshold": None}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        _sqlite_pragmas(engine)
+    return engine
 
 
 def _sqlite_pragmas(engine):
@@ -55,7 +77,7 @@ def _sqlite_pragmas(engine):
 
 def init_app(app: Flask) -> Database:
     """Create the engine for the app and close the request's session on teardown."""
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"], app.config["DATABASE_OPERATOR_URL"])
     app.extensions["seloste_db"] = database
 
     @app.teardown_appcontext
