@@ -22,6 +22,9 @@ APP_ROLE = "seloste_app"
 # set-up uses for it, as the CLI and the jobs use DATABASE_OPERATOR_URL.
 OPERATOR_ROLE = "seloste_operator"
 OPERATOR_LOGIN = "seloste_ops"
+# A test-only login in both roles: one connection whose web sessions SET ROLE seloste_app and whose
+# operator sessions SET ROLE seloste_operator (tests/security/test_operator_role.py).
+SWITCH_LOGIN = "seloste_test_switch"
 
 
 def skip_or_fail(reason: str):
@@ -52,6 +55,7 @@ def prepare_postgres(worker: str) -> str:
                 (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
                 (OPERATOR_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS"),
                 (OPERATOR_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {OPERATOR_ROLE}"),
+                (SWITCH_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {APP_ROLE}, {OPERATOR_ROLE}"),
             ):
                 _create_role(conn, role, options)
         admin.dispose()
@@ -78,6 +82,12 @@ def operator_url(app_url: str) -> str:
     if url.get_backend_name() != "postgresql":
         return app_url
     return url.set(username=OPERATOR_LOGIN, password=None).render_as_string(hide_password=False)
+
+
+def owner_url(app_url: str) -> str:
+    """The URL of the tables' owner (the admin of TEST_DATABASE_URL) for a database made by prepare_postgres."""
+    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    return admin_url.set(database=make_url(app_url).database).render_as_string(hide_password=False)
 
 
 def drop_postgres(url: str) -> None:

@@ -113,6 +113,12 @@ def use_scope(tenant_id: int | None, user_id: int | None = None) -> None:
         set_scope(g.db_session, tenant_id, user_id)
 
 
+def use_user(user_id: int | None) -> None:
+    """Act as this user (the session's, from its cookie) in the tenant already in scope, if any."""
+    tenant_id = g.db_scope[0] if "db_scope" in g else None
+    use_scope(tenant_id, user_id)
+
+
 def commit_request() -> bool:
     """Commit the request's unit of work, if it opened one; True when it queued mail."""
     session = g.get("db_session")

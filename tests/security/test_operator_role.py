@@ -7,10 +7,11 @@ itself. These tests connect as seloste_app (the rest of the suite sets up as the
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 from sqlalchemy.orm import Session
 
 from tenants import accounts
@@ -19,8 +20,10 @@ from tenants.notices import publishing, service
 from tenants.requests import service as requests
 from tenants.requests.service import NewRequest
 from tenants.scoping import scoped_to, set_scope, unscoped
+from webapp import migrate
 
 from ..conftest import PASSWORD, bound_app, login, now
+from ..support import SWITCH_LOGIN, drop_postgres, owner_url, prepare_postgres
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -162,11 +165,31 @@ def _path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+@pytest.fixture
+def switch_engine(database_url):
+    """Connections in both roles: each session picks its role when it begins (SET LOCAL ROLE)."""
+    engine = create_engine(make_url(database_url).set(username=SWITCH_LOGIN))
+    yield engine
+    engine.dispose()
+
+
+def _begin_as(role: str):
+    def begin(session, transaction, connection):
+        connection.exec_driver_sql(f"SET LOCAL ROLE {role}")
+        assert connection.exec_driver_sql("SELECT current_user").scalar() == role
+
+    return begin
+
+
 def test_sign_up_verification_login_and_reset_work_as_the_app_role(
-    database_url, app_engine, smtp_server, mailbox
+    database_url, switch_engine, smtp_server, mailbox
 ):
-    """Every session of this app, the operator's included, is seloste_app's: the web paths need no more."""
-    with bound_app(database_url, app_engine, smtp_server) as app:
+    """The web app's sessions as seloste_app; only the outbox sender's as the operator (in production
+    the worker, here the delivery after commit): the web paths need no more than the app's role."""
+    with bound_app(database_url, switch_engine, smtp_server) as app:
+        database = app.extensions["seloste_db"]
+        event.listen(database.sessionmaker, "after_begin", _begin_as("seloste_app"))
+        event.listen(database.operator_sessionmaker, "after_begin", _begin_as("seloste_operator"))
         client = app.test_client()
         r = client.post_form(
             "/signup",
@@ -192,3 +215,60 @@ def test_sign_up_verification_login_and_reset_work_as_the_app_role(
         )
         assert r.request.path == "/login"
         assert login(client, "sanna@sovellus.fi", "uusi salasana 42").request.path == "/app/"
+
+
+def test_the_app_role_reads_only_its_own_firm_users(as_app):
+    a_user, a = _firm(as_app, "omistaja@a-oy.fi", "A Oy")
+    b_user, b = _firm(as_app, "omistaja@b-oy.fi", "B Oy")
+
+    def emails(all_tenants=False, **scope):
+        set_scope(as_app, **scope)
+        conn = as_app.connection()
+        if all_tenants:
+            conn.execute(text("SELECT set_config('app.all_tenants', 'on', true)"))
+        return set(conn.scalars(text("SELECT email FROM user_account")).all())
+
+    assert emails(tenant_id=b.id, user_id=b_user.id) == {"omistaja@b-oy.fi"}  # B's rows are there
+    assert emails(tenant_id=a.id, user_id=a_user.id) == {"omistaja@a-oy.fi"}
+    assert emails(tenant_id=a.id) == {"omistaja@a-oy.fi"}  # the firm's members
+    assert emails(user_id=a_user.id) == {"omistaja@a-oy.fi"}  # one's own row
+    assert emails() == set()
+    assert emails(tenant_id=a.id, all_tenants=True) == {"omistaja@a-oy.fi"}
+    set_scope(as_app, tenant_id=a.id, user_id=a_user.id)
+    conn = as_app.connection()
+    assert (
+        conn.execute(text("UPDATE user_account SET name = 'X' WHERE id = :b"), {"b": b_user.id}).rowcount == 0
+    )
+    # The one look-up across firms: an address's account id and language, nothing more.
+    found = conn.execute(text("SELECT * FROM user_account_for_email('omistaja@b-oy.fi')")).mappings().all()
+    assert [dict(r) for r in found] == [{"id": b_user.id, "language": "fi"}]
+
+
+def test_the_migration_steps_back_to_the_setting_alone_and_forward_again(backend):
+    url = prepare_postgres(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_roles")
+    engine = create_engine(owner_url(url))
+    try:
+
+        def state():
+            with engine.connect() as conn:
+                policies = conn.execute(
+                    text("SELECT tablename, qual FROM pg_policies WHERE policyname = 'tenant_isolation'")
+                ).all()
+                users = conn.scalar(
+                    text("SELECT relrowsecurity FROM pg_class WHERE relname = 'user_account'")
+                )
+                function = conn.scalar(
+                    text("SELECT count(*) FROM pg_proc WHERE proname = 'user_account_for_email'")
+                )
+            operator = {table for table, qual in policies if "pg_has_role" in qual}
+            return len(policies), operator, users, function
+
+        count, operator, users, function = state()
+        assert count >= len(FILLED) and len(operator) == count and users and function == 1
+        migrate.downgrade(owner_url(url), "0012_inbox_scale")
+        assert state() == (count, set(), False, 0)
+        migrate.upgrade(owner_url(url), "seloste_app")
+        assert state() == (count, operator, True, 1)
+    finally:
+        engine.dispose()
+        drop_postgres(url)
