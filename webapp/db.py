@@ -7,7 +7,7 @@ and rolled back on error or teardown. Code in `tenants/` only flushes.
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tenants.scoping import across_tenants, set_scope
@@ -33,6 +33,21 @@ class Database:
         """A session across every tenant, as the operator's role: only on PostgreSQL a role in
         seloste_operator makes every tenant's rows visible (migration 0013)."""
         return across_tenants(self.operator_sessionmaker())
+
+    def check_operator(self) -> None:
+        """Refuse, with a message that says what to set, to work across tenants as a role that cannot
+        (PostgreSQL): the app's role would see no tenant's rows and, say, leave their mail unsent."""
+        if self.operator_engine.dialect.name != "postgresql":
+            return
+        with self.operator_sessionmaker() as session:
+            able = session.connection().scalar(
+                text("SELECT pg_has_role(current_user, 'seloste_operator', 'MEMBER')")
+            )
+        if not able:
+            raise RuntimeError(
+                "DATABASE_OPERATOR_URL must name a role in seloste_operator (e.g. seloste_ops, see "
+                "deploy/postgres-roles.sql): the commands, jobs and outbox sender work across tenants"
+            )
 
     def dispose(self) -> None:
         """Close every pooled connection (both engines)."""

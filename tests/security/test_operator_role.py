@@ -272,3 +272,24 @@ def test_the_migration_steps_back_to_the_setting_alone_and_forward_again(backend
     finally:
         engine.dispose()
         drop_postgres(url)
+
+
+@pytest.mark.parametrize(("login", "works"), [("seloste_app", False), ("seloste_ops", True)])
+def test_commands_refuse_an_operator_url_of_a_role_that_cannot_see_every_tenant(
+    database_url, smtp_server, login, works
+):
+    from webapp import create_app
+
+    from ..conftest import app_environ
+
+    operator = make_url(database_url).set(username=login).render_as_string(hide_password=False)
+    app = create_app(environ=app_environ(database_url, smtp_server.port, DATABASE_OPERATOR_URL=operator))
+    try:
+        result = app.test_cli_runner().invoke(args=["outbox", "status"])
+    finally:
+        app.extensions["seloste_db"].dispose()
+    if works:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code != 0
+        assert "DATABASE_OPERATOR_URL must name a role in seloste_operator" in str(result.exception)

@@ -26,6 +26,7 @@ def now() -> datetime:
 def operator_session():
     """One unit of work for a command, across every tenant (as DATABASE_OPERATOR_URL's role):
     committed when the command succeeds."""
+    database().check_operator()
     session = database().operator_session()
     with session, session.begin(), unscoped(session):
         yield session
