@@ -23,6 +23,14 @@ def _grant_app_role(connection, role: str) -> None:
     connection.execute(text(f"REVOKE ALL ON alembic_version FROM {quoted}"))
 
 
+def _grant_operator_role(connection) -> None:
+    # The same rights for the operator role (0013), on tables made after it, once it exists.
+    if connection.dialect.name != "postgresql":
+        return
+    if connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = 'seloste_operator'")):
+        _grant_app_role(connection, "seloste_operator")
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -46,6 +54,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
             _grant_app_role(connection, config.attributes.get("app_role", ""))
+            _grant_operator_role(connection)
     engine.dispose()
 
 

@@ -8,18 +8,35 @@ does not own the tables (owners bypass RLS).
 
 from alembic import op
 
+# Until 0013 the setting alone let a transaction see every tenant; the helpers below are what the
+# migrations 0001-0012 ran (a migration does not change when the code does). 0013 rewrites the
+# policies with OPERATOR_ALL: the setting counts only for a role in OPERATOR_ROLE.
 _ALL = "current_setting('app.all_tenants', true) = 'on'"
+OPERATOR_ROLE = "seloste_operator"
+OPERATOR_ALL = f"({_ALL} AND pg_has_role(current_user, '{OPERATOR_ROLE}', 'MEMBER'))"
 _TENANT = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
 _USER = "user_id = NULLIF(current_setting('app.user_id', true), '')::integer"
+
+
+def tenant_policy(table: str, *, also_own_user_rows: bool = False, every: str = _ALL) -> str:
+    """CREATE POLICY tenant_isolation for a table with a tenant_id column; `every` is the clause that
+    opens every tenant's rows."""
+    using = f"{every} OR {_TENANT}" + (f" OR {_USER}" if also_own_user_rows else "")
+    return f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({every} OR {_TENANT})"
+
+
+def platform_rows_policy(table: str, *, every: str = _ALL) -> str:
+    """CREATE POLICY tenant_isolation for a table that also holds rows of no tenant."""
+    rule = f"{every} OR {_TENANT} OR tenant_id IS NULL"
+    return f"CREATE POLICY tenant_isolation ON {table} USING ({rule}) WITH CHECK ({rule})"
 
 
 def enable_tenant_rls(table: str, *, also_own_user_rows: bool = False) -> None:
     """Turn on RLS for a table with a tenant_id column (and optionally user_id visibility)."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    using = f"{_ALL} OR {_TENANT}" + (f" OR {_USER}" if also_own_user_rows else "")
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({_ALL} OR {_TENANT})")
+    op.execute(tenant_policy(table, also_own_user_rows=also_own_user_rows))
 
 
 def disable_tenant_rls(table: str) -> None:
@@ -35,6 +52,5 @@ def enable_tenant_rls_with_platform_rows(table: str) -> None:
     rows such as sign-up mail): a tenant's rows stay invisible to every other tenant."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    rule = f"{_ALL} OR {_TENANT} OR tenant_id IS NULL"
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({rule}) WITH CHECK ({rule})")
+    op.execute(platform_rows_policy(table))

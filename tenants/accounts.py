@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import false, func, select, text, update
 from sqlalchemy.orm import Session
 
 from . import notify, passwords
@@ -25,7 +25,7 @@ from .models import (
     User,
     open_invitation_criteria,
 )
-from .scoping import scoped_to
+from .scoping import account_for_email, scoped_to, with_user
 from .validation import check_slug, normalise_business_id, normalise_email, slugify
 
 
@@ -64,7 +64,23 @@ def find_user_by_email(session: Session, email: str) -> User | None:
         email = normalise_email(email)
     except ValidationFailed:
         return None
-    return session.scalar(select(User).where(User.email == email))
+    found = account_for_email(session, email)
+    return None if found is None else user_by_id(session, found[0])
+
+
+def has_account(session: Session, email: str) -> bool:
+    """Whether the address has an account (in any organisation), without reading it."""
+    try:
+        return account_for_email(session, normalise_email(email)) is not None
+    except ValidationFailed:
+        return False
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The user, read as that user: the unit of work acts as them from now on (a log-in, or a link
+    signed for them). On PostgreSQL no other user's row outside the tenant in scope is visible."""
+    with_user(session, user_id)
+    return session.get(User, user_id)
 
 
 def create_tenant(
@@ -138,7 +154,7 @@ def create_user(
     name = _check_name(name, "name", "name_required")
     _check_new_password(password, about=(email, email.split("@")[0], name))
     _check_language(language)
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    if account_for_email(session, email) is not None:
         raise ValidationFailed("email_taken", "email")
     user = User(
         email=email,
@@ -148,6 +164,11 @@ def create_user(
         email_verified_at=now if verified else None,
         created_at=now,
     )
+    if session.connection().dialect.name == "postgresql":
+        # A user's own row is the only one visible to them outside a tenant: the new row's id is
+        # taken first and the unit of work acts as the new user, so the row can be written and read.
+        user.id = session.scalar(text("SELECT nextval(pg_get_serial_sequence('user_account', 'id'))"))
+        with_user(session, user.id)
     session.add(user)
     session.flush()
     return user
@@ -187,7 +208,8 @@ def sign_up(
     _check_name(company_name, "company_name", "company_name_required")
     normalise_business_id(business_id)
     _check_new_password(password)
-    existing = session.scalar(select(User).where(User.email == email))
+    found = account_for_email(session, email)
+    existing = None if found is None else user_by_id(session, found[0])
     if existing is not None:
         passwords.hash_password(password)  # same work as the new-account path
         notify.address_has_account(session, existing, now=now)
@@ -218,7 +240,7 @@ def request_password_reset(session: Session, email: str, *, language: str, now: 
 
 def mark_email_verified(session: Session, user_id: int, now: datetime) -> User:
     """Record that the user proved the address; a second call changes nothing."""
-    user = session.get(User, user_id)
+    user = user_by_id(session, user_id)
     if user is None:
         raise NotFound()
     if user.email_verified_at is None:
@@ -248,7 +270,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def reset_password(session: Session, user_id: int, new: str) -> User:
     """Set a new password from a reset link; every earlier session and link stops working."""
-    user = session.get(User, user_id)
+    user = user_by_id(session, user_id)
     if user is None:
         raise NotFound()
     _check_new_password(new, about=(user.email, user.email.split("@")[0], user.name))
@@ -260,7 +282,7 @@ def reset_password(session: Session, user_id: int, new: str) -> User:
 def end_sessions(session: Session, user_id: int) -> None:
     """End every session and remember-me cookie of the user, on every device (logout, "log out
     everywhere"): each carries the auth version, checked on every request."""
-    user = session.get(User, user_id)
+    user = user_by_id(session, user_id)
     if user is not None:
         user.auth_version += 1
         session.flush()

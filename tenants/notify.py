@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import outbox
 from .models import Invitation, Tenant, User
+from .scoping import account_for_email
 
 
 def confirm_address(session: Session, user: User, *, now: datetime) -> None:
@@ -43,13 +43,13 @@ def no_account_for_reset(session: Session, address: str, *, language: str, now: 
 def invitation(session: Session, invite: Invitation, *, now: datetime) -> None:
     """The invitation link: in the invitee's own language when the address has an account, else in
     the organisation's default language."""
-    known = session.scalar(select(User).where(User.email == invite.email))
+    known = account_for_email(session, invite.email)
     tenant = session.get(Tenant, invite.tenant_id)
     outbox.queue_mail(
         session,
         "invitation",
         to=invite.email,
-        language=known.language if known is not None else tenant.default_language,
+        language=known[1] if known is not None else tenant.default_language,
         now=now,
         tenant_id=invite.tenant_id,
         invitation_id=invite.id,

@@ -11,12 +11,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Table, event, text
+from sqlalchemy import Table, event, select, text
 from sqlalchemy.orm import Session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
 from .errors import TenantScopeMissing
-from .models import Base, TenantOwned
+from .models import Base, TenantOwned, User
 
 _SCOPE_KEY = "tenant_scope"
 
@@ -49,6 +49,25 @@ def scoped_to(session: Session, tenant_id: int, user_id: int | None = None):
         yield session
     finally:
         _apply(session, before)
+
+
+def with_user(session: Session, user_id: int) -> None:
+    """From now on the unit of work acts as this user (in the same tenant, if any): on PostgreSQL a
+    user's own account row is visible to them. For a log-in, a sign-up or a link that names the user."""
+    scope = current_scope(session)
+    _apply(session, Scope(tenant_id=scope.tenant_id, user_id=user_id, all_tenants=scope.all_tenants))
+
+
+def account_for_email(session: Session, email: str) -> tuple[int, str] | None:
+    """The id and interface language of the account with this (normalised) address, in any tenant.
+    On PostgreSQL through the narrow SECURITY DEFINER function user_account_for_email (migration
+    0013_user_rls): the app's role cannot read other tenants' users."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(text("SELECT id, language FROM user_account_for_email(:a)"), {"a": email}).first()
+    else:
+        row = conn.execute(select(User.id, User.language).where(User.email == email)).first()
+    return None if row is None else (row[0], row[1])
 
 
 @contextmanager

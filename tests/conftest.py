@@ -16,7 +16,7 @@ from tenants.scoping import unscoped
 from webapp import create_app
 from webapp.db import Database
 
-from .support import Mailbox, answer_starter, csrf_from, prepare_postgres, prepare_sqlite
+from .support import Mailbox, answer_starter, csrf_from, operator_url, prepare_postgres, prepare_sqlite
 
 PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", "postgresql"]
@@ -60,10 +60,20 @@ def database_url(backend, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def engine(database_url):
-    """One engine per backend for the whole run."""
+    """One engine per backend for the whole run, connecting as the tests' set-up does: on PostgreSQL
+    as a role in seloste_operator (the CLI's DATABASE_OPERATOR_URL), so `unscoped` opens every
+    tenant; the app's own role cannot (see app_engine and tests/security/test_operator_role.py)."""
+    database = Database(operator_url(database_url))
+    yield database.engine
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_engine(database_url):
+    """An engine connecting as the web app's role (on PostgreSQL: seloste_app, in no operator role)."""
     database = Database(database_url)
     yield database.engine
-    database.engine.dispose()
+    database.dispose()
 
 
 def _free_port() -> int:
@@ -99,6 +109,7 @@ def app_environ(database_url: str, smtp_port: int, **extra) -> dict:
         "SELOSTE_ENV": "testing",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "DATABASE_URL": database_url,
+        "DATABASE_OPERATOR_URL": operator_url(database_url),
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
         "MAIL_TRANSPORT": "smtp",
@@ -138,6 +149,14 @@ def app(database_url, engine, smtp_server):
         yield application
 
 
+def bind_to(application, connection) -> Database:
+    """Make the app's sessions, the app role's and the operator's, join the connection's transaction."""
+    database = application.extensions["seloste_db"]
+    for maker in (database.sessionmaker, database.operator_sessionmaker):
+        maker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    return database
+
+
 @contextmanager
 def bound_app(database_url, engine, smtp_server, **extra_env):
     """An app whose sessions join one connection's outer transaction, rolled back at the end."""
@@ -149,15 +168,13 @@ def bound_app(database_url, engine, smtp_server, **extra_env):
     application.test_client_class = Client
     connection = engine.connect()
     outer = connection.begin()
-    application.extensions["seloste_db"].sessionmaker.configure(
-        bind=connection, join_transaction_mode="create_savepoint"
-    )
+    database = bind_to(application, connection)
     try:
         yield application
     finally:
         outer.rollback()
         connection.close()
-        application.extensions["seloste_db"].engine.dispose()
+        database.dispose()
 
 
 @pytest.fixture
@@ -235,6 +252,14 @@ def notice_firm(make_owner, session):
     return user, tenant, notice
 
 
+def ident(row) -> int:
+    """A row's id without loading it: after a rollback a user's row only loads in a scope that
+    shows it (row-level security on user_account), and the tests' session often has none."""
+    from sqlalchemy import inspect
+
+    return inspect(row).identity[0]
+
+
 def publish_version(session, firm, *, today, prepared_on=None, note="", edit=None, allow_incomplete=False):
     """Publish the firm's notice (optionally editing the draft first); returns the new version."""
     from tenants.notices import publishing, service
@@ -242,7 +267,7 @@ def publish_version(session, firm, *, today, prepared_on=None, note="", edit=Non
     from webapp import page_cache as cache
 
     user, tenant, notice = firm
-    with scoped_to(session, tenant.id, user.id):
+    with scoped_to(session, ident(tenant), ident(user)):
         if edit:
             draft = service.draft_of(notice)
             edit(draft)
@@ -251,7 +276,7 @@ def publish_version(session, firm, *, today, prepared_on=None, note="", edit=Non
             session,
             tenant.id,
             notice.id,
-            by_user_id=user.id,
+            by_user_id=ident(user),
             prepared_on=prepared_on,
             change_note=note,
             today=today,

@@ -18,6 +18,13 @@ from webapp.config import normalise_database_url
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 APP_ROLE = "seloste_app"
+# The role whose members may open every tenant's rows (migration 0013), and the login the tests' own
+# set-up uses for it, as the CLI and the jobs use DATABASE_OPERATOR_URL.
+OPERATOR_ROLE = "seloste_operator"
+OPERATOR_LOGIN = "seloste_ops"
+# A test-only login in both roles: one connection whose web sessions SET ROLE seloste_app and whose
+# operator sessions SET ROLE seloste_operator (tests/security/test_operator_role.py).
+SWITCH_LOGIN = "seloste_test_switch"
 
 
 def skip_or_fail(reason: str):
@@ -44,15 +51,43 @@ def prepare_postgres(worker: str) -> str:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-            exists = conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE})
-            if not exists:
-                conn.execute(text(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS"))
+            for role, options in (
+                (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
+                (OPERATOR_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS"),
+                (OPERATOR_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {OPERATOR_ROLE}"),
+                (SWITCH_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {APP_ROLE}, {OPERATOR_ROLE}"),
+            ):
+                _create_role(conn, role, options)
         admin.dispose()
     except Exception as exc:  # unreachable server, auth refused, ...
         skip_or_fail(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is unreachable: {exc}")
     owner_url = admin_url.set(database=name)
     migrate.upgrade(owner_url.render_as_string(hide_password=False), APP_ROLE)
     return owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+def _create_role(conn, role: str, options: str) -> None:
+    if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+        return
+    try:
+        conn.execute(text(f"CREATE ROLE {role} {options}"))
+    except Exception:  # another run on the same server made it first
+        if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+            raise
+
+
+def operator_url(app_url: str) -> str:
+    """The URL of the operator's login for a database made by prepare_postgres (else the same URL)."""
+    url = make_url(app_url)
+    if url.get_backend_name() != "postgresql":
+        return app_url
+    return url.set(username=OPERATOR_LOGIN, password=None).render_as_string(hide_password=False)
+
+
+def owner_url(app_url: str) -> str:
+    """The URL of the tables' owner (the admin of TEST_DATABASE_URL) for a database made by prepare_postgres."""
+    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    return admin_url.set(database=make_url(app_url).database).render_as_string(hide_password=False)
 
 
 def drop_postgres(url: str) -> None:

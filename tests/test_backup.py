@@ -51,7 +51,7 @@ def test_a_restored_database_still_proves_what_a_version_said(backend, database_
     app = create_app(environ=app_environ(as_app, smtp_server.port, STORAGE_DIR=str(files)))
     database = app.extensions["seloste_db"]
     now = datetime.now(UTC)
-    with database.new_session() as session:
+    with database.operator_session() as session:
         with unscoped(session):
             user = accounts.create_user(
                 session,

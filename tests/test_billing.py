@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tenants import accounts
 from tenants.billing import service as billing
@@ -94,12 +94,14 @@ def lock(session, tenant_id, days_overdue=15):
 
 
 def new_notice(session, user, tenant, title, languages=("fi",)):
+    # The ids without loading the rows (a rollback may have expired them; a user's row loads in scope).
+    user_id, tenant_id = inspect(user).identity[0], inspect(tenant).identity[0]
     session.expire_all()  # the webhook changed the plan through another session
-    with scoped_to(session, tenant.id, user.id):
+    with scoped_to(session, tenant_id, user_id):
         notice = service.create_notice(
             session,
-            tenant.id,
-            by_user_id=user.id,
+            tenant_id,
+            by_user_id=user_id,
             title=title,
             languages=list(languages),
             primary_language="fi",

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from tenants.scoping import unscoped
 from webapp.i18n import format_day
 
 from .conftest import login
@@ -107,7 +108,8 @@ def test_switcher_sets_cookie_and_user_preference(client, make_owner, session):
     r = client.post_form("/language", {"language": "sv", "next": "/app/"}, follow_redirects=True)
     assert r.request.path == "/app/"
     assert '<html lang="sv">' in r.get_data(as_text=True)
-    session.refresh(user)
+    with unscoped(session):
+        session.refresh(user)
     assert user.language == "sv"
     # Logged out, the cookie still remembers the choice.
     client.post_form("/logout")

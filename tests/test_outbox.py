@@ -128,15 +128,13 @@ def test_cli_drains_the_outbox(app, session, mailbox):
 def test_embedded_default_writes_signup_mail_to_the_mail_folder(database_url, engine, smtp_server, tmp_path):
     from webapp import create_app
 
-    from .conftest import Client, app_environ
+    from .conftest import Client, app_environ, bind_to
 
     env = app_environ(database_url, smtp_server.port, MAIL_TRANSPORT="file", MAIL_DIR=str(tmp_path))
     app = create_app(environ=env)
     app.test_client_class = Client
     with engine.connect() as conn, conn.begin() as outer:
-        app.extensions["seloste_db"].sessionmaker.configure(
-            bind=conn, join_transaction_mode="create_savepoint"
-        )
+        bind_to(app, conn)
         client = app.test_client()
         client.post_form(
             "/signup",

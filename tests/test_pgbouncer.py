@@ -35,7 +35,7 @@ def _pgbouncer() -> str | None:
 
 def _publish_firm(database, name, business_id, slug_title):
     now = datetime.now(UTC)
-    with database.new_session() as session:
+    with database.operator_session() as session:
         with unscoped(session):
             user = accounts.create_user(
                 session,

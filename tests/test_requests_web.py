@@ -14,7 +14,7 @@ from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
 from webapp.requests.forms import _form_clock
 
-from .conftest import login, publish_version
+from .conftest import bind_to, login, publish_version
 
 FORM = "/rantakahvila-oy/asiakasrekisteri/request"
 
@@ -303,9 +303,7 @@ def test_form_is_rate_limited_per_email_address(database_url, engine, smtp_serve
     limited = create_app(environ=app_environ(database_url, smtp_server.port, RATELIMIT_ENABLED="1"))
     limited.test_client_class = Client
     with engine.connect() as conn, conn.begin() as outer:
-        limited.extensions["seloste_db"].sessionmaker.configure(
-            bind=conn, join_transaction_mode="create_savepoint"
-        )
+        bind_to(limited, conn)
         limiter.reset()
         codes = []
         for n in range(7):

@@ -89,7 +89,15 @@ def test_row_level_security_blocks_raw_sql(backend, session, two_tenants):
     a_user, a, b_user, b = two_tenants
     set_scope(session, tenant_id=a.id)
     conn = session.connection()
-    assert conn.scalar(text("SELECT current_user")) == "seloste_app"
+    # The tests' connection (the operator's login; the app's own role is tested in tests/security/)
+    # neither owns the tables nor bypasses row-level security.
+    assert conn.scalar(text("SELECT current_user")) != conn.scalar(
+        text("SELECT tableowner FROM pg_tables WHERE tablename = 'membership'")
+    )
+    assert (
+        conn.scalar(text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+        is False
+    )
     tenant_ids = conn.scalars(text("SELECT tenant_id FROM membership")).all()
     assert tenant_ids == [a.id]
     set_scope(session)  # nothing in scope: the database shows nothing

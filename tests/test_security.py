@@ -6,7 +6,7 @@ from webapp import create_app
 from webapp.config import ConfigError
 from webapp.security import is_safe_next
 
-from .conftest import PASSWORD, app_environ, login
+from .conftest import PASSWORD, app_environ, bind_to, login
 
 
 def test_headers_on_every_response(client):
@@ -83,9 +83,7 @@ def test_login_is_rate_limited(database_url, smtp_server, engine):
 
     app.test_client_class = Client
     with engine.connect() as conn, conn.begin() as outer:
-        app.extensions["seloste_db"].sessionmaker.configure(
-            bind=conn, join_transaction_mode="create_savepoint"
-        )
+        bind_to(app, conn)
         client = app.test_client()
         codes = [
             client.post_form("/login", {"email": "x@y.fi", "password": "wrong password"}).status_code
@@ -133,9 +131,7 @@ def test_unexpected_error_shows_a_friendly_page_and_saves_nothing(database_url, 
         raise RuntimeError("bug")
 
     with engine.connect() as conn, conn.begin() as outer:
-        app.extensions["seloste_db"].sessionmaker.configure(
-            bind=conn, join_transaction_mode="create_savepoint"
-        )
+        bind_to(app, conn)
         r = app.test_client().get("/boom")
         assert r.status_code == 500
         assert "Lähettämiäsi tietoja ei tallennettu" in r.get_data(as_text=True)

@@ -28,7 +28,7 @@ from webapp import migrate
 from webapp.config import normalise_database_url
 
 from .nginx_support import free_port, nginx_binary, render
-from .support import APP_ROLE, DEFAULT_PG, skip_or_fail
+from .support import APP_ROLE, DEFAULT_PG, operator_url, skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -114,6 +114,7 @@ class Stack:
             "SELOSTE_ENV": "development",
             "SECRET_KEY": "smoke-secret-key-0123456789abcdef0123456789",
             "DATABASE_URL": database_url,
+            "DATABASE_OPERATOR_URL": operator_url(database_url),
             "BASE_URL": self.base,
             "PROXY_COUNT": "1",
             "REDIS_URL": "redis://127.0.0.1:6379/13",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
 from tenants.models import User
 
-from .db import db
+from .db import db, use_scope, use_user
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -37,8 +37,11 @@ def _load_user(user_key: str):
         user_id, version = (int(p) for p in user_key.split(":"))
     except ValueError:
         return None
+    before = g.get("db_scope", (None, None))
+    use_user(user_id)  # on PostgreSQL a user's row is visible to that user (and their firms) only
     user = db().get(User, user_id)
     if user is None or user.auth_version != version or user.email_verified_at is None:
+        use_scope(*before)
         return None
     return LoginUser(user)
 

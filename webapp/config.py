@@ -96,6 +96,11 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret,
         "DATABASE_URL": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", ""),
+        # Commands, daily jobs and the outbox sender work across tenants: on PostgreSQL as a role in
+        # seloste_operator (the web app's role is not), on the embedded default as the same file.
+        "DATABASE_OPERATOR_URL": normalise_database_url(
+            env.get("DATABASE_OPERATOR_URL") or env.get("DATABASE_URL") or default_db
+        ),
         "BASE_URL": base_url,
         # Links in mail: BASE_URL, else the address `make run` serves the embedded default at.
         "LINK_BASE_URL": base_url or env.get("LINK_BASE_URL", "").rstrip("/") or "http://127.0.0.1:5000",

@@ -7,36 +7,73 @@ and rolled back on error or teardown. Code in `tenants/` only flushes.
 from __future__ import annotations
 
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import tenants.snapshots  # noqa: F401  (every public change queues a snapshot job)
-from tenants.scoping import set_scope
+from tenants.scoping import across_tenants, set_scope
 
 
 class Database:
-    """Engine and session factory, built once per app."""
+    """Engine and session factory, built once per app; operator work (commands, jobs, the outbox
+    sender) gets sessions of its own, on DATABASE_OPERATOR_URL when that names another role."""
 
-    def __init__(self, url: str):
-        kwargs: dict = {"future": True}
-        if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
-            if url.startswith("postgresql+psycopg"):
-                # No server-side prepared statements: a statement prepared on a connection gets a
-                # generic plan after five runs, one that cannot know which tenant it is for, and a
-                # plan fit for a tenant of a hundred requests reads all of a tenant's million. It also
-                # lets PgBouncer in transaction mode hand each transaction another server connection.
-                kwargs["connect_args"] = {"prepare_threshold": None}
-        self.engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            _sqlite_pragmas(self.engine)
+    def __init__(self, url: str, operator_url: str | None = None):
+        self.url = url
+        self.engine = _engine(url)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.operator_url = operator_url or url
+        self.operator_engine = self.engine if self.operator_url == url else _engine(self.operator_url)
+        self.operator_sessionmaker = sessionmaker(bind=self.operator_engine, expire_on_commit=False)
 
     def new_session(self) -> Session:
-        """A fresh session, for CLI commands and jobs."""
+        """A fresh session as the app's role (scoped by whoever uses it)."""
         return self.sessionmaker()
+
+    def operator_session(self) -> Session:
+        """A session across every tenant, as the operator's role: only on PostgreSQL a role in
+        seloste_operator makes every tenant's rows visible (migration 0013)."""
+        return across_tenants(self.operator_sessionmaker())
+
+    def check_operator(self) -> None:
+        """Refuse, with a message that says what to set, to work across tenants as a role that cannot
+        (PostgreSQL): the app's role would see no tenant's rows and, say, leave their mail unsent."""
+        if self.operator_engine.dialect.name != "postgresql":
+            return
+        with self.operator_sessionmaker() as session:
+            able = session.connection().scalar(
+                text("SELECT pg_has_role(current_user, 'seloste_operator', 'MEMBER')")
+            )
+        if not able:
+            raise RuntimeError(
+                "DATABASE_OPERATOR_URL must name a role in seloste_operator (e.g. seloste_ops, see "
+                "deploy/postgres-roles.sql): the commands, jobs and outbox sender work across tenants"
+            )
+
+    def dispose(self) -> None:
+        """Close every pooled connection (both engines)."""
+        self.engine.dispose()
+        if self.operator_engine is not self.engine:
+            self.operator_engine.dispose()
+
+
+def _engine(url: str):
+    """An engine as the app uses it (no server-side prepared statements on PostgreSQL)."""
+    kwargs: dict = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        if url.startswith("postgresql+psycopg"):
+            # No server-side prepared statements: a statement prepared on a connection gets a
+            # generic plan after five runs, one that cannot know which tenant it is for, and a
+            # plan fit for a tenant of a hundred requests reads all of a tenant's million. It also
+            # lets PgBouncer in transaction mode hand each transaction another server connection.
+            kwargs["connect_args"] = {"prepare_threshold": None}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        _sqlite_pragmas(engine)
+    return engine
 
 
 def _sqlite_pragmas(engine):
@@ -57,7 +94,7 @@ def _sqlite_pragmas(engine):
 
 def init_app(app: Flask) -> Database:
     """Create the engine for the app and close the request's session on teardown."""
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"], app.config["DATABASE_OPERATOR_URL"])
     app.extensions["seloste_db"] = database
 
     @app.teardown_appcontext
@@ -91,6 +128,12 @@ def use_scope(tenant_id: int | None, user_id: int | None = None) -> None:
     g.db_scope = (tenant_id, user_id)
     if "db_session" in g:
         set_scope(g.db_session, tenant_id, user_id)
+
+
+def use_user(user_id: int | None) -> None:
+    """Act as this user (the session's, from its cookie) in the tenant already in scope, if any."""
+    tenant_id = g.db_scope[0] if "db_scope" in g else None
+    use_scope(tenant_id, user_id)
 
 
 def commit_request() -> bool:

@@ -266,7 +266,7 @@ class RenderingTransport:
         """Render in an app context of its own, reading the database as the tenant (or, for the
         platform's own mail such as a digest across organisations, as the operator)."""
         with self.app.app_context():
-            session = database().new_session()
+            session = database().operator_session()
             try:
                 scope = scoped_to(session, mail.tenant_id) if mail.tenant_id else unscoped(session)
                 with scope:
@@ -301,7 +301,7 @@ def drain_outbox(app: Flask, limit: int = 100):
     """Send what is due now; returns the DeliveryReport."""
     with app.app_context():
         return deliver_due(
-            database().new_session,
+            database().operator_session,
             transport_for(current_app._get_current_object()),
             now=lambda: datetime.now(UTC),
             limit=limit,

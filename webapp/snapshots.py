@@ -43,7 +43,6 @@ from sqlalchemy import select
 from tenants import snapshots as jobs
 from tenants.models import LANGUAGES, Tenant, TenantSlugAlias
 from tenants.notices.models import Notice, NoticeSlugAlias, NoticeVersion
-from tenants.scoping import across_tenants
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +388,7 @@ def build_tenant(app: Flask, tenant_id: int) -> Report:
     and rewrite the redirect rules."""
     target = app.extensions["seloste_snapshots"]
     database = app.extensions["seloste_db"]
-    with across_tenants(database.new_session()) as session, session.begin():
+    with database.operator_session() as session, session.begin():
         tenant = session.get(Tenant, tenant_id)
         if tenant is None:
             return Report("", 0, 0, 0, 0)
@@ -423,7 +422,7 @@ def build_tenant(app: Flask, tenant_id: int) -> Report:
         for key in target.keys(prefix) - build.keys:
             target.delete(key)
             removed += 1
-    with across_tenants(database.new_session()) as session, session.begin():
+    with database.operator_session() as session, session.begin():
         redirected = _write_redirects(app, target, session)
     if isinstance(target, S3Store) and (build.written or removed or redirected):
         # last, after every object it announces; a unique body, so its ETag changes every time

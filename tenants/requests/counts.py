@@ -35,7 +35,7 @@ def _add(session: Session, tenant_id: int, deltas: dict[str, int]) -> None:
 
 
 def _write_pending(session: Session) -> None:
-    """Write the remembered changes: one statement, rows in (tenant, status) order."""
+    """Write the remembered changes: one statement per tenant, rows in (tenant, status) order."""
     pending = session.info.pop(_PENDING, None)
     rows = [{"tenant_id": t, "status": s, "n": n} for (t, s), n in sorted((pending or {}).items()) if n]
     if not rows:
@@ -46,21 +46,25 @@ def _write_pending(session: Session) -> None:
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    stmt = upsert(RequestStatusCount.__table__).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "status"], set_={"n": RequestStatusCount.__table__.c.n + stmt.excluded.n}
-    )
+
+    def upsert_rows(rows):
+        stmt = upsert(RequestStatusCount.__table__).values(rows)
+        return stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "status"],
+            set_={"n": RequestStatusCount.__table__.c.n + stmt.excluded.n},
+        )
+
     if not postgres:
-        conn.execute(stmt)
+        conn.execute(upsert_rows(rows))
         return
     # At commit the scope may be another than the one the requests were changed in (those rows passed
-    # row-level security when written): the counters are written for all of them, then the scope is
-    # put back as it was.
-    before = conn.execute(
-        text("SELECT current_setting('app.all_tenants', true), set_config('app.all_tenants', 'on', true)")
-    ).scalar()
-    conn.execute(stmt)
-    conn.execute(text("SELECT set_config('app.all_tenants', :a, true)"), {"a": before or ""})
+    # row-level security when written): each tenant's counters are written in that tenant's scope
+    # (the app's role cannot open every tenant at once), then the scope is put back as it was.
+    before = conn.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
+    for tenant_id in sorted({row["tenant_id"] for row in rows}):
+        conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+        conn.execute(upsert_rows([row for row in rows if row["tenant_id"] == tenant_id]))
+    conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": before or ""})
 
 
 @event.listens_for(Session, "before_commit")

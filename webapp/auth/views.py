@@ -69,7 +69,7 @@ def verify(token):
     """Confirm the address from the link in the mail."""
     payload = tokens.read(tokens.VERIFY, token, tokens.verify_max_age())
     user_id = tokens.row_id(payload, "u")
-    user = db().get(User, user_id) if user_id is not None else None
+    user = accounts.user_by_id(db(), user_id) if user_id is not None else None
     if user is None or user.email != payload.get("e"):
         return render_template("auth/link_invalid.html", kind="verify"), 400
     if user.email_verified_at is not None:
@@ -140,7 +140,7 @@ def reset(token):
     """Choose a new password from a reset link (works once)."""
     payload = tokens.read(tokens.RESET, token, tokens.reset_max_age())
     user_id = tokens.row_id(payload, "u")
-    user = db().get(User, user_id) if user_id is not None else None
+    user = accounts.user_by_id(db(), user_id) if user_id is not None else None
     if user is None or user.auth_version != payload.get("v"):
         return render_template("auth/link_invalid.html", kind="reset"), 400
     form = NewPasswordForm()
@@ -171,7 +171,7 @@ def _joining_user(form, invite, token: str):
     address that has an account; None with the form's errors when the new account is refused."""
     if current_user.is_authenticated:
         return current_user.model
-    if accounts.find_user_by_email(db(), invite.email) is not None:
+    if accounts.has_account(db(), invite.email):
         return redirect(url_for("auth.login", next=url_for("auth.invitation", token=token)))
     try:
         return accounts.create_user(
@@ -205,7 +205,7 @@ def invitation(token):
         return render_template(
             "auth/invitation.html", invite=invite, tenant=tenant, token=token, other_account=True
         ), 403
-    has_account = accounts.find_user_by_email(db(), invite.email) is not None
+    has_account = accounts.has_account(db(), invite.email)
     form = ActionForm() if has_account or current_user.is_authenticated else AcceptInvitationForm()
     # What the page shows, read now: a refused acceptance rolls back and expires the rows.
     shown = {"invite": SimpleNamespace(email=invite.email), "tenant": SimpleNamespace(name=tenant.name)}

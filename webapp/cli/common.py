@@ -24,8 +24,10 @@ def now() -> datetime:
 
 @contextmanager
 def operator_session():
-    """One unit of work for a command, across every tenant: committed when the command succeeds."""
-    session = database().new_session()
+    """One unit of work for a command, across every tenant (as DATABASE_OPERATOR_URL's role):
+    committed when the command succeeds."""
+    database().check_operator()
+    session = database().operator_session()
     with session, session.begin(), unscoped(session):
         yield session
 

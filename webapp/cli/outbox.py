@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tenants.models import OutboxMessage
 
+from ..db import database
 from ..mail import drain_outbox
 from .common import operator_session
 
@@ -23,6 +24,7 @@ outbox_cli = AppGroup("outbox", help="Outgoing mail.")
 def outbox_send(worker, interval):
     """Send the mail that is due (once, or continuously with --worker)."""
     app = current_app._get_current_object()
+    database().check_operator()
     while True:
         report = drain_outbox(app, limit=500)
         if report.sent or report.failed or report.gave_up or not worker:
