@@ -29,6 +29,7 @@ from webapp.requests.forms import _form_clock
 
 from ..conftest import PASSWORD
 from ..security.xss_corpus import FOUND, HOOK, joined, packed, payloads
+from ..support import answer_starter
 
 PAYLOADS = payloads()
 FIGURES = {"page_loads": 0, "mails": 0, "pdfs": 0, "payloads": len(PAYLOADS)}
@@ -73,6 +74,7 @@ def firm(live_server):
             starter_key="customer_register",
             now=_now(),
         )
+        answer_starter(s, tenant.id, user.id, notice, now=_now())
         publishing.publish(
             s,
             tenant.id,
