@@ -212,7 +212,7 @@ def stack(backend, tmp_path, request):
     except redis.RedisError as exc:
         skip_or_fail(f"Redis on 127.0.0.1:6379 does not answer: {exc}")
     admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
-    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}smoke"
+    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}smoke_{request.param}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

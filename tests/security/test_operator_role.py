@@ -23,7 +23,7 @@ from tenants.scoping import scoped_to, set_scope, unscoped
 from webapp import migrate
 
 from ..conftest import PASSWORD, bound_app, login, now
-from ..support import SWITCH_LOGIN, drop_postgres, owner_url, prepare_postgres
+from ..support import SWITCH_LOGIN, answer_starter, drop_postgres, owner_url, prepare_postgres
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -77,6 +77,7 @@ def _firm(session, email: str, company: str):
             starter_key="customer_register",
             now=now(),
         )
+        answer_starter(session, tenant.id, user.id, notice, now=now())
         publishing.publish(
             session, tenant.id, notice.id, by_user_id=user.id, prepared_on=None, change_note="",
             today=now().date(), now=now(),
