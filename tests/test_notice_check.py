@@ -104,8 +104,9 @@ CASES = [
         {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "legitimate_interests"}]},
     ),
     (
+        # the generated right to withdraw consent already tells it: own words are advice only
         "consent_without_withdrawal_text",
-        True,
+        False,
         {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]},
     ),
     ("data_subjects_missing", False, {"data_subjects": []}),
@@ -319,3 +320,23 @@ def test_texts_missing_in_a_language_are_listed_in_the_order_of_the_notice():
     r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "data_subjects": [{"fi": "Asiakkaat"}]})
     (gaps,) = [i for i in r.items if i.code == "language_text_missing"]
     assert gaps.params["fields"]["sv"] == ["data_subjects.0", "retention"]
+
+
+def test_consent_withdrawal_text_blocks_only_where_the_right_is_not_generated():
+    consent = {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]}
+    generated = next(i for i in report(consent).items if i.code == "consent_without_withdrawal_text")
+    assert not generated.blocks and report(consent).ready
+    not_generated = report(consent, sync=False)
+    item = next(i for i in not_generated.items if i.code == "consent_without_withdrawal_text")
+    assert item.blocks and not not_generated.ready
+
+
+def test_explicit_consent_to_special_categories_is_treated_as_consent():
+    special = {
+        "special_categories_used": True,
+        "special_categories": ["health"],
+        "special_justification": {"fi": "<p>9(2)(a)</p>", "sv": "<p>9(2)(a)</p>"},
+    }
+    explicit = report({**special, "explicit_consent": True})
+    assert "consent_without_withdrawal_text" in open_codes(explicit) and explicit.ready
+    assert "consent_without_withdrawal_text" not in open_codes(report(special))

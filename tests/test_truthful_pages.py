@@ -142,3 +142,44 @@ def test_erasure_notes_the_limit_of_a_legal_obligation_only_where_one_is_a_basis
 
     assert "emme voi poistaa ennen kuin säilytysvelvollisuus päättyy" in erasure("legal_obligation")
     assert "säilytysvelvollisuus" not in erasure("contract")
+
+
+def test_research_or_statistics_adds_the_art_21_6_objection_to_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.rights import sync_rights
+    from tenants.notices.schema import load_draft
+
+    def rights_text(research, lang="fi"):
+        draft = {"purposes": [{"description": {lang: "<p>x</p>"}, "legal_basis": "contract"}]}
+        draft["research_statistics"] = research
+        section = next(s for s in render(sync_rights(load_draft(draft)), lang).sections if s.key == "rights")
+        return " ".join(str(b.title) + " " + str(b.value) for b in section.blocks)
+
+    assert "Oikeus vastustaa käsittelyä" in rights_text(True)
+    assert "tilastointia varten" in rights_text(True)
+    assert "forskningsändamål" in rights_text(True, "sv") and "statistics" in rights_text(True, "en")
+    assert "Oikeus vastustaa käsittelyä" not in rights_text(False)
+    assert "tilastointia" not in rights_text(False)
+
+
+def test_explicit_consent_puts_withdrawal_and_portability_on_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.rights import sync_rights
+    from tenants.notices.schema import load_draft
+
+    def titles(explicit):
+        draft = load_draft(
+            {
+                "purposes": [{"description": {"fi": "<p>x</p>"}, "legal_basis": "legal_obligation"}],
+                "special_categories_used": True,
+                "special_categories": ["health"],
+                "explicit_consent": explicit,
+            }
+        )
+        section = next(s for s in render(sync_rights(draft), "fi").sections if s.key == "rights")
+        return [b.title for b in section.blocks]
+
+    assert {"Oikeus peruuttaa suostumus", "Oikeus siirtää tiedot järjestelmästä toiseen"} <= set(titles(True))
+    assert not {"Oikeus peruuttaa suostumus", "Oikeus siirtää tiedot järjestelmästä toiseen"} & set(
+        titles(False)
+    )

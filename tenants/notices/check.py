@@ -212,9 +212,16 @@ def _purposes(d: NoticeDraft) -> list[Item]:
             )
         else:
             out.append(_ok("legitimate_interest", "legitimate_interest_present", "13(1)(d)"))
-    if "consent" in d.legal_bases():
+    if "consent" in d.legal_bases() or d.explicit_consent:
         if not _has(d.consent_withdrawal):
-            out.append(_attention("consent_withdrawal", "consent_without_withdrawal_text", "13(2)(c)"))
+            # The generated right to withdraw consent already tells it (7(3)); own words are then advice.
+            generated = "withdraw_consent" in {r.key for r in d.rights.items}
+            severity = "advisory" if generated else "blocking"
+            out.append(
+                _attention(
+                    "consent_withdrawal", "consent_without_withdrawal_text", "13(2)(c)", severity=severity
+                )
+            )
         else:
             out.append(_ok("consent_withdrawal", "consent_withdrawal_present", "13(2)(c)"))
     return out

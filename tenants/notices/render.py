@@ -204,12 +204,20 @@ def _erasure_limit(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
     return []
 
 
+def _objection_research(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
+    # Art. 21(6): processing for research or statistics may be objected to on grounds of one's situation.
+    if key == "objection" and draft.research_statistics:
+        return [Block("text", _t(T.LABELS, "objection_research", lang))]
+    return []
+
+
 def _rights(draft: NoticeDraft, lang: str) -> list[Block]:
     blocks = [
         Block(
             "group",
             [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))]
             + _erasure_limit(draft, item.key, lang)
+            + _objection_research(draft, item.key, lang)
             + _html(item.text, lang),
             _t(T.RIGHT_TITLES, item.key, lang),
         )

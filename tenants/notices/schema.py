@@ -183,6 +183,8 @@ class NoticeDraft(Part):
     register_name: PlainText = {}
     purposes: list[Purpose] = Field(default_factory=list, max_length=30)
     direct_marketing: bool = False
+    # Data used for scientific or historical research or statistics (Art. 89): objection under Art. 21(6).
+    research_statistics: bool = False
     processed_electronically: bool = True
     consent_withdrawal: RichText = {}
     requirement: Requirement = Field(default_factory=Requirement)
@@ -192,6 +194,9 @@ class NoticeDraft(Part):
     special_categories_used: bool | None = None
     special_categories: list[SpecialCategory] = Field(default_factory=list)
     special_justification: RichText = {}
+    # Special categories processed on the person's explicit consent (Art. 9(2)(a)): withdrawal and
+    # portability as for consent.
+    explicit_consent: bool = False
     personal_identity_code: bool = False
     personal_identity_code_justification: RichText = {}
     sources: list[PlainText] = Field(default_factory=list, max_length=50)

@@ -288,6 +288,14 @@ STEPS: list[Step] = [
                 _l("People may always object to direct marketing; the notice will say so."),
             ),
             F(
+                "research_statistics",
+                "bool",
+                _l("We use the data for scientific or historical research or for statistics"),
+                _l(
+                    "People may then object to that use on grounds of their situation (GDPR Art. 21(6)); the notice will say so."
+                ),
+            ),
+            F(
                 "processed_electronically",
                 "bool",
                 _l("The data are processed electronically"),
@@ -369,6 +377,14 @@ STEPS: list[Step] = [
                 _l("Why you may process these special categories"),
                 _l("Name the ground in Art. 9(2) and the law it rests on."),
                 _l("Sick leave certificates, under the employer's obligations in employment law."),
+            ),
+            F(
+                "explicit_consent",
+                "bool",
+                _l("We process special categories on the person's explicit consent"),
+                _l(
+                    "GDPR Art. 9(2)(a). Explicit consent can be withdrawn at any time and gives the right to data portability; the notice will say so."
+                ),
             ),
             F(
                 "personal_identity_code",
@@ -651,5 +667,7 @@ STEP_OF_PATH = {
     "personal_identity_code_justification": "data",
     "processed_electronically": "purposes",
     "direct_marketing": "purposes",
+    "research_statistics": "purposes",
+    "explicit_consent": "data",
     "prepared_on": "basics",
 }
