@@ -183,3 +183,32 @@ def test_explicit_consent_puts_withdrawal_and_portability_on_the_page():
     assert not {"Oikeus peruuttaa suostumus", "Oikeus siirtää tiedot järjestelmästä toiseen"} & set(
         titles(False)
     )
+
+
+def test_criminal_data_have_their_own_section_on_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.schema import load_draft
+
+    def sections(criminal, lang):
+        draft = load_draft(
+            {
+                "special_categories_used": True,
+                "special_categories": ["health"],
+                "criminal_data": criminal,
+                "criminal_justification": {lang: "<p>Rikosrekisteriote lain 504/2002 mukaan.</p>"},
+            }
+        )
+        return {s.key: s for s in render(draft, lang).sections}
+
+    for lang, heading in (
+        ("fi", "Rikostuomiot ja rikkomukset"),
+        ("sv", "Fällande domar i brottmål och överträdelser"),
+        ("en", "Criminal convictions and offences"),
+    ):
+        shown = sections(True, lang)
+        assert shown["criminal_data"].heading == heading
+        assert "504/2002" in " ".join(str(b.value) for b in shown["criminal_data"].blocks)
+        special = " ".join(str(b.value) for b in shown["special_categories"].blocks)
+        assert heading not in special and "Rikos" not in special  # not listed as a special category
+        hidden = sections(False, lang)
+        assert "criminal_data" not in hidden or not hidden["criminal_data"].blocks

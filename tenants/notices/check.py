@@ -227,6 +227,15 @@ def _purposes(d: NoticeDraft) -> list[Item]:
     return out
 
 
+def _criminal(d: NoticeDraft) -> list[Item]:
+    # Art. 10 data need the law that allows them, as special categories need their Art. 9(2) ground.
+    if not d.criminal_data:
+        return []
+    if not _has(d.criminal_justification):
+        return [_missing("criminal_data", "criminal_data_unjustified", "10")]
+    return [_ok("criminal_data", "criminal_data_justified", "10")]
+
+
 def _data(d: NoticeDraft) -> list[Item]:
     out = []
     if not d.data_subjects:
@@ -259,6 +268,7 @@ def _data(d: NoticeDraft) -> list[Item]:
         out.append(_ok("special_categories", "special_categories_justified", "9"))
     else:
         out.append(_ok("special_categories", "special_categories_none", "9"))
+    out += _criminal(d)
     mentions_hetu = any(
         HETU_WORDS.search(text) for path, _lang, text in texts(d) if path.startswith("data_categories")
     )

@@ -39,6 +39,11 @@ HEADINGS = {
         "sv": "Särskilda kategorier av personuppgifter",
         "en": "Special categories of personal data",
     },
+    "criminal_data": {
+        "fi": "Rikostuomiot ja rikkomukset",
+        "sv": "Fällande domar i brottmål och överträdelser",
+        "en": "Criminal convictions and offences",
+    },
     "sources": {
         "fi": "Säännönmukaiset tietolähteet",
         "sv": "Regelbundna uppgiftskällor",
@@ -278,11 +283,6 @@ SPECIAL_CATEGORIES = {
         "fi": "Seksuaalinen käyttäytyminen tai suuntautuminen",
         "sv": "Sexualliv eller sexuell läggning",
         "en": "Sex life or sexual orientation",
-    },
-    "criminal": {
-        "fi": "Rikostuomiot ja rikokset",
-        "sv": "Fällande domar i brottmål och överträdelser",
-        "en": "Criminal convictions and offences",
     },
 }
 

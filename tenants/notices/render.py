@@ -151,6 +151,11 @@ def _special_categories(draft: NoticeDraft, lang: str) -> list[Block]:
     return ([Block("list", names)] if names else []) + _html(draft.special_justification, lang)
 
 
+def _criminal_data(draft: NoticeDraft, lang: str) -> list[Block]:
+    # Art. 10 data are a section of their own, shown only when the firm says it processes them.
+    return _html(draft.criminal_justification, lang) if draft.criminal_data else []
+
+
 def _sources(draft: NoticeDraft, lang: str) -> list[Block]:
     return _list(draft.sources, lang)
 
@@ -271,6 +276,7 @@ SECTIONS: tuple[tuple[str, Callable[[NoticeDraft, str], list[Block]]], ...] = (
     ("data_subjects", _data_subjects),
     ("data_categories", _data_categories),
     ("special_categories", _special_categories),
+    ("criminal_data", _criminal_data),
     ("sources", _sources),
     ("recipients", _recipients),
     ("transfers", _transfers),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .richtext import clean_plain, sanitise
 
@@ -31,7 +31,6 @@ SpecialCategory = Literal[
     "biometric",
     "health",
     "sex_life",
-    "criminal",
 ]
 SPECIAL_CATEGORIES: tuple[str, ...] = SpecialCategory.__args__
 
@@ -197,6 +196,9 @@ class NoticeDraft(Part):
     # Special categories processed on the person's explicit consent (Art. 9(2)(a)): withdrawal and
     # portability as for consent.
     explicit_consent: bool = False
+    # Criminal convictions and offences (Art. 10): not a special category, with a legal basis of their own.
+    criminal_data: bool = False
+    criminal_justification: RichText = {}
     personal_identity_code: bool = False
     personal_identity_code_justification: RichText = {}
     sources: list[PlainText] = Field(default_factory=list, max_length=50)
@@ -209,6 +211,18 @@ class NoticeDraft(Part):
     rights: Rights = Field(default_factory=Rights)
     # Text from an imported notice that no section took; the user decides where it belongs.
     other_information: RichText = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _criminal_apart(cls, data):
+        """Drafts stored when criminal data were listed as a special category keep them, as Art. 10 data."""
+        if isinstance(data, dict) and "criminal" in (data.get("special_categories") or []):
+            data = dict(data)
+            data["special_categories"] = [c for c in data["special_categories"] if c != "criminal"]
+            data["criminal_data"] = True
+            if not data["special_categories"] and data.get("special_categories_used"):
+                data["special_categories_used"] = None  # "yes" meant the criminal data: ask again
+        return data
 
     def legal_bases(self) -> set[str]:
         """Every basis any purpose names."""
