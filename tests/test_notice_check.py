@@ -104,8 +104,9 @@ CASES = [
         {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "legitimate_interests"}]},
     ),
     (
+        # the generated right to withdraw consent already tells it: own words are advice only
         "consent_without_withdrawal_text",
-        True,
+        False,
         {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]},
     ),
     ("data_subjects_missing", False, {"data_subjects": []}),
@@ -118,6 +119,7 @@ CASES = [
     ("special_categories_unanswered", True, {"special_categories_used": None}),
     ("special_categories_contradiction", True, {"special_categories": ["health"]}),
     ("special_categories_not_listed", True, {"special_categories_used": True}),
+    ("criminal_data_unjustified", True, {"criminal_data": True}),
     ("dpo_unanswered", True, {"dpo": {}}),
     ("dpo_incomplete", True, {"dpo": {"appointed": True, "name": "Tuula Virtanen"}}),
     (
@@ -289,6 +291,7 @@ def test_non_triggering_variants_stay_quiet():
             "personal_identity_code": True,
             "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
         },
+        {"criminal_data": True, "criminal_justification": {"fi": "<p>504/2002</p>", "sv": "<p>504/2002</p>"}},
         {
             "data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}],
             "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
@@ -319,3 +322,39 @@ def test_texts_missing_in_a_language_are_listed_in_the_order_of_the_notice():
     r = report({"retention": {"fi": "<p>Kaksi vuotta</p>"}, "data_subjects": [{"fi": "Asiakkaat"}]})
     (gaps,) = [i for i in r.items if i.code == "language_text_missing"]
     assert gaps.params["fields"]["sv"] == ["data_subjects.0", "retention"]
+
+
+def test_consent_withdrawal_text_blocks_only_where_the_right_is_not_generated():
+    consent = {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]}
+    generated = next(i for i in report(consent).items if i.code == "consent_without_withdrawal_text")
+    assert not generated.blocks and report(consent).ready
+    not_generated = report(consent, sync=False)
+    item = next(i for i in not_generated.items if i.code == "consent_without_withdrawal_text")
+    assert item.blocks and not not_generated.ready
+
+
+def test_explicit_consent_to_special_categories_is_treated_as_consent():
+    special = {
+        "special_categories_used": True,
+        "special_categories": ["health"],
+        "special_justification": {"fi": "<p>9(2)(a)</p>", "sv": "<p>9(2)(a)</p>"},
+    }
+    explicit = report({**special, "explicit_consent": True})
+    assert "consent_without_withdrawal_text" in open_codes(explicit) and explicit.ready
+    assert "consent_without_withdrawal_text" not in open_codes(report(special))
+
+
+def test_criminal_data_are_their_own_item_not_a_special_category():
+    # Art. 10 data with no special category: the special-categories answer "no" stays true.
+    r = report(
+        {"criminal_data": True, "criminal_justification": {"fi": "<p>504/2002</p>", "sv": "<p>lag</p>"}}
+    )
+    assert r.ready
+    codes = {i.code for i in r.items}
+    assert "criminal_data_justified" in codes and "special_categories_none" in codes
+    assert "criminal_data_justified" not in {i.code for i in report().items}  # not processed: not mentioned
+    # A draft stored when they were a special category keeps them, as Art. 10 data.
+    old = load_draft({"special_categories_used": True, "special_categories": ["health", "criminal"]})
+    assert old.criminal_data and old.special_categories == ["health"] and old.special_categories_used
+    only = load_draft({"special_categories_used": True, "special_categories": ["criminal"]})
+    assert only.criminal_data and only.special_categories == [] and only.special_categories_used is None

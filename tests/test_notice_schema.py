@@ -136,3 +136,35 @@ def test_draft_serialises_and_loads_back():
         load_draft({"purposes": [{"description": {"sv": "<p>Kunder</p>"}, "legal_basis": "contract"}]})
     )
     assert NoticeDraft.model_validate(draft.to_json()) == draft
+
+
+def test_explicit_consent_gives_withdrawal_and_portability_and_research_gives_objection():
+    base = ["access", "rectification", "erasure", "restriction"]
+    contract_only = required_rights(
+        {"legal_obligation"}, direct_marketing=False, processed_electronically=True
+    )
+    assert contract_only == [*base, "complaint"]  # no consent, no research: none of the three
+    explicit = required_rights(
+        {"legal_obligation"}, direct_marketing=False, processed_electronically=True, explicit_consent=True
+    )
+    assert explicit == [*base, "portability", "withdraw_consent", "complaint"]  # Art. 9(2)(a), 7(3), 20
+    offline = required_rights(
+        {"legal_obligation"}, direct_marketing=False, processed_electronically=False, explicit_consent=True
+    )
+    assert "withdraw_consent" in offline and "portability" not in offline
+    research = required_rights(
+        {"legal_obligation"}, direct_marketing=False, processed_electronically=True, research_statistics=True
+    )
+    assert research == [*base, "objection", "complaint"]  # Art. 21(6)
+    draft = sync_rights(
+        load_draft(
+            {"purposes": [{"legal_basis": "contract"}], "explicit_consent": True, "research_statistics": True}
+        )
+    )
+    assert [r.key for r in draft.rights.items] == [
+        *base,
+        "objection",
+        "portability",
+        "withdraw_consent",
+        "complaint",
+    ]

@@ -164,3 +164,73 @@ def test_adding_a_language_fills_it_from_the_starter_where_the_text_is_unchanged
         assert "sv" not in draft.retention  # changed by the firm: not filled with a text that says otherwise
         # the filled Swedish texts are proposals to confirm like the Finnish ones were
         assert "security" in service.proposals_open(notice)
+
+
+def _draft(key):
+    return service.starters()[key].draft
+
+
+def _text(value):
+    return " ".join(value.values()) if isinstance(value, dict) else str(value)
+
+
+def test_camera_starter_does_not_tell_employees_they_can_avoid_the_cameras():
+    consequences = _draft("camera_surveillance")["requirement"]["consequences"]
+    # True: visitors can stay away; employees cannot, and are told before the surveillance begins.
+    for lang, employee, cannot in (
+        ("fi", "Työntekijä", "ei voi välttää"),
+        ("sv", "En anställd", "kan inte undvika"),
+        ("en", "An employee", "cannot avoid"),
+    ):
+        assert employee in consequences[lang] and cannot in consequences[lang]
+        assert "759/2004" in consequences[lang]
+    # False: the old sentence that told everyone, staff included, to avoid the monitored areas.
+    assert "vältä alueita" not in consequences["fi"]
+    assert "undvik de områden" not in consequences["sv"]
+    assert "If you do not want to be filmed, avoid" not in consequences["en"]
+
+
+def test_recruitment_starter_limits_data_to_what_is_directly_necessary_and_names_its_retention_laws():
+    draft = _draft("recruitment")
+    purpose = draft["purposes"][0]["description"]
+    assert "välittömästi tarpeellisia" in purpose["fi"] and "759/2004" in purpose["fi"]
+    assert "direkt nödvändiga" in purpose["sv"]
+    assert "directly necessary" in purpose["en"]
+    assert "ovat tarpeen työsuhteen kannalta" not in purpose["fi"]  # the weaker wording of the law is gone
+    for lang in ("fi", "sv", "en"):
+        retention = draft["retention"][lang]
+        assert "609/1986" in retention and "1325/2014" in retention and "47" in retention
+    assert "laissa säädetyn määräajan" not in draft["retention"]["fi"]  # no unnamed "time limit set by law"
+
+
+def test_customer_register_names_carriers_payment_and_collection_and_its_retention_sources():
+    draft = _draft("customer_register")
+    recipients = [_text(r) for r in draft["recipients"]]
+    for word in (
+        "Kuljetus",
+        "Maksupalvelujen",
+        "Perintätoimisto",
+        "Transport",
+        "inkassobyrå",
+        "Carriers",
+        "debt collection",
+    ):
+        assert any(word in r for r in recipients), word
+    # The closing "otherwise we disclose to no one" stays the last item, after every named recipient.
+    assert "Muuten emme luovuta" in draft["recipients"][-1]["fi"]
+    for lang in ("fi", "sv", "en"):
+        assert "1336/1997" in draft["retention"][lang] and "728/2003" in draft["retention"][lang]
+    # False: a starter without these recipients (the staff starter) does not get them.
+    assert not any("Perintätoimisto" in _text(r) for r in _draft("staff")["recipients"])
+
+
+def test_staff_retention_ties_each_period_to_its_law():
+    retention = _draft("staff")["retention"]
+    for lang in ("fi", "sv", "en"):
+        items = retention[lang].split("<li>")[1:]
+        assert len(items) == 3
+        assert "55/2001" in items[0] and "728/2003" in items[0]  # pay and working-time data: claims
+        certificate = ("6 luku 7 §", "6 kap. 7 §", "chapter 6, section 7")  # TSL 6:7
+        assert any(ref in items[1] for ref in certificate)
+        assert "1336/1997" in items[2]  # accounts
+        assert "759/2004" in retention[lang]  # health data

@@ -142,3 +142,73 @@ def test_erasure_notes_the_limit_of_a_legal_obligation_only_where_one_is_a_basis
 
     assert "emme voi poistaa ennen kuin säilytysvelvollisuus päättyy" in erasure("legal_obligation")
     assert "säilytysvelvollisuus" not in erasure("contract")
+
+
+def test_research_or_statistics_adds_the_art_21_6_objection_to_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.rights import sync_rights
+    from tenants.notices.schema import load_draft
+
+    def rights_text(research, lang="fi"):
+        draft = {"purposes": [{"description": {lang: "<p>x</p>"}, "legal_basis": "contract"}]}
+        draft["research_statistics"] = research
+        section = next(s for s in render(sync_rights(load_draft(draft)), lang).sections if s.key == "rights")
+        return " ".join(str(b.title) + " " + str(b.value) for b in section.blocks)
+
+    assert "Oikeus vastustaa käsittelyä" in rights_text(True)
+    assert "tilastointia varten" in rights_text(True)
+    assert "forskningsändamål" in rights_text(True, "sv") and "statistics" in rights_text(True, "en")
+    assert "Oikeus vastustaa käsittelyä" not in rights_text(False)
+    assert "tilastointia" not in rights_text(False)
+
+
+def test_explicit_consent_puts_withdrawal_and_portability_on_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.rights import sync_rights
+    from tenants.notices.schema import load_draft
+
+    def titles(explicit):
+        draft = load_draft(
+            {
+                "purposes": [{"description": {"fi": "<p>x</p>"}, "legal_basis": "legal_obligation"}],
+                "special_categories_used": True,
+                "special_categories": ["health"],
+                "explicit_consent": explicit,
+            }
+        )
+        section = next(s for s in render(sync_rights(draft), "fi").sections if s.key == "rights")
+        return [b.title for b in section.blocks]
+
+    assert {"Oikeus peruuttaa suostumus", "Oikeus siirtää tiedot järjestelmästä toiseen"} <= set(titles(True))
+    assert not {"Oikeus peruuttaa suostumus", "Oikeus siirtää tiedot järjestelmästä toiseen"} & set(
+        titles(False)
+    )
+
+
+def test_criminal_data_have_their_own_section_on_the_page():
+    from tenants.notices.render import render
+    from tenants.notices.schema import load_draft
+
+    def sections(criminal, lang):
+        draft = load_draft(
+            {
+                "special_categories_used": True,
+                "special_categories": ["health"],
+                "criminal_data": criminal,
+                "criminal_justification": {lang: "<p>Rikosrekisteriote lain 504/2002 mukaan.</p>"},
+            }
+        )
+        return {s.key: s for s in render(draft, lang).sections}
+
+    for lang, heading in (
+        ("fi", "Rikostuomiot ja rikkomukset"),
+        ("sv", "Fällande domar i brottmål och överträdelser"),
+        ("en", "Criminal convictions and offences"),
+    ):
+        shown = sections(True, lang)
+        assert shown["criminal_data"].heading == heading
+        assert "504/2002" in " ".join(str(b.value) for b in shown["criminal_data"].blocks)
+        special = " ".join(str(b.value) for b in shown["special_categories"].blocks)
+        assert heading not in special and "Rikos" not in special  # not listed as a special category
+        hidden = sections(False, lang)
+        assert "criminal_data" not in hidden or not hidden["criminal_data"].blocks

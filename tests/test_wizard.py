@@ -571,3 +571,19 @@ def test_every_proposal_section_is_marked_at_a_field_of_its_step():
 
     for section, step in STEP_OF_SECTION.items():
         assert FIELD_OF_SECTION[section] in {f.path for f in BY_KEY[step].fields}, section
+
+
+def test_criminal_data_are_asked_apart_from_the_special_categories(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    page = client.get(f"/app/notices/{nid}/steps/data").get_data(as_text=True)
+    assert 'name="criminal_data"' in page and 'name="criminal_justification.fi"' in page
+    assert 'value="criminal"' not in page  # no longer a special-category checkbox
+    form = {"criminal_data": "y", "criminal_justification.fi": "<p>Laki 504/2002.</p>"}
+    assert save(client, nid, "data", form).status_code == 302
+    draft = stored(session, nid).draft
+    assert draft["criminal_data"] is True and draft["special_categories"] == []
+    assert "504/2002" in draft["criminal_justification"]["fi"]
+    save(client, nid, "data", {"criminal_justification.fi": "<p>Laki 504/2002.</p>"})
+    assert stored(session, nid).draft["criminal_data"] is False

@@ -51,6 +51,12 @@ MESSAGES = {
         "Special categories of data are processed without a stated justification (GDPR Art. 9)."
     ),
     "special_categories_justified": _l("Special categories and their justification."),
+    "criminal_data_unjustified": _l(
+        "Data on criminal convictions and offences are processed without naming the law that allows it (GDPR Art. 10)."
+    ),
+    "criminal_data_justified": _l(
+        "Criminal convictions and offences, and the law that allows processing them."
+    ),
     "special_categories_unanswered": _l(
         "Say whether you process special categories of personal data (such as health data)."
     ),

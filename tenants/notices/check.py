@@ -212,12 +212,28 @@ def _purposes(d: NoticeDraft) -> list[Item]:
             )
         else:
             out.append(_ok("legitimate_interest", "legitimate_interest_present", "13(1)(d)"))
-    if "consent" in d.legal_bases():
+    if "consent" in d.legal_bases() or d.explicit_consent:
         if not _has(d.consent_withdrawal):
-            out.append(_attention("consent_withdrawal", "consent_without_withdrawal_text", "13(2)(c)"))
+            # The generated right to withdraw consent already tells it (7(3)); own words are then advice.
+            generated = "withdraw_consent" in {r.key for r in d.rights.items}
+            severity = "advisory" if generated else "blocking"
+            out.append(
+                _attention(
+                    "consent_withdrawal", "consent_without_withdrawal_text", "13(2)(c)", severity=severity
+                )
+            )
         else:
             out.append(_ok("consent_withdrawal", "consent_withdrawal_present", "13(2)(c)"))
     return out
+
+
+def _criminal(d: NoticeDraft) -> list[Item]:
+    # Art. 10 data need the law that allows them, as special categories need their Art. 9(2) ground.
+    if not d.criminal_data:
+        return []
+    if not _has(d.criminal_justification):
+        return [_missing("criminal_data", "criminal_data_unjustified", "10")]
+    return [_ok("criminal_data", "criminal_data_justified", "10")]
 
 
 def _data(d: NoticeDraft) -> list[Item]:
@@ -252,6 +268,7 @@ def _data(d: NoticeDraft) -> list[Item]:
         out.append(_ok("special_categories", "special_categories_justified", "9"))
     else:
         out.append(_ok("special_categories", "special_categories_none", "9"))
+    out += _criminal(d)
     mentions_hetu = any(
         HETU_WORDS.search(text) for path, _lang, text in texts(d) if path.startswith("data_categories")
     )

@@ -39,6 +39,11 @@ HEADINGS = {
         "sv": "Särskilda kategorier av personuppgifter",
         "en": "Special categories of personal data",
     },
+    "criminal_data": {
+        "fi": "Rikostuomiot ja rikkomukset",
+        "sv": "Fällande domar i brottmål och överträdelser",
+        "en": "Criminal convictions and offences",
+    },
     "sources": {
         "fi": "Säännönmukaiset tietolähteet",
         "sv": "Regelbundna uppgiftskällor",
@@ -95,6 +100,17 @@ LABELS = {
         "vi inte radera förrän skyldigheten att bevara dem har upphört.",
         "en": "Data that a law obliges us to keep, such as accounting records, cannot be erased until the "
         "obligation to keep them ends.",
+    },
+    "objection_research": {
+        "fi": "Voit vastustaa myös tietojesi käsittelyä tieteellistä tai historiallista tutkimusta taikka "
+        "tilastointia varten erityiseen tilanteeseesi liittyvällä perusteella, paitsi jos käsittely on "
+        "tarpeen yleistä etua koskevan tehtävän suorittamiseksi.",
+        "sv": "Du kan också invända mot att dina uppgifter behandlas för vetenskapliga eller historiska "
+        "forskningsändamål eller statistiska ändamål, av skäl som gäller din särskilda situation, utom när "
+        "behandlingen behövs för att utföra en uppgift av allmänt intresse.",
+        "en": "You may also object, on grounds relating to your particular situation, to the processing of "
+        "your data for scientific or historical research or for statistics, unless the processing is "
+        "necessary for a task carried out in the public interest.",
     },
     "visiting_address": {"fi": "Käyntiosoite", "sv": "Besöksadress", "en": "Visiting address"},
     "postal_address": {"fi": "Postiosoite", "sv": "Postadress", "en": "Postal address"},
@@ -267,11 +283,6 @@ SPECIAL_CATEGORIES = {
         "fi": "Seksuaalinen käyttäytyminen tai suuntautuminen",
         "sv": "Sexualliv eller sexuell läggning",
         "en": "Sex life or sexual orientation",
-    },
-    "criminal": {
-        "fi": "Rikostuomiot ja rikokset",
-        "sv": "Fällande domar i brottmål och överträdelser",
-        "en": "Criminal convictions and offences",
     },
 }
 

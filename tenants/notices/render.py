@@ -151,6 +151,11 @@ def _special_categories(draft: NoticeDraft, lang: str) -> list[Block]:
     return ([Block("list", names)] if names else []) + _html(draft.special_justification, lang)
 
 
+def _criminal_data(draft: NoticeDraft, lang: str) -> list[Block]:
+    # Art. 10 data are a section of their own, shown only when the firm says it processes them.
+    return _html(draft.criminal_justification, lang) if draft.criminal_data else []
+
+
 def _sources(draft: NoticeDraft, lang: str) -> list[Block]:
     return _list(draft.sources, lang)
 
@@ -204,12 +209,20 @@ def _erasure_limit(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
     return []
 
 
+def _objection_research(draft: NoticeDraft, key: str, lang: str) -> list[Block]:
+    # Art. 21(6): processing for research or statistics may be objected to on grounds of one's situation.
+    if key == "objection" and draft.research_statistics:
+        return [Block("text", _t(T.LABELS, "objection_research", lang))]
+    return []
+
+
 def _rights(draft: NoticeDraft, lang: str) -> list[Block]:
     blocks = [
         Block(
             "group",
             [Block("html", _t(T.RIGHT_TEXTS, item.key, lang))]
             + _erasure_limit(draft, item.key, lang)
+            + _objection_research(draft, item.key, lang)
             + _html(item.text, lang),
             _t(T.RIGHT_TITLES, item.key, lang),
         )
@@ -263,6 +276,7 @@ SECTIONS: tuple[tuple[str, Callable[[NoticeDraft, str], list[Block]]], ...] = (
     ("data_subjects", _data_subjects),
     ("data_categories", _data_categories),
     ("special_categories", _special_categories),
+    ("criminal_data", _criminal_data),
     ("sources", _sources),
     ("recipients", _recipients),
     ("transfers", _transfers),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .richtext import clean_plain, sanitise
 
@@ -31,7 +31,6 @@ SpecialCategory = Literal[
     "biometric",
     "health",
     "sex_life",
-    "criminal",
 ]
 SPECIAL_CATEGORIES: tuple[str, ...] = SpecialCategory.__args__
 
@@ -183,6 +182,8 @@ class NoticeDraft(Part):
     register_name: PlainText = {}
     purposes: list[Purpose] = Field(default_factory=list, max_length=30)
     direct_marketing: bool = False
+    # Data used for scientific or historical research or statistics (Art. 89): objection under Art. 21(6).
+    research_statistics: bool = False
     processed_electronically: bool = True
     consent_withdrawal: RichText = {}
     requirement: Requirement = Field(default_factory=Requirement)
@@ -192,6 +193,12 @@ class NoticeDraft(Part):
     special_categories_used: bool | None = None
     special_categories: list[SpecialCategory] = Field(default_factory=list)
     special_justification: RichText = {}
+    # Special categories processed on the person's explicit consent (Art. 9(2)(a)): withdrawal and
+    # portability as for consent.
+    explicit_consent: bool = False
+    # Criminal convictions and offences (Art. 10): not a special category, with a legal basis of their own.
+    criminal_data: bool = False
+    criminal_justification: RichText = {}
     personal_identity_code: bool = False
     personal_identity_code_justification: RichText = {}
     sources: list[PlainText] = Field(default_factory=list, max_length=50)
@@ -204,6 +211,18 @@ class NoticeDraft(Part):
     rights: Rights = Field(default_factory=Rights)
     # Text from an imported notice that no section took; the user decides where it belongs.
     other_information: RichText = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _criminal_apart(cls, data):
+        """Drafts stored when criminal data were listed as a special category keep them, as Art. 10 data."""
+        if isinstance(data, dict) and "criminal" in (data.get("special_categories") or []):
+            data = dict(data)
+            data["special_categories"] = [c for c in data["special_categories"] if c != "criminal"]
+            data["criminal_data"] = True
+            if not data["special_categories"] and data.get("special_categories_used"):
+                data["special_categories_used"] = None  # "yes" meant the criminal data: ask again
+        return data
 
     def legal_bases(self) -> set[str]:
         """Every basis any purpose names."""

@@ -113,18 +113,19 @@ def test_customer_register_notice_from_template_to_ready(page, live_server):
     assert "withdraw_consent" not in template_rights
 
     # Back to the purposes: the first purpose becomes consent, with nothing said about withdrawing it.
+    # The generated right to withdraw consent already tells it, so the notice stays ready.
     page.locator("button[name=action][value='goto:purposes']").click()
     expect(page).to_have_url(re.compile(r"/steps/purposes$"))
     page.locator("select[name='purposes.0.legal_basis']").select_option("consent")
     page.locator("button[name=action][value=save]").click()
-    expect(page.locator(".wizard-status .status")).to_have_class(re.compile("status--open"))
+    expect(page.locator(".wizard-status .status")).to_have_class(re.compile("status--ready"))
 
     # The rights follow the new basis: withdrawing consent appears.
     page.locator("button[name=action][value='goto:rights']").click()
     expect(page).to_have_url(re.compile(r"/steps/rights$"))
     assert "withdraw_consent" in _rights(page)
 
-    # Say how consent is withdrawn: the notice is ready again.
+    # Say in own words how consent is withdrawn: the notice stays ready and the page carries the words.
     page.locator("button[name=action][value='goto:purposes']").click()
     page.locator("#consent_withdrawal-fi").fill(
         "Voit perua suostumuksesi milloin tahansa lähettämällä meille sähköpostia."

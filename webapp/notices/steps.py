@@ -288,6 +288,14 @@ STEPS: list[Step] = [
                 _l("People may always object to direct marketing; the notice will say so."),
             ),
             F(
+                "research_statistics",
+                "bool",
+                _l("We use the data for scientific or historical research or for statistics"),
+                _l(
+                    "People may then object to that use on grounds of their situation (GDPR Art. 21(6)); the notice will say so."
+                ),
+            ),
+            F(
                 "processed_electronically",
                 "bool",
                 _l("The data are processed electronically"),
@@ -359,7 +367,7 @@ STEPS: list[Step] = [
                 "multi",
                 _l("Special categories of personal data"),
                 _l(
-                    "Data about health, beliefs, ethnic origin and the like may be processed only on the grounds in GDPR Art. 9 (criminal data: Art. 10)."
+                    "Data about health, beliefs, ethnic origin and the like may be processed only on the grounds in GDPR Art. 9."
                 ),
                 options=_notice_texts(T.SPECIAL_CATEGORIES),
             ),
@@ -369,6 +377,31 @@ STEPS: list[Step] = [
                 _l("Why you may process these special categories"),
                 _l("Name the ground in Art. 9(2) and the law it rests on."),
                 _l("Sick leave certificates, under the employer's obligations in employment law."),
+            ),
+            F(
+                "explicit_consent",
+                "bool",
+                _l("We process special categories on the person's explicit consent"),
+                _l(
+                    "GDPR Art. 9(2)(a). Explicit consent can be withdrawn at any time and gives the right to data portability; the notice will say so."
+                ),
+            ),
+            F(
+                "criminal_data",
+                "bool",
+                _l("We process data on criminal convictions and offences"),
+                _l(
+                    "For example a criminal record extract. These are not a special category but have rules of their own (GDPR Art. 10): they may be processed only where a law allows it."
+                ),
+            ),
+            F(
+                "criminal_justification",
+                "rich",
+                _l("The law that allows processing them"),
+                _l("Name the law and say what you check and why."),
+                _l(
+                    "We check the criminal record extract of people hired to work with children, as the Act on Checking the Criminal Background of Persons Working with Children (504/2002) requires, and keep only the fact that it was shown."
+                ),
             ),
             F(
                 "personal_identity_code",
@@ -631,6 +664,7 @@ STEP_OF_ITEM = {
     "data_subjects": "data",
     "data_categories": "data",
     "special_categories": "data",
+    "criminal_data": "data",
     "personal_identity_code": "data",
     "sources": "sources",
     "recipients": "recipients",
@@ -651,5 +685,8 @@ STEP_OF_PATH = {
     "personal_identity_code_justification": "data",
     "processed_electronically": "purposes",
     "direct_marketing": "purposes",
+    "research_statistics": "purposes",
+    "explicit_consent": "data",
+    "criminal_justification": "data",
     "prepared_on": "basics",
 }

@@ -46,6 +46,7 @@ _PARENT_SECTION = {
     "consent_withdrawal": "purposes",
     "how_to": "rights",
     "special_justification": "special_categories",
+    "criminal_justification": "criminal_data",
 }
 
 

@@ -155,8 +155,10 @@ def apply_facts(draft: NoticeDraft, facts: dict[str, Fact]) -> None:
     draft.transfers.outside_eea = facts["transfers"].answer
     draft.automated_decisions.used = facts["automated_decisions"].answer
     special = facts["special_categories"]
-    draft.special_categories = special.categories if special.answer else []
-    draft.special_categories_used = special.answer
+    found = special.categories if special.answer else []
+    draft.special_categories = [c for c in found if c != "criminal"]
+    draft.criminal_data = "criminal" in found
+    draft.special_categories_used = special.answer if draft.special_categories or not found else None
 
 
 def _answer(values: list[bool | None]) -> bool | None:
