@@ -138,7 +138,6 @@ def load(instance_path: str, environ: dict[str, str] | None = None) -> dict:
         "S3_BUCKET": env.get("S3_BUCKET", ""),
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", ""),
         "S3_REGION": env.get("S3_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-north-1",
-        # `pgbouncer` when DATABASE_URL goes through PgBouncer in transaction mode.
         # Public snapshots (webapp/snapshots.py): a folder nginx serves, or an S3 bucket behind a CDN.
         "SNAPSHOT_BACKEND": env.get("SNAPSHOT_BACKEND")
         or ("s3" if env.get("SNAPSHOT_S3_BUCKET") else "local"),
