@@ -124,6 +124,10 @@ class TenantEvent(TenantOwned, Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Entries that change nothing a public page shows (no plan, name or address): they neither move
+    # the pages' Last-Modified nor rewrite the tenant's snapshots.
+    NOT_PUBLIC = frozenset({"subscription_renewed", "stripe_customer_linked"})
+
 
 class StripeEvent(Base):
     """A Stripe webhook event already handled: a replay or duplicate changes nothing."""

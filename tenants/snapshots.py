@@ -2,7 +2,8 @@
 
 A job is queued in the transaction of the change itself (a flush hook, so no service can forget
 it): a published version, a withdrawal, a notice's or the organisation's new address, its new
-name, a plan change (the badge and the PDF link) or any other entry of the tenant's audit log.
+name, a plan change (the badge and the PDF link) or another entry of the tenant's audit log that
+pages show (not a renewal or a linked payment customer: `TenantEvent.NOT_PUBLIC`).
 The worker claims jobs the way the outbox sender claims mail (one conditional UPDATE, committed,
 with a lease), builds the tenant's snapshots, and marks the job and every job of the tenant queued
 before its claim as done: the build read the tenant after all of them.
@@ -46,7 +47,7 @@ def _public_change(obj) -> tuple[int, str] | None:
         return obj.tenant_id, "published"
     if isinstance(obj, NoticeSlugAlias | TenantSlugAlias):
         return obj.tenant_id, "address"
-    if isinstance(obj, TenantEvent):
+    if isinstance(obj, TenantEvent) and obj.kind not in TenantEvent.NOT_PUBLIC:
         return obj.tenant_id, (obj.kind or "account")[:40]
     return None
 

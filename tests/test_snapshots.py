@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -180,6 +180,28 @@ def test_renames_withdrawal_and_plan_changes_are_rewritten(app, session, notice_
     gone = app.test_client().get("/rantakahvila/asiakkaat/v/1?lang=en")
     assert gone.status_code == 410
     assert (snapshot_dir / "rantakahvila/asiakkaat/@gone/@en").read_bytes() == gone.get_data()
+
+
+def test_a_renewal_rewrites_no_snapshot_and_keeps_the_pages_last_modified(
+    app, session, notice_firm, snapshot_dir
+):
+    user, tenant, notice = notice_firm
+    publish_version(session, notice_firm, today=TODAY)
+    work(app)
+    client = app.test_client()
+    before = client.get(f"/{T}/{N}.json").headers["Last-Modified"]
+    later = datetime.now(UTC) + timedelta(days=30)
+    with scoped_to(session, tenant.id, user.id):
+        billing.record(session, tenant, "subscription_renewed", {"plan": "pro"}, now=later)
+        billing.record(session, tenant, "stripe_customer_linked", {"customer": "cus_1"}, now=later)
+    session.commit()
+    cache.forget_resolutions()
+    assert _jobs(session, tenant.id) == []  # nothing public changed: no rebuild queued
+    assert client.get(f"/{T}/{N}.json").headers["Last-Modified"] == before
+    with scoped_to(session, tenant.id, user.id):
+        billing.record(session, tenant, "plan_set", {"to": "pro"}, now=later)
+    session.commit()
+    assert len(_jobs(session, tenant.id)) == 1  # an entry pages show still is one
 
 
 def test_a_pdf_the_worker_has_not_printed_yet_is_a_503_in_production_mode(

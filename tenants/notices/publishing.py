@@ -209,7 +209,11 @@ def last_public_change(session: Session, tenant_id: int) -> datetime | None:
 def last_account_change(session: Session, tenant_id: int) -> datetime | None:
     """The newest entry of the tenant's audit log: plan and billing changes (the badge, the PDF
     link) and changes of the organisation's settings (its name), which public pages show."""
-    return session.scalar(select(func.max(TenantEvent.created_at)).where(TenantEvent.tenant_id == tenant_id))
+    return session.scalar(
+        select(func.max(TenantEvent.created_at)).where(
+            TenantEvent.tenant_id == tenant_id, TenantEvent.kind.not_in(TenantEvent.NOT_PUBLIC)
+        )
+    )
 
 
 def tenant_at(session: Session, slug: str) -> Tenant:
