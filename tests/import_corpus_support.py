@@ -66,7 +66,16 @@ def has_section(draft, key: str, lang: str) -> bool:
 
 
 # Fields that hold codes (a legal basis, a right's key), not words of the notice.
-CODES = {"legal_basis", "safeguard", "key", "kind", "special_categories", "prepared_on", "schema_version"}
+CODES = {
+    "legal_basis",
+    "safeguard",
+    "key",
+    "kind",
+    "special_categories",
+    "collected_from",
+    "prepared_on",
+    "schema_version",
+}
 
 
 def draft_text(draft) -> str:

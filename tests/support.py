@@ -209,7 +209,9 @@ def html_errors(pages: dict[str, str | bytes], folder) -> list[str]:
 def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, **answers):
     """Do what a firm does before publishing a starter: answer its questions (no transfers, no
     automated decisions, no cookies, no DPO, a controller's email, no special categories unless the starter lists some,
-    the proposed requirement; `answers` override) and confirm every proposed text as its own."""
+    the proposed requirement, data from the person themselves, or from them and elsewhere with no publicly
+    accessible source where the starter lists sources; `answers` override) and confirm every proposed text
+    as its own."""
     from datetime import UTC, datetime
 
     from tenants.notices import service
@@ -225,6 +227,8 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
     draft.cookies.used = answers.get("cookies", bool(draft.cookies.text))
     draft.automated_decisions.used = answers.get("automated", False)
     draft.requirement.kind = answers.get("requirement", "contract_prerequisite")
+    draft.collected_from = answers.get("collected_from", "both" if draft.sources else "data_subject")
+    draft.sources_public = answers.get("sources_public", False if draft.art14() else None)
     service.save_draft(session, tenant_id, notice.id, draft, step=None, now=now)
     for section in service.proposals_open(notice):
         service.confirm_section(session, tenant_id, notice.id, section, by_user_id=user_id, now=now)

@@ -50,7 +50,8 @@ def _second_version(draft):
                 country="Yhdysvallat",
                 recipient={"fi": "Sähköpostipalvelu", "en": "Email service"},
                 safeguard="scc",
-                details={
+                details={"fi": "<p>Vakiolausekkeet</p>", "en": "<p>Standard clauses</p>"},
+                copy_how={
                     "fi": "<p>Vakiolausekkeet: <a href='https://example.com/scc'>kopio</a></p>",
                     "en": "<p>Standard clauses: <a href='https://example.com/scc'>copy</a></p>",
                 },

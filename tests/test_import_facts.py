@@ -257,3 +257,48 @@ def test_the_colon_of_eu_n_is_no_label():
     assert [s.key for s in result.sections][-2:] == ["recipients", "transfers"]
     assert result.facts["transfers"].answer is False
     assert "ulkopuolelle" not in result.draft.recipients[0]["fi"]
+
+
+# --- where the data come from: nothing stronger than the text says --------------------------------
+
+ORIGINS = [
+    # (sources text, what the draft gets)
+    (
+        "Säännönmukaiset tietolähteet\n\nTiedot saadaan rekisteröidyltä itseltään ja Digi- ja väestötietovirastosta.",
+        "both",
+    ),
+    ("Sources of data\n\nWe get the data from you, and from credit information companies.", "both"),
+    ("Regelbundna uppgiftskällor\n\nUppgifterna fås av den registrerade själv och från myndigheter.", "both"),
+    ("Säännönmukaiset tietolähteet\n\nTiedot saadaan ainoastaan rekisteröidyltä itseltään.", "data_subject"),
+    (
+        "Säännönmukaiset tietolähteet\n\nTiedot saadaan asiakkaalta itseltään. Muista lähteistä tietoja ei saada.",
+        "data_subject",
+    ),
+    ("Regelbundna uppgiftskällor\n\nUppgifterna fås endast av den registrerade själv.", "data_subject"),
+    ("Sources of data\n\nWe collect data only from you yourself.", "data_subject"),
+    # The person named without "only": other sources are not ruled out.
+    ("Säännönmukaiset tietolähteet\n\nTiedot saadaan asiakkaalta itseltään.", None),
+    # Another source alone: whether the person gives data too is not said (never "only from elsewhere").
+    ("Säännönmukaiset tietolähteet\n\nTiedot saadaan viranomaisilta.", None),
+    # A hedge keeps it open.
+    (
+        "Säännönmukaiset tietolähteet\n\nTiedot saadaan asiakkaalta itseltään ja tarvittaessa viranomaisilta.",
+        None,
+    ),
+    ("Sources of data\n\nWe get the data from you and, where necessary, from authorities.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ORIGINS)
+def test_where_the_data_come_from_is_read_no_stronger_than_the_text(text, expected):
+    result = import_notice(text)
+    assert result.facts["collected_from"].answer == expected
+    assert result.draft.collected_from == expected
+    assert result.draft.sources_public is None  # whether a source is public is always the firm's answer
+    if expected:
+        assert result.facts["collected_from"].quote  # the sentence behind the answer, for the report
+
+
+def test_a_person_named_outside_the_sources_section_says_nothing_of_where_the_data_come_from():
+    text = "Käsittelyn tarkoitus\n\nKäytämme vain asiakkaalta itseltään saatuja tietoja ja viranomaisilta saatuja tietoja."
+    assert import_notice(text).facts["collected_from"].answer is None

@@ -365,3 +365,24 @@ def test_a_file_of_thousands_of_headings_is_explained_not_imported(client, sessi
     error = r.get_data(as_text=True).split('id="import-error"')[1].split("</")[0]
     assert r.status_code == 400 and "yli 500 otsikkoa" in error
     assert notices(session) == []
+
+
+def test_the_report_says_where_the_notice_reads_the_data_come_from(client, session, make_owner):
+    make_owner("olli@firma.fi", "Firma Oy")
+    login(client, "olli@firma.fi")
+    both = "Rekisterinpitäjä\tFirma Oy\nSäännönmukaiset tietolähteet\tTiedot saadaan hakijalta itseltään ja suosittelijoilta.\n"
+    r = client.post_form("/app/notices/import", {"text": both, "title": ""})
+    facts = client.get(r.headers["Location"]).get_data(as_text=True).split('id="import-facts"')[1]
+    facts = facts.split("</ul>")[0]
+    assert "Mistä tiedot saadaan?" in facts and "Henkilöiltä itseltään ja muualta." in facts
+    assert "hakijalta itseltään" in facts  # the sentence behind it
+    own = "Rekisterinpitäjä\tFirma Oy\nSäännönmukaiset tietolähteet\tTiedot saadaan hakijalta itseltään.\n"
+    r = client.post_form("/app/notices/import", {"text": own, "title": ""})
+    facts = client.get(r.headers["Location"]).get_data(as_text=True).split('id="import-facts"')[1]
+    facts = facts.split("</ul>")[0]
+    # Named without "only": not said for sure, so the firm answers it on the sources step.
+    assert "Henkilöiltä itseltään ja muualta." not in facts and "Vain henkilöiltä itseltään." not in facts
+    assert 'value="goto:sources"' in facts
+    (first, second) = sorted(notices(session), key=lambda n: n.id)
+    assert first.draft["collected_from"] == "both" and first.draft["sources_public"] is None
+    assert second.draft["collected_from"] is None

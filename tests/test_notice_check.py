@@ -26,6 +26,7 @@ COMPLETE = {
     },
     "data_subjects": [{"fi": "Asiakkaat", "sv": "Kunder"}],
     "data_categories": [{"fi": "Nimi", "sv": "Namn"}],
+    "collected_from": "data_subject",
     "sources": [{"fi": "Asiakas itse", "sv": "Kunden själv"}],
     "recipients": [{"fi": "Kirjanpitäjä", "sv": "Bokförare"}],
     "transfers": {"outside_eea": False},
@@ -73,6 +74,7 @@ def test_empty_draft_lists_every_required_item_as_missing():
         "special_categories",
         "automated_decisions",
         "requirement",
+        "collected_from",
         "rights",
         "complaint",
     }
@@ -110,7 +112,20 @@ CASES = [
         {"purposes": [{"description": {"fi": "a", "sv": "a"}, "legal_basis": "consent"}]},
     ),
     ("data_subjects_missing", False, {"data_subjects": []}),
-    ("data_categories_missing", True, {"data_categories": []}),
+    # Data from the person only (Art. 13): listing the data is advice; from elsewhere (Art. 14) or not
+    # answered yet, it is required.
+    ("data_categories_missing", False, {"data_categories": []}),
+    (
+        "data_categories_missing",
+        True,
+        {"data_categories": [], "collected_from": "both", "sources_public": False},
+    ),
+    (
+        "data_categories_missing",
+        True,
+        {"data_categories": [], "collected_from": "elsewhere", "sources_public": False},
+    ),
+    ("data_categories_missing", True, {"data_categories": [], "collected_from": None}),
     (
         "special_categories_unjustified",
         True,
@@ -148,11 +163,24 @@ CASES = [
     ),
     ("hetu_unjustified", True, {"personal_identity_code": True}),
     ("hetu_unjustified", True, {"data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}]}),
-    ("sources_missing", False, {"sources": []}),
+    ("collected_from_unanswered", True, {"collected_from": None}),
+    ("sources_missing", False, {"sources": [], "collected_from": None}),
+    ("sources_missing", True, {"sources": [], "collected_from": "elsewhere", "sources_public": False}),
+    ("sources_missing", True, {"sources": [], "collected_from": "both", "sources_public": True}),
+    ("sources_public_unanswered", True, {"collected_from": "elsewhere"}),
+    ("sources_public_unanswered", True, {"collected_from": "both"}),
     ("recipients_missing", False, {"recipients": []}),
     ("transfers_unanswered", True, {"transfers": {}}),
     ("transfers_not_listed", True, {"transfers": {"outside_eea": True}}),
     ("transfer_without_safeguard", True, {"transfers": {"outside_eea": True, "items": [{"country": "USA"}]}}),
+    *[
+        (
+            "transfer_safeguard_copy_missing",
+            True,
+            {"transfers": {"outside_eea": True, "items": [{"country": "USA", "safeguard": safeguard}]}},
+        )
+        for safeguard in ("scc", "bcr", "other")
+    ],
     ("retention_missing", True, {"retention": {}}),
     ("security_missing", False, {"security": {}}),
     ("cookies_unanswered", True, {"cookies": {}}),
@@ -160,6 +188,8 @@ CASES = [
     ("automated_unanswered", True, {"automated_decisions": {}}),
     ("automated_undescribed", True, {"automated_decisions": {"used": True}}),
     ("requirement_unanswered", True, {"requirement": {}}),
+    ("requirement_unanswered", True, {"requirement": {}, "collected_from": "both", "sources_public": False}),
+    ("requirement_unanswered", True, {"requirement": {}, "collected_from": None}),
     ("requirement_no_consequences", False, {"requirement": {"kind": "statutory"}}),
     (
         "placeholders_left",
@@ -296,7 +326,27 @@ def test_non_triggering_variants_stay_quiet():
             "data_categories": [{"fi": "Henkilötunnus", "sv": "Personbeteckning"}],
             "personal_identity_code_justification": {"fi": "<p>palkanmaksu</p>", "sv": "<p>lön</p>"},
         },
-        {"transfers": {"outside_eea": True, "items": [{"country": "USA", "safeguard": "scc"}]}},
+        {
+            "transfers": {
+                "outside_eea": True,
+                "items": [
+                    {
+                        "country": "USA",
+                        "safeguard": "scc",
+                        "copy_how": {"fi": "<p>Pyydä kopio meiltä.</p>", "sv": "<p>Be oss om en kopia.</p>"},
+                    },
+                    # an adequacy decision and a derogation have no copy to give
+                    {"country": "Japani", "safeguard": "adequacy"},
+                    {"country": "Intia", "safeguard": "derogation"},
+                ],
+            }
+        },
+        # Art. 13 only: sources and their public accessibility are not asked
+        {"sources": []},
+        {"sources": [], "data_categories": [{"fi": "Nimi", "sv": "Namn"}], "sources_public": None},
+        # Art. 14 answered in full
+        {"collected_from": "both", "sources_public": False},
+        {"collected_from": "elsewhere", "sources_public": True, "requirement": {}},
         {"retention": {"fi": "<p>Tietosuojalain (1050/2018) mukaisesti</p>", "sv": "<p>Dataskyddslagen</p>"}},
         {"retention": {"fi": "<p>Lintulahdenkuja 4, 00530 Helsinki</p>", "sv": "<p>x</p>"}},
         {"cookies": {"used": True, "text": {"fi": "<p>Välttämättömät</p>", "sv": "<p>Nödvändiga</p>"}}},
@@ -358,3 +408,49 @@ def test_criminal_data_are_their_own_item_not_a_special_category():
     assert old.criminal_data and old.special_categories == ["health"] and old.special_categories_used
     only = load_draft({"special_categories_used": True, "special_categories": ["criminal"]})
     assert only.criminal_data and only.special_categories == [] and only.special_categories_used is None
+
+
+def _item(r, key):
+    return [i for i in r.items if i.key == key]
+
+
+def test_the_requirement_is_asked_only_where_the_person_gives_data():
+    # Data only from elsewhere: nothing is asked of the person, so Art. 13(2)(e) is no question at all.
+    elsewhere = report({"collected_from": "elsewhere", "sources_public": False, "requirement": {}})
+    assert elsewhere.ready and _item(elsewhere, "requirement") == []
+    # From the person, or from both: asked, and blocking until answered.
+    for where in ("data_subject", "both"):
+        r = report({"collected_from": where, "sources_public": False, "requirement": {}})
+        assert [i.code for i in _item(r, "requirement")] == ["requirement_unanswered"], where
+        assert not r.ready
+
+
+def test_art_14_items_follow_where_the_data_come_from():
+    art13 = report()
+    assert [i.code for i in _item(art13, "collected_from")] == ["collected_from_data_subject"]
+    assert _item(art13, "sources_public") == []  # not asked of an Art. 13 notice
+    art14 = report({"collected_from": "both", "sources_public": True})
+    assert art14.ready
+    assert [i.code for i in _item(art14, "collected_from")] == ["collected_from_both"]
+    assert [i.code for i in _item(art14, "sources_public")] == ["sources_public_yes"]
+    assert [i.article for i in _item(art14, "sources")] == ["14(2)(f)"]
+    unanswered = report({"collected_from": None})
+    (item,) = _item(unanswered, "collected_from")
+    assert item.blocks and item.article == "13/14"
+
+
+def test_a_copy_of_the_safeguards_is_asked_of_each_transfer_that_has_one():
+    with_copy = {"fi": "<p>Pyydä kopio.</p>", "sv": "<p>Be om en kopia.</p>"}
+    transfers = {
+        "outside_eea": True,
+        "items": [
+            {"country": "USA", "safeguard": "scc"},
+            {"country": "Intia", "safeguard": "bcr", "copy_how": with_copy},
+            {"country": "Japani", "safeguard": "adequacy"},
+            {"safeguard": "other"},
+        ],
+    }
+    r = report({"transfers": transfers})
+    (item,) = [i for i in r.items if i.code == "transfer_safeguard_copy_missing"]
+    assert item.blocks and item.article == "13(1)(f)"
+    assert item.params["countries"] == ["USA", "4"]  # a row without a country is named by its number

@@ -259,6 +259,7 @@ ANSWERS = {
     "purposes": {"requirement.kind": "contract_prerequisite"},
     "contact": {"dpo.appointed": "no"},
     "data": {"special_categories_used": "no"},
+    "sources": {"collected_from": "both", "sources_public": "no"},
     "recipients": {"transfers.outside_eea": "no"},
     "cookies": {"cookies.used": "no"},
     "automated": {"automated_decisions.used": "no"},

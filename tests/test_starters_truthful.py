@@ -14,6 +14,7 @@ UNANSWERED = [
     "controller_no_contact_details",  # the organisation has no address yet, and no login email is used
     "dpo_unanswered",
     "special_categories_unanswered",
+    "collected_from_unanswered",  # Art. 13 or Art. 14: where the data come from is the firm's answer
     "transfers_unanswered",
     "cookies_unanswered",
     "automated_unanswered",

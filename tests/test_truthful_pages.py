@@ -212,3 +212,88 @@ def test_criminal_data_have_their_own_section_on_the_page():
         assert heading not in special and "Rikos" not in special  # not listed as a special category
         hidden = sections(False, lang)
         assert "criminal_data" not in hidden or not hidden["criminal_data"].blocks
+
+
+def test_the_sources_say_where_the_data_come_from_only_as_the_firm_answered(app, session, notice_firm):
+    # The starter's firm answered: from the person and from elsewhere, no publicly accessible source.
+    publish_version(session, notice_firm, today=TODAY)
+    fi, en = _section(_page(app), "sources"), _section(_page(app, "en"), "sources")
+    assert "Saamme tietoja sinulta itseltäsi ja myös muualta." in fi
+    assert "We get data from you yourself and also from elsewhere." in en
+    assert "yleisesti saatavilla" not in fi and "publicly accessible" not in en  # answered no: not said
+
+    publish_version(
+        session,
+        notice_firm,
+        today=TODAY,
+        note="Julkiset lähteet",
+        edit=lambda d: setattr(d, "sources_public", True),
+    )
+    fi, en = _section(_page(app), "sources"), _section(_page(app, "en"), "sources")
+    assert "Tiedot tai osa niistä saadaan yleisesti saatavilla olevista lähteistä." in fi
+    assert "Some or all of the data come from publicly accessible sources." in en
+
+
+def test_each_transfer_tells_how_to_get_a_copy_of_its_safeguards(app, session, notice_firm):
+    copy_fi = "Saat kopion vakiosopimuslausekkeista pyytämällä sitä sähköpostitse."
+
+    def edit(d):
+        d.transfers.outside_eea = True
+        d.transfers.items = [
+            {
+                "country": "Yhdysvallat",
+                "safeguard": "scc",
+                "copy_how": {"fi": f"<p>{copy_fi}</p>", "en": "<p>Ask us for a copy by email.</p>"},
+            }
+        ]
+
+    draft = service.draft_of(notice_firm[2])
+    edit(draft)
+    assert "transfer_safeguard_copy_missing" not in {i.code for i in check(draft, ["fi", "en"]).items}
+    publish_version(session, notice_firm, today=TODAY, edit=edit)
+    fi, en = _section(_page(app), "transfers"), _section(_page(app, "en"), "transfers")
+    assert "Näin saat kopion suojatoimista" in fi and copy_fi in fi
+    assert "How to get a copy of the safeguards" in en and "Ask us for a copy by email." in en
+
+
+def _sections(data, lang="fi"):
+    from tenants.notices.render import render
+    from tenants.notices.schema import load_draft
+
+    return {s.key: s for s in render(load_draft(data), lang).sections}
+
+
+def _said(section) -> list:
+    return [b.value for b in section.blocks]
+
+
+def test_the_sources_section_follows_the_art_13_or_14_answer():
+    listed = [{"fi": "Asiakas itse", "sv": "Kunden själv"}]
+    # Art. 13 only, nothing listed: no sources section. Listed: the answer, then the list.
+    assert "sources" not in _sections({"collected_from": "data_subject"})
+    assert _said(_sections({"collected_from": "data_subject", "sources": listed})["sources"]) == [
+        "Saamme tiedot sinulta itseltäsi.",
+        ["Asiakas itse"],
+    ]
+    # Unanswered: the list alone, no sentence the firm did not confirm.
+    assert _said(_sections({"sources": listed})["sources"]) == [["Asiakas itse"]]
+    # Only from elsewhere: said in Swedish too; the public-source sentence only with a yes.
+    elsewhere = {"collected_from": "elsewhere", "sources": listed}
+    assert _said(_sections({**elsewhere, "sources_public": False}, "sv")["sources"]) == [
+        "Vi får uppgifterna från andra håll än från dig själv.",
+        ["Kunden själv"],
+    ]
+    assert _said(_sections({**elsewhere, "sources_public": True}, "sv")["sources"])[-1] == (
+        "Uppgifterna eller en del av dem kommer från allmänt tillgängliga källor."
+    )
+    # A yes given while the data come from the person alone says nothing of Art. 14.
+    assert _said(
+        _sections({"collected_from": "data_subject", "sources": listed, "sources_public": True})["sources"]
+    )[-1] == ["Asiakas itse"]
+
+
+def test_the_requirement_is_told_only_where_the_person_gives_data():
+    requirement = {"kind": "contractual", "consequences": {"fi": "<p>Ilman tietoja emme voi palvella.</p>"}}
+    for where in ("data_subject", "both", None):
+        assert "requirement" in _sections({"collected_from": where, "requirement": requirement}), where
+    assert "requirement" not in _sections({"collected_from": "elsewhere", "requirement": requirement})

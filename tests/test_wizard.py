@@ -587,3 +587,63 @@ def test_criminal_data_are_asked_apart_from_the_special_categories(client, make_
     assert "504/2002" in draft["criminal_justification"]["fi"]
     save(client, nid, "data", {"criminal_justification.fi": "<p>Laki 504/2002.</p>"})
     assert stored(session, nid).draft["criminal_data"] is False
+
+
+def test_where_the_data_come_from_is_asked_with_the_sources_and_decides_the_requirement_question(
+    client, make_owner, session
+):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    sources = page(client, nid, "sources")
+    assert 'name="collected_from"' in sources and 'name="sources_public"' in sources
+    assert '<option value="">' in sources  # nothing chosen for the firm
+    assert stored(session, nid).draft["collected_from"] is None
+    # The person gives the data: the requirement is asked.
+    form = {"collected_from": "data_subject", "sources.count": "0"}
+    assert save(client, nid, "sources", form).status_code == 302
+    assert stored(session, nid).draft["collected_from"] == "data_subject"
+    assert 'name="requirement.kind"' in page(client, nid, "purposes")
+    purposes = _current_values(client, nid, "purposes")
+    purposes["requirement.kind"] = "contractual"
+    assert save(client, nid, "purposes", purposes).status_code == 302
+    # Only from elsewhere: the question is shown as not asked, and saving the step keeps the answer.
+    form = {
+        "collected_from": "elsewhere",
+        "sources_public": "yes",
+        "sources.count": "1",
+        "sources.0.fi": "Kaupparekisteri",
+    }
+    assert save(client, nid, "sources", form).status_code == 302
+    draft = stored(session, nid).draft
+    assert draft["collected_from"] == "elsewhere" and draft["sources_public"] is True
+    html = page(client, nid, "purposes")
+    assert 'name="requirement.kind"' not in html and 'name="requirement.consequences.fi"' not in html
+    assert "Ei kysytä tässä selosteessa" in html  # the interface speaks Finnish
+    assert save(client, nid, "purposes", _current_values(client, nid, "purposes")).status_code == 302
+    assert stored(session, nid).draft["requirement"]["kind"] == "contractual"
+    # A value that is not one of the options is refused.
+    r = save(client, nid, "sources", {"collected_from": "somewhere", "sources.count": "0"})
+    assert r.status_code == 200 and stored(session, nid).draft["collected_from"] == "elsewhere"
+
+
+def test_each_transfer_asks_how_to_get_a_copy_of_its_safeguards(client, make_owner, session):
+    make_owner("anna@a.fi")
+    login(client, "anna@a.fi")
+    nid = new_notice(client)
+    assert 'name="transfers.items.0.copy_how.fi"' in page(client, nid, "recipients")
+    form = {
+        "recipients.count": "0",
+        "transfers.outside_eea": "yes",
+        "transfers.items.count": "1",
+        "transfers.items.0.country": "Yhdysvallat",
+        "transfers.items.0.safeguard": "scc",
+    }
+    assert save(client, nid, "recipients", form).status_code == 302
+    review = page(client, nid, "review")
+    assert "Kerro, miten suojatoimista saa kopion" in review and "Yhdysvallat" in review
+    form["transfers.items.0.copy_how.fi"] = "Pyydä kopio sähköpostitse."
+    assert save(client, nid, "recipients", form).status_code == 302
+    item = stored(session, nid).draft["transfers"]["items"][0]
+    assert "Pyydä kopio sähköpostitse." in item["copy_how"]["fi"]
+    assert "Kerro, miten suojatoimista saa kopion" not in page(client, nid, "review")

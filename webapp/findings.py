@@ -69,13 +69,25 @@ MESSAGES = {
         "Personal identity codes are processed without a stated justification (Tietosuojalaki 29 §)."
     ),
     "hetu_justified": _l("Why personal identity codes are processed."),
+    "collected_from_unanswered": _l(
+        "Say where the data come from: from the people themselves, from elsewhere, or both."
+    ),
+    "collected_from_data_subject": _l("The data come from the people themselves."),
+    "collected_from_elsewhere": _l("The data come from elsewhere than the people themselves."),
+    "collected_from_both": _l("The data come from the people themselves and from elsewhere."),
     "sources_missing": _l("The sources of the data are not given."),
     "sources_present": _l("Sources of data."),
+    "sources_public_unanswered": _l("Say whether any of the sources is publicly accessible."),
+    "sources_public_yes": _l("Some of the data come from publicly accessible sources."),
+    "sources_public_no": _l("None of the sources is publicly accessible."),
     "recipients_missing": _l("Recipients are not listed. If nobody receives the data, say so."),
     "recipients_present": _l("Recipients."),
     "transfers_unanswered": _l("Say whether data are transferred outside the EU or the EEA."),
     "transfers_not_listed": _l("Transfers outside the EU or the EEA are not listed."),
     "transfer_without_safeguard": _l("Transfers without a safeguard: %(countries)s."),
+    "transfer_safeguard_copy_missing": _l(
+        "Say how a person can get a copy of the safeguards, or where they are available, for the transfers to: %(countries)s."
+    ),
     "transfers_present": _l("Transfers outside the EU/EEA and their safeguards."),
     "transfers_none": _l("No transfers outside the EU/EEA."),
     "transfers_contradiction": _l(

@@ -16,7 +16,7 @@ from typing import Literal
 from .authority import OUTDATED_ADDRESS_PATTERNS
 from .richtext import to_plain
 from .rights import rights_for
-from .schema import LANGS, NoticeDraft
+from .schema import LANGS, SAFEGUARDS_WITH_COPY, NoticeDraft
 
 Status = Literal["present", "missing", "attention"]
 Severity = Literal["blocking", "advisory"]
@@ -243,7 +243,10 @@ def _data(d: NoticeDraft) -> list[Item]:
     else:
         out.append(_ok("data_subjects", "data_subjects_present"))
     if not d.data_categories:
-        out.append(_missing("data_categories", "data_categories_missing", "14(1)(d)"))
+        # Required of an Art. 14 notice; when the person gives the data themselves, advice. Unanswered
+        # where the data come from, it may be required, so it blocks.
+        severity: Severity = "advisory" if d.collected_from == "data_subject" else "blocking"
+        out.append(_missing("data_categories", "data_categories_missing", "14(1)(d)", severity=severity))
     else:
         out.append(
             _ok("data_categories", "data_categories_present", "14(1)(d)", count=len(d.data_categories))
@@ -276,10 +279,31 @@ def _data(d: NoticeDraft) -> list[Item]:
         out.append(_attention("personal_identity_code", "hetu_unjustified", "Tietosuojalaki 29 §"))
     elif d.personal_identity_code:
         out.append(_ok("personal_identity_code", "hetu_justified", "Tietosuojalaki 29 §"))
-    if not d.sources:
-        out.append(_missing("sources", "sources_missing", "14(2)(f)", severity="advisory"))
+    out += _sources(d)
+    return out
+
+
+def _sources(d: NoticeDraft) -> list[Item]:
+    # Art. 13 or Art. 14: which one applies follows from where the data come from, which only the
+    # firm knows; until it answers, the question blocks.
+    if d.collected_from is None:
+        out = [_missing("collected_from", "collected_from_unanswered", "13/14")]
     else:
+        out = [_ok("collected_from", f"collected_from_{d.collected_from}", "13/14")]
+    if d.art14():
+        if not d.sources:
+            out.append(_missing("sources", "sources_missing", "14(2)(f)"))
+        else:
+            out.append(_ok("sources", "sources_present", "14(2)(f)"))
+        if d.sources_public is None:
+            out.append(_missing("sources_public", "sources_public_unanswered", "14(2)(f)"))
+        else:
+            code = "sources_public_yes" if d.sources_public else "sources_public_no"
+            out.append(_ok("sources_public", code, "14(2)(f)"))
+    elif d.sources:
         out.append(_ok("sources", "sources_present", "14(2)(f)"))
+    elif d.collected_from is None:
+        out.append(_missing("sources", "sources_missing", "14(2)(f)", severity="advisory"))
     return out
 
 
@@ -299,6 +323,14 @@ def _recipients_and_transfers(d: NoticeDraft) -> list[Item]:
         out.append(_attention("transfers", "transfer_without_safeguard", "13(1)(f)", countries=unsafe))
     else:
         out.append(_ok("transfers", "transfers_present" if t.outside_eea else "transfers_none", "13(1)(f)"))
+    # The safeguards a person may get a copy of: the notice says how, or where they are available.
+    no_copy = [
+        x.country or str(i + 1)
+        for i, x in enumerate(t.items)
+        if x.safeguard in SAFEGUARDS_WITH_COPY and not _has(x.copy_how)
+    ]
+    if no_copy:
+        out.append(_missing("transfers", "transfer_safeguard_copy_missing", "13(1)(f)", countries=no_copy))
     if t.outside_eea is False:
         saying = sorted({path for path, _lang, text in texts(d) if says_data_leave_eea(text)})
         if saying:
@@ -345,6 +377,8 @@ def _automated_and_requirement(d: NoticeDraft) -> list[Item]:
             _ok("automated_decisions", "automated_present" if a.used else "automated_none", "13(2)(f)")
         )
     r = d.requirement
+    if not d.requirement_asked():
+        return out  # no data come from the person: there is nothing they could be required to give
     if r.kind is None:
         out.append(_missing("requirement", "requirement_unanswered", "13(2)(e)"))
     elif r.kind != "voluntary" and not _has(r.consequences):

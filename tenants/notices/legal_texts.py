@@ -168,6 +168,28 @@ LABELS = {
         "en": "We make no decisions about you based solely on automated processing, including profiling, "
         "that have legal effects on you or similarly significantly affect you.",
     },
+    # Where the data come from, as the firm answered it (Art. 13 or 14); nothing is said unanswered.
+    "collected_from_data_subject": {
+        "fi": "Saamme tiedot sinulta itseltäsi.",
+        "sv": "Vi får uppgifterna av dig själv.",
+        "en": "We get the data from you yourself.",
+    },
+    "collected_from_elsewhere": {
+        "fi": "Saamme tiedot muualta kuin sinulta itseltäsi.",
+        "sv": "Vi får uppgifterna från andra håll än från dig själv.",
+        "en": "We get the data from elsewhere, not from you yourself.",
+    },
+    "collected_from_both": {
+        "fi": "Saamme tietoja sinulta itseltäsi ja myös muualta.",
+        "sv": "Vi får uppgifter av dig själv och även från andra håll.",
+        "en": "We get data from you yourself and also from elsewhere.",
+    },
+    # Art. 14(2)(f), said only when the firm answered yes.
+    "sources_public": {
+        "fi": "Tiedot tai osa niistä saadaan yleisesti saatavilla olevista lähteistä.",
+        "sv": "Uppgifterna eller en del av dem kommer från allmänt tillgängliga källor.",
+        "en": "Some or all of the data come from publicly accessible sources.",
+    },
     "transfer_to": {"fi": "Kohdemaa", "sv": "Mottagarland", "en": "Destination"},
     "transfer_recipient": {"fi": "Vastaanottaja", "sv": "Mottagare", "en": "Recipient"},
     # The basis of a transfer: an adequacy decision is no "safeguard", so the label names the basis.
@@ -175,6 +197,12 @@ LABELS = {
         "fi": "Siirron peruste",
         "sv": "Grund för överföringen",
         "en": "Basis for the transfer",
+    },
+    # Art. 13(1)(f): how to get a copy of the safeguards, or where they are available.
+    "transfer_copy": {
+        "fi": "Näin saat kopion suojatoimista",
+        "sv": "Så får du en kopia av skyddsåtgärderna",
+        "en": "How to get a copy of the safeguards",
     },
     "how_to_use_rights": {
         "fi": "Näin käytät oikeuksiasi",

@@ -76,6 +76,12 @@ def fingerprints(data: dict, key: str, languages) -> dict[str, str]:
     return {lang: fingerprint(section_value(data, key, [lang])) for lang in languages}
 
 
+def applies(draft: dict, key: str) -> bool:
+    """False for a section the notice does not tell: the Art. 13(2)(e) requirement when no data come
+    from the person."""
+    return not (key == "requirement" and draft.get("collected_from") == "elsewhere")
+
+
 def open_proposals(draft: dict, starter: dict | None, languages, confirmed: dict | None) -> list[str]:
     """Sections, in step order, whose text in some language is still the starter's untouched
     proposal and has not been confirmed.
@@ -87,6 +93,8 @@ def open_proposals(draft: dict, starter: dict | None, languages, confirmed: dict
     confirmed = confirmed or {}
     out = []
     for key, _paths, _step in SECTIONS:
+        if not applies(draft, key):
+            continue  # not part of this notice: nothing to confirm
         seen = (confirmed.get(key) or {}).get("hashes") or {}
         for lang in languages:
             proposed = section_value(starter, key, [lang])

@@ -130,6 +130,8 @@ def _purposes(draft: NoticeDraft, lang: str) -> list[Block]:
 
 
 def _requirement(draft: NoticeDraft, lang: str) -> list[Block]:
+    if not draft.requirement_asked():
+        return []  # Art. 13(2)(e) is told only where the person gives data
     r = draft.requirement
     kind = [Block("text", _t(T.REQUIREMENT_KINDS, r.kind, lang))] if r.kind else []
     return kind + _html(r.consequences, lang)
@@ -157,7 +159,15 @@ def _criminal_data(draft: NoticeDraft, lang: str) -> list[Block]:
 
 
 def _sources(draft: NoticeDraft, lang: str) -> list[Block]:
-    return _list(draft.sources, lang)
+    # Shown for an Art. 14 notice, or wherever the firm listed sources; each sentence is an answer
+    # the firm gave, and an unanswered question says nothing.
+    art14 = draft.art14()
+    if not (art14 or draft.sources):
+        return []
+    where = draft.collected_from
+    said = [Block("text", _t(T.LABELS, f"collected_from_{where}", lang))] if where else []
+    public = [Block("text", _t(T.LABELS, "sources_public", lang))] if art14 and draft.sources_public else []
+    return said + _list(draft.sources, lang) + public
 
 
 def _recipients(draft: NoticeDraft, lang: str) -> list[Block]:
@@ -165,16 +175,20 @@ def _recipients(draft: NoticeDraft, lang: str) -> list[Block]:
 
 
 def _transfer(x: Transfer, lang: str) -> list[Block]:
-    return _pairs(
-        [
-            (_t(T.LABELS, "transfer_to", lang), x.country),
-            (_t(T.LABELS, "transfer_recipient", lang), x.recipient.get(lang, "")),
-            (
-                _t(T.LABELS, "transfer_safeguard", lang),
-                _t(T.SAFEGUARDS, x.safeguard, lang) if x.safeguard else "",
-            ),
-        ]
-    ) + _html(x.details, lang)
+    return (
+        _pairs(
+            [
+                (_t(T.LABELS, "transfer_to", lang), x.country),
+                (_t(T.LABELS, "transfer_recipient", lang), x.recipient.get(lang, "")),
+                (
+                    _t(T.LABELS, "transfer_safeguard", lang),
+                    _t(T.SAFEGUARDS, x.safeguard, lang) if x.safeguard else "",
+                ),
+            ]
+        )
+        + _html(x.details, lang)
+        + _titled_html(x.copy_how, "transfer_copy", lang)
+    )
 
 
 def _transfers(draft: NoticeDraft, lang: str) -> list[Block]:

@@ -37,6 +37,13 @@ SPECIAL_CATEGORIES: tuple[str, ...] = SpecialCategory.__args__
 Safeguard = Literal["adequacy", "scc", "bcr", "derogation", "other"]
 SAFEGUARDS: tuple[str, ...] = Safeguard.__args__
 
+# Where the data come from: the person (Art. 13), elsewhere (Art. 14), or both (each for its data).
+CollectedFrom = Literal["data_subject", "elsewhere", "both"]
+COLLECTED_FROM: tuple[str, ...] = CollectedFrom.__args__
+# The safeguards a person may ask a copy of, or be told where they are available (Art. 13(1)(f), 14(1)(f)).
+# An adequacy decision is published by the Commission and a derogation is no document: neither has a copy.
+SAFEGUARDS_WITH_COPY: tuple[str, ...] = ("scc", "bcr", "other")
+
 RequirementKind = Literal["statutory", "contractual", "contract_prerequisite", "voluntary"]
 REQUIREMENT_KINDS: tuple[str, ...] = RequirementKind.__args__
 
@@ -127,6 +134,8 @@ class Transfer(Part):
     recipient: PlainText = {}
     safeguard: Safeguard | None = None
     details: RichText = {}
+    # How a person gets a copy of the safeguards, or where they are available (Art. 13(1)(f)).
+    copy_how: RichText = {}
 
 
 class Transfers(Part):
@@ -201,6 +210,12 @@ class NoticeDraft(Part):
     criminal_justification: RichText = {}
     personal_identity_code: bool = False
     personal_identity_code_justification: RichText = {}
+    # Where the data come from; None means not answered yet. "elsewhere" or "both" make it an
+    # Art. 14 notice (sources, their public accessibility and the data categories must be told);
+    # "data_subject" or "both" make the Art. 13(2)(e) requirement a question to answer.
+    collected_from: CollectedFrom | None = None
+    # Whether any source is publicly accessible (Art. 14(2)(f)); None means not answered yet.
+    sources_public: bool | None = None
     sources: list[PlainText] = Field(default_factory=list, max_length=50)
     recipients: list[PlainText] = Field(default_factory=list, max_length=50)
     transfers: Transfers = Field(default_factory=Transfers)
@@ -223,6 +238,15 @@ class NoticeDraft(Part):
             if not data["special_categories"] and data.get("special_categories_used"):
                 data["special_categories_used"] = None  # "yes" meant the criminal data: ask again
         return data
+
+    def art14(self) -> bool:
+        """True when some data come from elsewhere than the person (an Art. 14 notice)."""
+        return self.collected_from in ("elsewhere", "both")
+
+    def requirement_asked(self) -> bool:
+        """False only when no data come from the person: the Art. 13(2)(e) requirement is then not asked
+        (unanswered, it may apply, so it is asked)."""
+        return self.collected_from != "elsewhere"
 
     def legal_bases(self) -> set[str]:
         """Every basis any purpose names."""

@@ -260,10 +260,12 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
     return result
 
 
-# The questions a starter leaves open, per step: (field, answer).
+# The questions a starter leaves open, per step: (field, answer), a choice or a yes/no.
 STARTER_ANSWERS = {
     "contact": [("dpo.appointed", "no")],
     "data": [("special_categories_used", "no")],
+    # every starter lists sources beside the person: data from both, none publicly accessible
+    "sources": [("collected_from", "both"), ("sources_public", "no")],
     "recipients": [("transfers.outside_eea", "no")],
     "cookies": [("cookies.used", "no")],
     "automated": [("automated_decisions.used", "no")],
@@ -287,7 +289,11 @@ def answer_and_confirm(
     for step, answers in STARTER_ANSWERS.items():
         page.goto(f"{notice_path}/steps/{step}")
         for name, value in answers:
-            page.locator(f"input[name='{name}'][value={value}]").check()
+            select = page.locator(f"select[name='{name}']")
+            if select.count():
+                select.select_option(value)
+            else:
+                page.locator(f"input[name='{name}'][value={value}]").check()
         page.locator("button[name=action][value=save]").click()
         expect(page.locator(".flashes")).to_be_visible()
     for step in PROPOSAL_STEPS:

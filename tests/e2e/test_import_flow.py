@@ -85,6 +85,12 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     fix("data")
     page.locator("input[name='special_categories_used'][value=no]").check()
     page.locator("button[name=action][value=save]").click()
+    back_to_review()
+    # Where the data come from, and whether a source is publicly accessible: the firm's answers.
+    fix("sources")
+    page.locator("select[name='collected_from']").select_option("both")
+    page.locator("input[name='sources_public'][value=no]").check()
+    page.locator("button[name=action][value=save]").click()
 
     back_to_review()
     status = page.locator("#report-status")

@@ -28,6 +28,9 @@ def test_starter_to_review_to_answers_and_confirmations_to_the_published_page(pa
     expect(page.locator("#report-status")).to_have_class(re.compile("status--open"))
     blocking = page.locator(".report-list").first
     expect(blocking).to_contain_text("Kerro, siirretäänkö tietoja EU:n tai ETA:n ulkopuolelle.")
+    expect(blocking).to_contain_text(
+        "Kerro, mistä tiedot saadaan: henkilöiltä itseltään, muualta vai molemmista."
+    )
     expect(blocking).to_contain_text("Säilytysaika: ehdotus, ei vielä vahvistettu.")
     targets = blocking.locator("button[value^='goto:']").evaluate_all("els => els.map(e => e.value.slice(5))")
     order = [
@@ -72,6 +75,9 @@ def test_starter_to_review_to_answers_and_confirmations_to_the_published_page(pa
         "Emme siirrä henkilötietoja EU:n tai ETA:n ulkopuolelle."
     )
     expect(visitor.locator("#controller")).to_contain_text("tietosuoja@rantakahvila.fi")
+    # Where the data come from, as answered in the wizard; "no publicly accessible source" is not said.
+    expect(visitor.locator("#sources")).to_contain_text("Saamme tietoja sinulta itseltäsi ja myös muualta.")
+    expect(visitor.locator("#sources")).not_to_contain_text("yleisesti saatavilla")
     form_link = visitor.locator("#request-form-link")
     expect(form_link).to_have_attribute("href", re.compile(r"/request\?lang=fi$"))
     assert_accessible(visitor, "the published notice")

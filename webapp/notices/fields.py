@@ -34,6 +34,15 @@ class F:
     item_label: object = None
     fixed: bool = False  # a group whose rows the app decides (no add or remove)
     required: bool = False
+    # When the question is asked, from the draft's answers elsewhere; a field not asked is neither shown
+    # nor read (what it holds is kept), and `not_asked` says why in its place.
+    asked_when: Callable[[dict], bool] | None = None
+    not_asked: object = None
+
+
+def asked(spec: F, data: dict) -> bool:
+    """Whether the field is asked, given the draft's other answers."""
+    return spec.asked_when is None or spec.asked_when(data)
 
 
 def get(data: dict, path: str, default=None):
@@ -209,6 +218,8 @@ def parse(
     for spec in fields:
         if spec.path.startswith("notice."):
             continue  # notice settings, handled by the view
+        if not asked(spec, draft):
+            continue  # not shown, so not in the form: the stored answer stays
         found: dict = {}
         new = _value(spec, form, spec.path, languages, found)
         old = get(data, spec.path)

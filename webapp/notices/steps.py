@@ -36,6 +36,24 @@ def _tristate():
     return [("yes", _l("Yes")), ("no", _l("No"))]
 
 
+def _collected_from():
+    return [
+        ("data_subject", _l("Only from the people themselves")),
+        ("elsewhere", _l("Only from elsewhere, not from the people themselves")),
+        ("both", _l("Both from the people themselves and from elsewhere")),
+    ]
+
+
+def _from_the_person(data: dict) -> bool:
+    """The Art. 13(2)(e) requirement is asked unless the firm said no data come from the person."""
+    return data.get("collected_from") != "elsewhere"
+
+
+NOT_FROM_THE_PERSON = _l(
+    "Not asked in this notice: under Sources of data you answered that the data come only from elsewhere, not from the people themselves, so nothing is asked of them."
+)
+
+
 def _contact_members():
     """Members of the current tenant, set on `g` by the view for this request only."""
     return g.get("contact_member_options", [])
@@ -320,6 +338,8 @@ STEPS: list[Step] = [
                     "The law asks you to say whether giving the data is required by law or by a contract, and what follows if a person does not give them."
                 ),
                 options=_notice_texts(T.REQUIREMENT_KINDS),
+                asked_when=_from_the_person,
+                not_asked=NOT_FROM_THE_PERSON,
             ),
             F(
                 "requirement.consequences",
@@ -329,6 +349,7 @@ STEPS: list[Step] = [
                     "Say plainly what the person misses by not giving the data, such as an order that cannot be delivered or an application that cannot be considered. If giving them is voluntary, say that nothing follows."
                 ),
                 _l("Without an address we cannot deliver the order."),
+                asked_when=_from_the_person,
             ),
         ],
     ),
@@ -428,12 +449,30 @@ STEPS: list[Step] = [
         _l("Where do the data come from? If not from the people themselves, the law asks you to say where."),
         [
             F(
+                "collected_from",
+                "choice",
+                _l("Where do the data come from?"),
+                _l(
+                    "From the people themselves: they give you the data, for example when they order or apply. From elsewhere: any other source, such as another firm, a public register or a referee. When some data come from elsewhere, the notice must name the sources, list the personal data and say whether any source is publicly accessible (GDPR Art. 14)."
+                ),
+                options=_collected_from,
+            ),
+            F(
                 "sources",
                 "list",
                 _l("Sources"),
                 _l("One source per line."),
                 _l("The customers themselves when they order"),
                 item_label=_l("Source %(n)s"),
+            ),
+            F(
+                "sources_public",
+                "tristate",
+                _l("Is any of the sources publicly accessible?"),
+                _l(
+                    "Asked when some data come from elsewhere. A publicly accessible source is one anyone may consult, such as the trade register or a public website. The notice says so only when you answer yes."
+                ),
+                options=_tristate,
             ),
         ],
     ),
@@ -494,13 +533,18 @@ STEPS: list[Step] = [
                     F(
                         "details",
                         "rich",
-                        _l("Details and how to get a copy of the safeguard"),
+                        _l("Details of the safeguard"),
+                        _l("Optional. Name the safeguard in a few words, or describe another safeguard."),
+                        _l("The service provider has signed the EU standard contractual clauses."),
+                    ),
+                    F(
+                        "copy_how",
+                        "rich",
+                        _l("How to get a copy of the safeguards"),
                         _l(
-                            "Name the safeguard in a few words and tell how a person can get a copy of it or see where it is published (GDPR Art. 13(1)(f))."
+                            "Needed for standard contractual clauses, binding corporate rules and other safeguards: tell how a person can get a copy, or where the safeguards are available (GDPR Art. 13(1)(f)). Not needed for an adequacy decision or a derogation."
                         ),
-                        _l(
-                            "The service provider has signed the EU standard contractual clauses. Ask us for a copy by email."
-                        ),
+                        _l("Ask us for a copy of the clauses by email at tietosuoja@kahvila.fi."),
                     ),
                 ],
             ),
@@ -666,7 +710,9 @@ STEP_OF_ITEM = {
     "special_categories": "data",
     "criminal_data": "data",
     "personal_identity_code": "data",
+    "collected_from": "sources",
     "sources": "sources",
+    "sources_public": "sources",
     "recipients": "recipients",
     "transfers": "recipients",
     "retention": "retention",

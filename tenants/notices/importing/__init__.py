@@ -13,7 +13,7 @@ The steps, in order, and the module of each:
                            inferred.py and placing.py place text no heading places, by what it says
   fields    fields.py      values inside a section: contact blocks, bases, rights; prose.py finds
                            the controller in running text
-  facts     facts.py       the yes/no facts (transfers, special categories, automated decisions)
+  facts     facts.py       the facts (transfers, special categories, automated decisions, where data come from)
   report    pipeline.py    `import_notice` runs the steps and returns an `ImportResult`;
                            draft.py assembles the draft
 """

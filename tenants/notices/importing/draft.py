@@ -159,6 +159,7 @@ def apply_facts(draft: NoticeDraft, facts: dict[str, Fact]) -> None:
     draft.special_categories = [c for c in found if c != "criminal"]
     draft.criminal_data = "criminal" in found
     draft.special_categories_used = special.answer if draft.special_categories or not found else None
+    draft.collected_from = facts["collected_from"].answer  # whether a source is public stays the firm's
 
 
 def _answer(values: list[bool | None]) -> bool | None:

@@ -1,4 +1,5 @@
-"""The yes/no facts a notice states: transfers outside the EU/EEA, special categories, automated decisions.
+"""The facts a notice states: transfers outside the EU/EEA, special categories, automated decisions,
+and where the data come from.
 
 A fact is read from the sentences that speak of it, wherever they stand. A negation ("ei
 käsitellä", "not processed", "behandlas inte") never makes a yes. A "no" needs a plain
@@ -88,11 +89,45 @@ _AUTOMATED = re.compile(
 )
 
 
+# --- where the data come from ---------------------------------------------------------------------
+
+# The person as a source: "rekisteröidyltä itseltään", "asiakkaan antamat tiedot", "av den registrerade".
+_PERSON = re.compile(
+    r"\b(?:rekisteröidyltä|henkilöltä|asiakkaalta|hakijalta|jäseneltä|työntekijältä|käyttäjältä|sinulta)\b"
+    r"|\bitseltään\b|\b(?:rekisteröity|henkilö|asiakas|hakija|jäsen|työntekijä) itse\b"
+    r"|\b(?:rekisteröidyn|henkilön|asiakkaan|hakijan|jäsenen|työntekijän|käyttäjän) (?:itse )?"
+    r"(?:antam|ilmoittam|tekem|toimittam)"
+    r"|\b(?:av|från) (?:den registrerade|dig|kunden|sökanden|medlemmen|den anställda|användaren)\b"
+    r"|\b(?:den registrerade|kunden|sökanden|medlemmen|den anställda) själv"
+    r"|\bthe data subject\b|\bfrom you\b|\byou yourself\b|\byou give\b"
+    r"|\bthe (?:customer|applicant|member|employee|user|person) (?:themselves|gives|provides)\b",
+    re.I,
+)
+# Sources other than the person: authorities, registers, other firms, referees, partners.
+_ELSEWHERE = re.compile(
+    r"viranomai|rekisteristä|väestötie|väestörekister|asiakastieto|luottotie|yhteistyökumppaneilta"
+    r"|kumppaneilta|alihankkijoilta|yrityksiltä|yritykseltä|työnantajalta|suosittelij|rekrytointipalvelu"
+    r"|henkilöstöpalvelu|verohallin|kaupparekister|päivityspalvelu|kolmansilta|julkisista lähteistä"
+    r"|myndighet|befolkningsdata|kreditupplysning|samarbetspartner|underleverantör|från företag"
+    r"|arbetsgivar|referens|skatteförvaltning|handelsregist|tredje part|offentliga källor"
+    r"|authorit|population (?:register|information)|credit (?:information|reference)|\bpartners\b"
+    r"|subcontractor|other compan|employer|referee|recruitment (?:service|agency)|staffing agency"
+    r"|tax administration|trade register|third part|public sources",
+    re.I,
+)
+_ONLY = re.compile(r"\b(?:vain|ainoastaan|pelkästään|endast|enbart|bara|only|solely)\b", re.I)
+_OTHER_SOURCES = re.compile(
+    r"muista lähteistä|muualta|muilta tahoilta|andra källor|annat håll|other sources|elsewhere|anyone else",
+    re.I,
+)
+
+
 @dataclass
 class Fact:
-    """A yes/no question of the notice: the answer the source gives (None: it does not say for sure)."""
+    """A question of the notice: the answer the source gives (None: it does not say for sure); a yes or
+    no, or for where the data come from one of "data_subject", "both"."""
 
-    answer: bool | None
+    answer: bool | str | None
     quote: str = ""
     categories: list[str] = field(default_factory=list)
 
@@ -178,10 +213,43 @@ def special_categories(sentences: list[tuple[str, str]]) -> Fact:
     return Fact(None, _quote(open_[:1]))
 
 
+def collected_from(sentences: list[tuple[str, str]]) -> Fact:
+    """Where the data come from, from the sentences of the sources section: "both" where the text names
+    the person and another source, "data_subject" where it says the data come only from the person, and
+    nothing stronger than that. Only from elsewhere is never read: a list without the person does not say
+    that the person gives nothing."""
+    person, other, only, open_ = [], [], [], []
+    for key, s in sentences:
+        if key != "sources":
+            continue
+        names_person, names_other = _PERSON.search(s), _ELSEWHERE.search(s)
+        if NEGATION.search(s):
+            if _OTHER_SOURCES.search(s) and not HEDGE.search(s) and not names_other:
+                only.append(s)  # "Muista lähteistä tietoja ei saada."
+            continue
+        if HEDGE.search(s) and (names_person or names_other):
+            open_.append(s)
+            continue
+        if names_person:
+            person.append(s)
+            if _ONLY.search(s) and not names_other:
+                only.append(s)
+        if names_other:
+            other.append(s)
+    if open_:
+        return Fact(None, _quote(open_[:2]))
+    if person and other:
+        return Fact("both", _quote([person[0], other[0]] if person[0] != other[0] else person[:1]))
+    if person and only and not other:
+        return Fact("data_subject", _quote(list(dict.fromkeys([person[0], only[0]]))))
+    return Fact(None, _quote((person or other)[:1]))
+
+
 def read_facts(sentences: list[tuple[str, str]]) -> dict[str, Fact]:
     """Every yes/no fact of a notice from its sentences, each with the section it stands in."""
     return {
         "transfers": transfers(sentences),
         "special_categories": special_categories(sentences),
         "automated_decisions": automated_decisions(sentences),
+        "collected_from": collected_from(sentences),
     }
