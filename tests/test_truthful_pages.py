@@ -219,7 +219,7 @@ def test_the_sources_say_where_the_data_come_from_only_as_the_firm_answered(app,
     publish_version(session, notice_firm, today=TODAY)
     fi, en = _section(_page(app), "sources"), _section(_page(app, "en"), "sources")
     assert "Saamme tietoja sinulta itseltäsi ja myös muualta." in fi
-    assert "We get data from you yourself and also from elsewhere." in en
+    assert "We get data directly from you and also from other sources." in en
     assert "yleisesti saatavilla" not in fi and "publicly accessible" not in en  # answered no: not said
 
     publish_version(

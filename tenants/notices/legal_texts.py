@@ -171,18 +171,18 @@ LABELS = {
     # Where the data come from, as the firm answered it (Art. 13 or 14); nothing is said unanswered.
     "collected_from_data_subject": {
         "fi": "Saamme tiedot sinulta itseltäsi.",
-        "sv": "Vi får uppgifterna av dig själv.",
-        "en": "We get the data from you yourself.",
+        "sv": "Vi får uppgifterna direkt av dig.",
+        "en": "We get the data directly from you.",
     },
     "collected_from_elsewhere": {
         "fi": "Saamme tiedot muualta kuin sinulta itseltäsi.",
         "sv": "Vi får uppgifterna från andra håll än från dig själv.",
-        "en": "We get the data from elsewhere, not from you yourself.",
+        "en": "We get the data from sources other than you.",
     },
     "collected_from_both": {
         "fi": "Saamme tietoja sinulta itseltäsi ja myös muualta.",
-        "sv": "Vi får uppgifter av dig själv och även från andra håll.",
-        "en": "We get data from you yourself and also from elsewhere.",
+        "sv": "Vi får uppgifter direkt av dig och även från andra håll.",
+        "en": "We get data directly from you and also from other sources.",
     },
     # Art. 14(2)(f), said only when the firm answered yes.
     "sources_public": {
