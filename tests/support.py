@@ -209,7 +209,8 @@ def html_errors(pages: dict[str, str | bytes], folder) -> list[str]:
 def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, **answers):
     """Do what a firm does before publishing a starter: answer its questions (no transfers, no
     automated decisions, no cookies, no DPO, a controller's email, no special categories unless the starter lists some,
-    the proposed requirement; `answers` override) and confirm every proposed text as its own."""
+    the proposed requirement; `answers` override), confirm the controller's details as correct and
+    every proposed text as its own."""
     from datetime import UTC, datetime
 
     from tenants.notices import service
@@ -228,4 +229,5 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
     service.save_draft(session, tenant_id, notice.id, draft, step=None, now=now)
     for section in service.proposals_open(notice):
         service.confirm_section(session, tenant_id, notice.id, section, by_user_id=user_id, now=now)
+    service.confirm_controller(session, tenant_id, notice.id, by_user_id=user_id, now=now)
     return notice

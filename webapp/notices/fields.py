@@ -34,6 +34,9 @@ class F:
     item_label: object = None
     fixed: bool = False  # a group whose rows the app decides (no add or remove)
     required: bool = False
+    # Applies only after an answer: (name of the deciding field, relative to the row in a group; the
+    # value that makes this field apply). Hidden until then in the browser, never cleared.
+    show_when: tuple[str, str] | None = None
 
 
 def get(data: dict, path: str, default=None):
