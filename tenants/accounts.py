@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-
 from sqlalchemy import false, func, select, text, update
 from sqlalchemy.orm import Session
 

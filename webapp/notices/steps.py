@@ -219,7 +219,7 @@ STEPS: list[Step] = [
                     "Only when you have a data protection officer. The notice must tell how to reach them (GDPR Art. 13(1)(b)); an outside firm acting as the officer may be named instead of a person."
                 ),
                 "Tuula Virtanen",
-                show_when=('dpo.appointed', 'yes'),
+                show_when=("dpo.appointed", "yes"),
             ),
             F(
                 "dpo.email",
@@ -227,7 +227,7 @@ STEPS: list[Step] = [
                 _l("Data protection officer's email"),
                 _l("An address that reaches the data protection officer directly."),
                 "dpo@kahvila.fi",
-                show_when=('dpo.appointed', 'yes'),
+                show_when=("dpo.appointed", "yes"),
             ),
             F(
                 "dpo.phone",
@@ -235,7 +235,7 @@ STEPS: list[Step] = [
                 _l("Data protection officer's phone"),
                 _l("Optional. A number where the data protection officer can be reached."),
                 "040 765 4321",
-                show_when=('dpo.appointed', 'yes'),
+                show_when=("dpo.appointed", "yes"),
             ),
         ],
     ),
@@ -281,7 +281,7 @@ STEPS: list[Step] = [
                         _l(
                             "Keeping in touch with our existing customers about products like those they have bought."
                         ),
-                        show_when=('legal_basis', 'legitimate_interests'),
+                        show_when=("legal_basis", "legitimate_interests"),
                     ),
                 ],
             ),
@@ -374,7 +374,7 @@ STEPS: list[Step] = [
                     "Data about health, beliefs, ethnic origin and the like may be processed only on the grounds in GDPR Art. 9."
                 ),
                 options=_notice_texts(T.SPECIAL_CATEGORIES),
-                show_when=('special_categories_used', 'yes'),
+                show_when=("special_categories_used", "yes"),
             ),
             F(
                 "special_justification",
@@ -382,7 +382,7 @@ STEPS: list[Step] = [
                 _l("Why you may process these special categories"),
                 _l("Name the ground in Art. 9(2) and the law it rests on."),
                 _l("Sick leave certificates, under the employer's obligations in employment law."),
-                show_when=('special_categories_used', 'yes'),
+                show_when=("special_categories_used", "yes"),
             ),
             F(
                 "explicit_consent",
@@ -509,7 +509,7 @@ STEPS: list[Step] = [
                         ),
                     ),
                 ],
-                show_when=('transfers.outside_eea', 'yes'),
+                show_when=("transfers.outside_eea", "yes"),
             ),
         ],
     ),
@@ -578,7 +578,7 @@ STEPS: list[Step] = [
                 _l(
                     "The shop uses cookies it needs to work, and analytics cookies only if you allow them. You can change your choice under Cookie settings at the foot of every page."
                 ),
-                show_when=('cookies.used', 'yes'),
+                show_when=("cookies.used", "yes"),
             ),
         ],
     ),
@@ -604,7 +604,7 @@ STEPS: list[Step] = [
                 _l(
                     "A credit check run by computer decides whether we offer payment by invoice. You may ask a person to look at the decision again."
                 ),
-                show_when=('automated_decisions.used', 'yes'),
+                show_when=("automated_decisions.used", "yes"),
             ),
         ],
     ),

@@ -389,7 +389,9 @@ def _destination(step: str, action: Action) -> str:
 
 def _after(notice, step, action: Action) -> str:
     if action.target == CONTROLLER and action.kind in ("confirm", "copy"):
-        return url_for("notices.step", notice_id=notice.id, step=step, _anchor=steplib.CONTROLLER_CONFIRMATION_ANCHOR)
+        return url_for(
+            "notices.step", notice_id=notice.id, step=step, _anchor=steplib.CONTROLLER_CONFIRMATION_ANCHOR
+        )
     if action.kind == "confirm":
         return url_for("notices.step", notice_id=notice.id, step=step) + f"#proposal-{action.target}"
     if action.kind == "add":
