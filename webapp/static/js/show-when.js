@@ -20,13 +20,17 @@
     return controls.value;
   }
 
+  // A field a link points at (a finding of the review) is shown whatever the answer.
+  var target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+
   function update(form) {
     var rules = form.querySelectorAll("[data-show-when]");
     for (var i = 0; i < rules.length; i++) {
       var rule = rules[i].getAttribute("data-show-when");
       var at = rule.indexOf("=");
       var wanted = rule.slice(at + 1).split("|");
-      rules[i].hidden = wanted.indexOf(valueOf(form, rule.slice(0, at))) === -1;
+      var pointedAt = target !== null && rules[i].contains(target);
+      rules[i].hidden = !pointedAt && wanted.indexOf(valueOf(form, rule.slice(0, at))) === -1;
     }
   }
 
