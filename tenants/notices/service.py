@@ -177,9 +177,10 @@ def organisation_controller(tenant: Tenant) -> dict[str, str]:
 
 def controller_differs(notice: Notice, tenant: Tenant) -> dict[str, str]:
     """The organisation's current details that the notice's controller does not have (field -> value
-    in the settings); empty when the notice says what the settings say."""
+    in the settings); empty when the notice says what the settings say. A detail the settings leave
+    empty is not offered (it would only erase what the notice gives)."""
     have = draft_of(notice).controller
-    return {k: v for k, v in organisation_controller(tenant).items() if getattr(have, k) != v}
+    return {k: v for k, v in organisation_controller(tenant).items() if v and getattr(have, k) != v}
 
 
 def controller_confirmation(notice: Notice) -> dict | None:
@@ -211,13 +212,14 @@ def confirm_controller(
 
 
 def copy_controller_from_organisation(session: Session, tenant_id: int, notice_id: int, *, now: datetime):
-    """Put the organisation's current details into the notice's controller (the representative, which
-    the settings do not hold, stays). The firm then confirms them again."""
+    """Put the organisation's current details into the notice's controller: those the settings give
+    (the representative, which they do not hold, and details they leave empty stay). The firm then
+    confirms them again."""
     notice = get_notice(session, tenant_id, notice_id)
     tenant = session.get(Tenant, tenant_id)
     require_editing(tenant, now)
     draft = draft_of(notice)
-    for key, value in organisation_controller(tenant).items():
+    for key, value in controller_differs(notice, tenant).items():
         setattr(draft.controller, key, value)
     return save_draft(session, tenant_id, notice_id, draft, step=None, now=now)
 
