@@ -6,9 +6,11 @@ commits: the caller owns the transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import false, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -461,9 +463,35 @@ _TENANT_SETTINGS = (
     "street_address",
     "postal_code",
     "city",
+    "public_email",
+    "public_phone",
     "default_language",
     "request_retention_months",
 )
+# A phone number as people write it: digits, spaces, +, hyphens, parentheses and slashes.
+_PHONE = re.compile(r"\+?[0-9 ()/-]+")
+
+
+def check_public_email(value: str) -> str:
+    """The organisation's public email normalised ('' when none is given), or ValidationFailed."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationFailed("public_email_invalid", "public_email") from exc
+
+
+def check_public_phone(value: str) -> str:
+    """The organisation's public phone with its spaces tidied ('' when none), or ValidationFailed."""
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    digits = sum(c.isdigit() for c in value)
+    if len(value) > 40 or not _PHONE.fullmatch(value) or not 5 <= digits <= 20:
+        raise ValidationFailed("public_phone_invalid", "public_phone")
+    return value
 
 
 def update_tenant(
@@ -477,9 +505,12 @@ def update_tenant(
     city: str,
     default_language: str,
     request_retention_months: int | None = None,
+    public_email: str | None = None,
+    public_phone: str | None = None,
     now: datetime | None = None,
 ) -> Tenant:
-    """Change the firm's name, address, default language and request retention (owners only).
+    """Change the firm's name, address, public contact details, default language and request
+    retention (owners only). Contact details left out (None) stay as they are.
 
     A change is written to the tenant's audit log: the public pages show the name, and their
     Last-Modified is never older than the newest entry there."""
@@ -487,11 +518,18 @@ def update_tenant(
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
         raise NotFound()
+    # Checked before anything changes: a refused value leaves the organisation as it was.
+    email = check_public_email(public_email) if public_email is not None else None
+    phone = check_public_phone(public_phone) if public_phone is not None else None
     before = {field: getattr(tenant, field) for field in _TENANT_SETTINGS}
     tenant.name = _check_name(name, "name", "company_name_required")
     tenant.street_address = street_address.strip()[:200]
     tenant.postal_code = postal_code.strip()[:10]
     tenant.city = city.strip()[:100]
+    if public_email is not None:
+        tenant.public_email = email
+    if public_phone is not None:
+        tenant.public_phone = phone
     tenant.default_language = _check_language(default_language)
     if request_retention_months is not None:
         if not 1 <= request_retention_months <= 120:

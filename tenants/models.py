@@ -90,6 +90,10 @@ class Tenant(Base):
     street_address: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
+    # The firm's public contact details, given by an owner in the organisation's settings (never a
+    # member's login email): a new notice's controller is filled from them.
+    public_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    public_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     default_language: Mapped[str] = mapped_column(String(2), default="fi")
     request_retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     plan: Mapped[str] = mapped_column(String(20), default="free", server_default="free")

@@ -147,6 +147,9 @@ def publish_own_notice(
         )
     content = own_notice_content(operator, owner, contact_email, payments=payments)
     notices.save_draft(session, tenant.id, notice.id, load_draft(content), step=None, now=now)
+    # The operator gives the controller's details in the command itself: that is its confirmation.
+    if notices.controller_confirmation(notice) is None:
+        notices.confirm_controller(session, tenant.id, notice.id, by_user_id=owner.id, now=now)
     latest = publishing.latest_version(session, tenant.id, notice.id)
     if latest is not None and notice.status == "published":
         if _without_date(latest.content) == _without_date(

@@ -210,8 +210,8 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
     """Do what a firm does before publishing a starter: answer its questions (no transfers, no
     automated decisions, no cookies, no DPO, a controller's email, no special categories unless the starter lists some,
     the proposed requirement, data from the person themselves, or from them and elsewhere with no publicly
-    accessible source where the starter lists sources; `answers` override) and confirm every proposed text
-    as its own."""
+    accessible source where the starter lists sources; `answers` override), confirm the controller's
+    details as correct and every proposed text as its own."""
     from datetime import UTC, datetime
 
     from tenants.notices import service
@@ -232,4 +232,5 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
     service.save_draft(session, tenant_id, notice.id, draft, step=None, now=now)
     for section in service.proposals_open(notice):
         service.confirm_section(session, tenant_id, notice.id, section, by_user_id=user_id, now=now)
+    service.confirm_controller(session, tenant_id, notice.id, by_user_id=user_id, now=now)
     return notice

@@ -42,9 +42,9 @@ def test_paste_opens_the_wizard_with_a_report_and_the_sources_date(client, sessi
     # The source's date is proposed while the content is unchanged (the publish form waits for fixes).
     assert 'id="proposed-date"' in review and "6.11.2019" in review
     assert "Valvontaviranomaisen vanha osoite (Ratapihantie 9)" in review
-    # The unplaced text has its own line with a button to the step where it waits.
+    # The unplaced text has its own line with a link to the field of the step where it waits.
     (other,) = [li for li in review.split("<li ") if "Muut tiedot" in li and "report-item--attention" in li]
-    assert 'value="goto:rights"' in other
+    assert f'href="/app/notices/{notice.id}/steps/rights#field-other_information"' in other
     # Editing the content makes the wizard propose today's date instead.
     client.post_form(
         f"/app/notices/{notice.id}/steps/retention",

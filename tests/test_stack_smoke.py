@@ -271,8 +271,12 @@ def _answer_and_confirm(browser, base, nid):
     for step, answers in ANSWERS.items():
         url = f"{base}/app/notices/{nid}/steps/{step}"
         fields = [(k, v) for k, v in form_fields(browser.get(url).text, "wizard") if k not in answers]
-        r = browser.post(url, data=[*fields, *answers.items(), ("action", "save")])
+        # The basics step's button both saves the controller's email and confirms its details.
+        action = "confirm:controller" if step == "basics" else "save"
+        r = browser.post(url, data=[*fields, *answers.items(), ("action", action)])
         assert r.status_code == 200, r.text[:500]
+        if step == "basics":
+            assert 'id="controller-confirmed"' in r.text, r.text[:500]
     for step in PROPOSAL_STEPS:
         url = f"{base}/app/notices/{nid}/steps/{step}"
         for _ in range(20):

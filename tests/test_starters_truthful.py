@@ -12,6 +12,7 @@ from .support import answer_starter
 
 UNANSWERED = [
     "controller_no_contact_details",  # the organisation has no address yet, and no login email is used
+    "controller_unconfirmed",  # nobody has yet said that the organisation's details are right here
     "dpo_unanswered",
     "special_categories_unanswered",
     "collected_from_unanswered",  # Art. 13 or Art. 14: where the data come from is the firm's answer

@@ -21,6 +21,9 @@ MESSAGES = {
     "controller_missing": _l("The controller's name is missing."),
     "controller_no_contact_details": _l("Give at least one way to contact the controller."),
     "controller_present": _l("Controller and contact details."),
+    "controller_unconfirmed": _l(
+        "Confirm that the controller's details are correct: they are published as your firm's details."
+    ),
     "contact_missing": _l("No contact person is named."),
     "contact_no_details": _l("Give the contact person's email or phone."),
     "contact_present": _l("Contact person."),

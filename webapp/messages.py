@@ -17,6 +17,12 @@ MESSAGES = {
         "This is not a valid Business ID. It looks like 1234567-8 and its last digit is a check digit."
     ),
     "email_invalid": _l("Enter an email address such as name@example.fi."),
+    "public_email_invalid": _l(
+        "Enter the organisation's public email address, such as tietosuoja@yritys.fi, or leave it empty."
+    ),
+    "public_phone_invalid": _l(
+        "Enter a phone number with its digits, such as 09 123 4567 or +358 9 123 4567, or leave it empty."
+    ),
     "user_not_found": _l("No user has this email address."),
     "platform_business_id_differs": _l(
         "Seloste's own organisation already exists with another Business ID, which cannot be changed."

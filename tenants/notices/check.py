@@ -139,11 +139,18 @@ def texts(draft: NoticeDraft) -> Iterator[tuple[str, str | None, str]]:
     yield from walk(draft.model_dump(mode="json"), "")
 
 
-def check(draft: NoticeDraft, languages: list[str], *, proposals: list[str] | tuple = ()) -> Report:
+def check(
+    draft: NoticeDraft,
+    languages: list[str],
+    *,
+    proposals: list[str] | tuple = (),
+    controller_unconfirmed: bool = False,
+) -> Report:
     """Check a draft written in `languages`; `proposals` are the sections still holding a starter's
-    unconfirmed proposal (see proposals.py), each of which blocks."""
+    unconfirmed proposal (see proposals.py), each of which blocks, and `controller_unconfirmed` says
+    that nobody has confirmed the controller's details as correct (which blocks too)."""
     items: list[Item] = []
-    items += _controller_and_contact(draft)
+    items += _controller_and_contact(draft, controller_unconfirmed)
     items += _purposes(draft)
     items += _data(draft)
     items += _recipients_and_transfers(draft)
@@ -155,7 +162,7 @@ def check(draft: NoticeDraft, languages: list[str], *, proposals: list[str] | tu
     return Report(items)
 
 
-def _controller_and_contact(d: NoticeDraft) -> list[Item]:
+def _controller_and_contact(d: NoticeDraft, controller_unconfirmed: bool) -> list[Item]:
     c = d.controller
     out = []
     if not c.name:
@@ -164,6 +171,9 @@ def _controller_and_contact(d: NoticeDraft) -> list[Item]:
         out.append(_attention("controller", "controller_no_contact_details", "13(1)(a)"))
     else:
         out.append(_ok("controller", "controller_present", "13(1)(a)"))
+    if controller_unconfirmed and c.name:
+        # The firm's own statement of who it is: published only once someone confirmed it.
+        out.append(_attention("controller_confirmation", "controller_unconfirmed", "13(1)(a)"))
     if not d.contact.name:
         out.append(_missing("contact", "contact_missing", severity="advisory"))
     elif not (d.contact.email or d.contact.phone):

@@ -82,6 +82,16 @@ def applies(draft: dict, key: str) -> bool:
     return not (key == "requirement" and draft.get("collected_from") == "elsewhere")
 
 
+# The key under which the firm's confirmation of the controller's details is recorded (with the
+# proposals' confirmations, but a record of its own: {"hash", "by", "at"}).
+CONTROLLER = "controller"
+
+
+def controller_fingerprint(data: dict) -> str:
+    """A stable hash of the controller part of a draft (what a confirmation of it covers)."""
+    return fingerprint(data.get("controller") or {})
+
+
 def open_proposals(draft: dict, starter: dict | None, languages, confirmed: dict | None) -> list[str]:
     """Sections, in step order, whose text in some language is still the starter's untouched
     proposal and has not been confirmed.

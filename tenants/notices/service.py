@@ -17,7 +17,14 @@ from ..models import Tenant, User
 from ..validation import check_notice_slug, slugify
 from .check import Report, check
 from .models import Notice, NoticeSlugAlias
-from .proposals import STEP_OF_SECTION, fill_language, fingerprints, open_proposals
+from .proposals import (
+    CONTROLLER,
+    STEP_OF_SECTION,
+    controller_fingerprint,
+    fill_language,
+    fingerprints,
+    open_proposals,
+)
 from .rights import sync_rights
 from .schema import LANGS, NoticeDraft, load_draft
 
@@ -132,15 +139,9 @@ def create_notice(
     data = only_languages(json.loads(json.dumps(base)), set(chosen))
     if not data.get("register_name"):
         data["register_name"] = {lang: title for lang in chosen}
-    data["controller"] = {
-        "name": tenant.name,
-        "business_id": tenant.business_id,
-        "street_address": tenant.street_address,
-        "postal_code": tenant.postal_code,
-        "city": tenant.city,
-        # Never the login email of whoever created the notice: the firm gives its public address.
-        "email": "",
-    }
+    # Never the login email of whoever created the notice: the firm's public details from its
+    # settings, which the wizard asks the firm to confirm before the first version is published.
+    data["controller"] = organisation_controller(tenant)
     data["contact"] = {"member_user_id": user.id, "name": user.name, "email": user.email}
     draft = sync_rights(load_draft(data))
     notice = Notice(
@@ -159,6 +160,68 @@ def create_notice(
     session.add(notice)
     session.flush()
     return notice
+
+
+def organisation_controller(tenant: Tenant) -> dict[str, str]:
+    """The controller's details as the organisation's settings give them now."""
+    return {
+        "name": tenant.name,
+        "business_id": tenant.business_id or "",
+        "street_address": tenant.street_address or "",
+        "postal_code": tenant.postal_code or "",
+        "city": tenant.city or "",
+        "email": tenant.public_email or "",
+        "phone": tenant.public_phone or "",
+    }
+
+
+def controller_differs(notice: Notice, tenant: Tenant) -> dict[str, str]:
+    """The organisation's current details that the notice's controller does not have (field -> value
+    in the settings); empty when the notice says what the settings say. A detail the settings leave
+    empty is not offered (it would only erase what the notice gives)."""
+    have = draft_of(notice).controller
+    return {k: v for k, v in organisation_controller(tenant).items() if v and getattr(have, k) != v}
+
+
+def controller_confirmation(notice: Notice) -> dict | None:
+    """Who confirmed the controller's details as correct, and when, while the details are still
+    the ones confirmed (None: never confirmed, or changed since)."""
+    record = (notice.confirmed_sections or {}).get(CONTROLLER)
+    if not record or record.get("hash") != controller_fingerprint(draft_of(notice).to_json()):
+        return None
+    return record
+
+
+def confirm_controller(
+    session: Session, tenant_id: int, notice_id: int, *, by_user_id: int, now: datetime
+) -> bool:
+    """Record that the firm confirms the controller's details of the draft as correct (who, when and
+    a fingerprint of the details: a later edit makes them unconfirmed again). False when there is
+    no controller name to confirm."""
+    notice = get_notice(session, tenant_id, notice_id)
+    require_editing(session.get(Tenant, tenant_id), now)
+    data = draft_of(notice).to_json()
+    if not (data.get("controller") or {}).get("name"):
+        return False
+    confirmed = dict(notice.confirmed_sections or {})
+    confirmed[CONTROLLER] = {"hash": controller_fingerprint(data), "by": by_user_id, "at": now.isoformat()}
+    notice.confirmed_sections = confirmed
+    notice.updated_at = now
+    session.flush()
+    return True
+
+
+def copy_controller_from_organisation(session: Session, tenant_id: int, notice_id: int, *, now: datetime):
+    """Put the organisation's current details into the notice's controller: those the settings give
+    (the representative, which they do not hold, and details they leave empty stay). The firm then
+    confirms them again."""
+    notice = get_notice(session, tenant_id, notice_id)
+    tenant = session.get(Tenant, tenant_id)
+    require_editing(tenant, now)
+    draft = draft_of(notice)
+    for key, value in controller_differs(notice, tenant).items():
+        setattr(draft.controller, key, value)
+    return save_draft(session, tenant_id, notice_id, draft, step=None, now=now)
 
 
 def get_notice(session: Session, tenant_id: int, notice_id: int) -> Notice:
@@ -273,9 +336,14 @@ def proposals_open(notice: Notice) -> list[str]:
 
 def completeness(notice: Notice) -> Report:
     """The completeness check of the notice's current draft. Before the first version is
-    published, every proposal not yet confirmed blocks."""
-    proposals = proposals_open(notice) if notice.published_number is None else []
-    return check(draft_of(notice), list(notice.languages), proposals=proposals)
+    published, every proposal not yet confirmed blocks, and so do controller's details that nobody
+    has confirmed as correct."""
+    first = notice.published_number is None
+    proposals = proposals_open(notice) if first else []
+    unconfirmed = first and controller_confirmation(notice) is None
+    return check(
+        draft_of(notice), list(notice.languages), proposals=proposals, controller_unconfirmed=unconfirmed
+    )
 
 
 def confirm_section(

@@ -276,13 +276,15 @@ PROPOSAL_STEPS = ("purposes", "data", "sources", "recipients", "retention", "sec
 def answer_and_confirm(
     page, notice_path: str, *, controller_email: str = "tietosuoja@rantakahvila.fi"
 ) -> None:
-    """What a firm does with a starter in the browser: give the controller's email, answer each open
-    question, say whether the data must be given, and confirm each proposed text with its button."""
+    """What a firm does with a starter in the browser: give the controller's email and confirm the
+    controller's details as correct, answer each open question, say whether the data must be given,
+    and confirm each proposed text with its button."""
     from playwright.sync_api import expect
 
     page.goto(f"{notice_path}/steps/basics")
     page.locator("#controller-email").fill(controller_email)
-    page.locator("button[name=action][value=save]").click()
+    page.locator("button[name=action][value='confirm:controller']").click()
+    expect(page.locator("#controller-confirmed")).to_be_visible()
     page.goto(f"{notice_path}/steps/purposes")
     page.locator("select[name='requirement.kind']").select_option("contract_prerequisite")
     page.locator("button[name=action][value=save]").click()

@@ -33,11 +33,11 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
     page.locator("nav button[name=action][value='goto:review']").click()
     expect(page.locator("#report-status")).to_have_class(re.compile("status--open"))
 
-    # Fix what the check found, each through its "Fix" button on the review: a way to reach the
-    # controller, the automated-decisions answer, the statutory/contractual requirement, and the
-    # supervisory authority's old address.
+    # Fix what the check found, each through its "Fix" link on the review: a way to reach the
+    # controller (and its details confirmed as correct), the automated-decisions answer, the
+    # statutory/contractual requirement, and the supervisory authority's old address.
     def fix(step):
-        page.locator(f".report-list button[name=action][value='goto:{step}']").first.click()
+        page.locator(f".report-list a.finding-link[data-step='{step}']").first.click()
         expect(page.locator("h1")).to_be_visible()
 
     def back_to_review():
@@ -45,7 +45,8 @@ def test_paste_seed_fix_findings_publish(page, visitor, live_server):
 
     fix("basics")
     page.locator("#controller-email").fill("tietosuoja@konttorimix.fi")
-    page.locator("button[name=action][value=save]").click()
+    page.locator("button[name=action][value='confirm:controller']").click()
+    expect(page.locator("#controller-confirmed")).to_be_visible()
     back_to_review()
     fix("automated")
     page.locator("input[name='automated_decisions.used'][value=no]").check()

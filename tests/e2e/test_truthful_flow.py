@@ -32,7 +32,7 @@ def test_starter_to_review_to_answers_and_confirmations_to_the_published_page(pa
         "Kerro, mistä tiedot saadaan: henkilöiltä itseltään, muualta vai molemmista."
     )
     expect(blocking).to_contain_text("Säilytysaika: ehdotus, ei vielä vahvistettu.")
-    targets = blocking.locator("button[value^='goto:']").evaluate_all("els => els.map(e => e.value.slice(5))")
+    targets = blocking.locator("a.finding-link").evaluate_all("els => els.map(e => e.dataset.step)")
     order = [
         "basics",
         "contact",
@@ -51,14 +51,51 @@ def test_starter_to_review_to_answers_and_confirmations_to_the_published_page(pa
     assert_accessible(page, "the review of an untouched starter")
 
     # A link goes to the step, where the proposal is marked with its confirm button.
-    blocking.locator("li", has_text="Säilytysaika").locator("button").click()
-    expect(page).to_have_url(re.compile(r"/steps/retention$"))
+    blocking.locator("li", has_text="Säilytysaika").locator("a.finding-link").click()
+    expect(page).to_have_url(re.compile(r"/steps/retention#proposal-retention$"))
     expect(page.locator("#proposal-retention")).to_contain_text("Ehdotus, ei vielä vahvistettu")
+    expect(page.locator("#proposal-retention")).to_be_in_viewport()
     expect(page.locator("nav.steps")).to_contain_text("ehdotus vahvistettavana")
     assert_accessible(page, "a step with a proposal to confirm")
 
-    # Answer and confirm everything; the review is ready and publishing works.
+    # A finding about a question takes the user to that question's field.
+    page.goto(f"{notice_path}/steps/review")
+    dpo_finding = page.locator(".report-list").first.locator("li", has_text="tietosuojavastaava")
+    dpo_finding.locator("a.finding-link").click()
+    expect(page).to_have_url(re.compile(r"/steps/contact#field-dpo-appointed$"))
+    expect(page.locator("#field-dpo-appointed")).to_be_in_viewport()
+
+    # The officer's details apply only once one is appointed: they appear on "yes", hide on "no",
+    # and what was typed into them stays.
+    officer = page.locator("#field-dpo-name")
+    expect(officer).to_be_hidden()
+    page.locator("input[name='dpo.appointed'][value=yes]").check()
+    expect(officer).to_be_visible()
+    expect(page.locator("#field-dpo-email")).to_be_visible()
+    assert_accessible(page, "the contact step with the officer's fields shown")
+    page.locator("#dpo-name").fill("Tuula Virtanen")
+    page.locator("input[name='dpo.appointed'][value=no]").check()
+    expect(officer).to_be_hidden()
+    expect(page.locator("#field-dpo-email")).to_be_hidden()
+    page.locator("input[name='dpo.appointed'][value=yes]").check()
+    expect(page.locator("#dpo-name")).to_have_value("Tuula Virtanen")
+    page.locator("input[name='dpo.appointed'][value=no]").check()
+
+    # The controller's details come from the organisation; the review links to their confirmation.
+    page.goto(f"{notice_path}/steps/review")
+    controller_finding = page.locator(".report-list").first.locator("li", has_text="rekisterinpitäjän tiedot")
+    controller_finding.locator("a.finding-link").click()
+    expect(page).to_have_url(re.compile(r"/steps/basics#controller-confirmation$"))
+    expect(page.locator("#controller-unconfirmed")).to_be_visible()
+    expect(page.locator("#controller-missing")).to_contain_text("ei ole julkista sähköpostiosoitetta")
+    assert_accessible(page, "the basics step with the controller to confirm")
+
+    # Answer and confirm everything (the controller's details with their button); the review is
+    # ready and publishing works.
     answer_and_confirm(page, notice_path)
+    expect(page.locator("#controller-confirmed")).to_have_count(0)  # on another step now
+    page.goto(f"{notice_path}/steps/basics")
+    expect(page.locator("#controller-confirmed")).to_be_visible()
     page.goto(f"{notice_path}/steps/review")
     status = page.locator("#report-status")
     if "status--ready" not in (status.get_attribute("class") or ""):

@@ -38,6 +38,9 @@ class F:
     # nor read (what it holds is kept), and `not_asked` says why in its place.
     asked_when: Callable[[dict], bool] | None = None
     not_asked: object = None
+    # Applies only after an answer: (name of the deciding field, relative to the row in a group; the
+    # value that makes this field apply). Hidden until then in the browser, never cleared.
+    show_when: tuple[str, str] | None = None
 
 
 def asked(spec: F, data: dict) -> bool:

@@ -8,7 +8,15 @@ from tenants.notices.check import Item, Report
 from tenants.notices.proposals import STEP_OF_SECTION
 
 from ..findings import field_paths, message
-from .steps import BY_KEY, KEYS, STEP_OF_ITEM, STEP_OF_PATH
+from .steps import (
+    BY_KEY,
+    CONTROLLER_CONFIRMATION_ANCHOR,
+    FIELD_OF_ITEM,
+    KEYS,
+    STEP_OF_ITEM,
+    STEP_OF_PATH,
+    field_anchor,
+)
 
 
 @dataclass
@@ -18,6 +26,7 @@ class Line:
     item: Item
     message: str
     step: str | None
+    anchor: str | None = None  # the id of the field (or box) on that step where it is fixed
 
 
 def step_titles(paths) -> str:
@@ -32,12 +41,21 @@ def step_titles(paths) -> str:
 
 
 def line(item: Item) -> Line:
-    """Word one item and find the step that fixes it."""
-    step = STEP_OF_ITEM.get(item.key) or STEP_OF_SECTION.get(item.params.get("section", ""))
+    """Word one item and find the step and the field that fix it."""
+    section = item.params.get("section", "") if item.code == "proposal_unconfirmed" else ""
+    step = STEP_OF_ITEM.get(item.key) or STEP_OF_SECTION.get(section)
     paths = field_paths(item)
-    if step is None and paths:
-        step = STEP_OF_PATH.get(paths[0].split(".")[0])
-    return Line(item, message(item, step_titles), step)
+    anchor = None
+    if section in STEP_OF_SECTION:
+        anchor = f"proposal-{section}"
+    elif item.key == "controller_confirmation":
+        anchor = CONTROLLER_CONFIRMATION_ANCHOR
+    elif item.key in FIELD_OF_ITEM:
+        anchor = field_anchor(step, FIELD_OF_ITEM[item.key])
+    elif paths:
+        step = step or STEP_OF_PATH.get(paths[0].split(".")[0])
+        anchor = field_anchor(step, paths[0]) if step else None
+    return Line(item, message(item, step_titles), step, anchor)
 
 
 def _in_step_order(found: list[Line]) -> list[Line]:

@@ -237,6 +237,7 @@ STEPS: list[Step] = [
                     "Only when you have a data protection officer. The notice must tell how to reach them (GDPR Art. 13(1)(b)); an outside firm acting as the officer may be named instead of a person."
                 ),
                 "Tuula Virtanen",
+                show_when=("dpo.appointed", "yes"),
             ),
             F(
                 "dpo.email",
@@ -244,6 +245,7 @@ STEPS: list[Step] = [
                 _l("Data protection officer's email"),
                 _l("An address that reaches the data protection officer directly."),
                 "dpo@kahvila.fi",
+                show_when=("dpo.appointed", "yes"),
             ),
             F(
                 "dpo.phone",
@@ -251,6 +253,7 @@ STEPS: list[Step] = [
                 _l("Data protection officer's phone"),
                 _l("Optional. A number where the data protection officer can be reached."),
                 "040 765 4321",
+                show_when=("dpo.appointed", "yes"),
             ),
         ],
     ),
@@ -296,6 +299,7 @@ STEPS: list[Step] = [
                         _l(
                             "Keeping in touch with our existing customers about products like those they have bought."
                         ),
+                        show_when=("legal_basis", "legitimate_interests"),
                     ),
                 ],
             ),
@@ -391,6 +395,7 @@ STEPS: list[Step] = [
                     "Data about health, beliefs, ethnic origin and the like may be processed only on the grounds in GDPR Art. 9."
                 ),
                 options=_notice_texts(T.SPECIAL_CATEGORIES),
+                show_when=("special_categories_used", "yes"),
             ),
             F(
                 "special_justification",
@@ -398,6 +403,7 @@ STEPS: list[Step] = [
                 _l("Why you may process these special categories"),
                 _l("Name the ground in Art. 9(2) and the law it rests on."),
                 _l("Sick leave certificates, under the employer's obligations in employment law."),
+                show_when=("special_categories_used", "yes"),
             ),
             F(
                 "explicit_consent",
@@ -547,6 +553,7 @@ STEPS: list[Step] = [
                         _l("Ask us for a copy of the clauses by email at tietosuoja@kahvila.fi."),
                     ),
                 ],
+                show_when=("transfers.outside_eea", "yes"),
             ),
         ],
     ),
@@ -615,6 +622,7 @@ STEPS: list[Step] = [
                 _l(
                     "The shop uses cookies it needs to work, and analytics cookies only if you allow them. You can change your choice under Cookie settings at the foot of every page."
                 ),
+                show_when=("cookies.used", "yes"),
             ),
         ],
     ),
@@ -640,6 +648,7 @@ STEPS: list[Step] = [
                 _l(
                     "A credit check run by computer decides whether we offer payment by invoice. You may ask a person to look at the decision again."
                 ),
+                show_when=("automated_decisions.used", "yes"),
             ),
         ],
     ),
@@ -697,6 +706,7 @@ KEYS = [s.key for s in STEPS]
 # Where each part of the completeness report is edited.
 STEP_OF_ITEM = {
     "controller": "basics",
+    "controller_confirmation": "basics",
     "register_name": "basics",
     "contact": "contact",
     "dpo": "contact",
@@ -723,6 +733,55 @@ STEP_OF_ITEM = {
     "complaint": "rights",
     "other_information": "rights",
 }
+
+# The field each part of the completeness report points at (its wrapper has the id `field-<path>`,
+# dots as hyphens); the controller's confirmation is a box of its own.
+CONTROLLER_CONFIRMATION_ANCHOR = "controller-confirmation"
+FIELD_OF_ITEM = {
+    "controller": "controller.name",
+    "register_name": "register_name",
+    "contact": "contact.member_user_id",
+    "dpo": "dpo.appointed",
+    "purposes": "purposes",
+    "legal_basis": "purposes",
+    "legitimate_interest": "purposes",
+    "consent_withdrawal": "consent_withdrawal",
+    "requirement": "requirement.kind",
+    "data_subjects": "data_subjects",
+    "data_categories": "data_categories",
+    "special_categories": "special_categories_used",
+    "criminal_data": "criminal_justification",
+    "personal_identity_code": "personal_identity_code_justification",
+    "sources": "sources",
+    "recipients": "recipients",
+    "transfers": "transfers.outside_eea",
+    "retention": "retention",
+    "security": "security.manual",
+    "cookies": "cookies.used",
+    "automated_decisions": "automated_decisions.used",
+    "rights": "rights.items",
+    "complaint": "rights.items",
+    "other_information": "other_information",
+}
+# Findings that point at the fields they name (their `fields` parameter) rather than at one place.
+POINT_AT_THEIR_FIELDS = frozenset(
+    {"placeholders", "repealed_law", "old_procedure", "authority_address", "languages"}
+)
+
+
+def field_anchor(step: str, path: str) -> str | None:
+    """The id of the wrapper of the step's field that holds a draft path (a row's own field when the
+    path names one), or None when no field of the step holds it."""
+    for spec in BY_KEY[step].fields if step in BY_KEY else []:
+        if path != spec.path and not path.startswith(spec.path + "."):
+            continue
+        index, _sep, rest = path[len(spec.path) + 1 :].partition(".")
+        sub = rest.split(".")[0]
+        if spec.kind == "group" and index.isdigit() and any(f.path == sub for f in spec.fields):
+            return "field-" + f"{spec.path}.{index}.{sub}".replace(".", "-")
+        return "field-" + spec.path.replace(".", "-")
+    return None
+
 
 # Top-level draft keys -> step (for pointing at fields named in warnings).
 STEP_OF_PATH = {

@@ -18,7 +18,7 @@ from tenants.errors import ValidationFailed
 from tenants.notices import legal_texts as T
 from tenants.notices import service
 from tenants.notices.imports import proposed_prepared_on
-from tenants.notices.proposals import FIELD_OF_SECTION, STEP_OF_SECTION
+from tenants.notices.proposals import CONTROLLER, FIELD_OF_SECTION, SECTIONS, STEP_OF_SECTION
 from tenants.notices.render import render
 from tenants.notices.richtext import to_plain
 from tenants.notices.schema import LANGS, load_draft
@@ -204,7 +204,18 @@ def step(notice_id, step):
 
 
 def _tell_saved(notice, step, action: Action) -> None:
-    """Every save says so; a confirmation says what was confirmed."""
+    """Every save says so; a confirmation says what was confirmed, a copy what was copied."""
+    if action.kind == "confirm" and action.target == CONTROLLER:
+        if service.confirm_controller(db(), g.tenant.id, notice.id, by_user_id=current_user.id, now=_now()):
+            flash(_("The controller's details are confirmed as correct."), "success")
+            return
+    if action.kind == "copy":
+        service.copy_controller_from_organisation(db(), g.tenant.id, notice.id, now=_now())
+        flash(
+            _("The organisation's current details are now in this notice. Check them, then confirm them."),
+            "success",
+        )
+        return
     if action.kind == "confirm":
         if service.confirm_section(
             db(), g.tenant.id, notice.id, action.target, by_user_id=current_user.id, now=_now()
@@ -234,8 +245,14 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
         right_text=lambda key: to_plain(T.text(T.RIGHT_TEXTS, key, ui)) if key in T.RIGHT_TEXTS else "",
     )
     proposals = service.proposals_open(notice) if not errors else []
+    # A field never hides while it holds a proposal to confirm or an answer that contradicts its question.
+    ctx.keep_shown = {path for key, paths, _step in SECTIONS if key in proposals for path in paths}
+    if data.get("special_categories_used") is False and data.get("special_categories"):
+        ctx.keep_shown |= {"special_categories", "special_justification"}
     return render_template(
         "notices/step.html",
+        controller=_controller_state(notice) if spec.key == "basics" else None,
+        language_limit=plan_of(g.tenant).languages,
         proposals={FIELD_OF_SECTION[k]: k for k in proposals if STEP_OF_SECTION[k] == spec.key},
         step_states=reportlib.step_states(report) if report else {},
         notice=notice,
@@ -254,6 +271,20 @@ def render_step(notice, spec, data, settings, errors, extra_rows=None):
             "first": notice.published_number is None,
         },
         publish_errors=g.get("publish_errors", {}),
+    )
+
+
+def _controller_state(notice) -> SimpleNamespace:
+    """For the basics step: the confirmation of the controller's details, what the organisation's
+    settings say differently, and which public contact details the settings lack."""
+    record = service.controller_confirmation(notice)
+    earlier = (notice.confirmed_sections or {}).get(CONTROLLER)
+    return SimpleNamespace(
+        confirmed_at=datetime.fromisoformat(record["at"]) if record else None,
+        changed_since=record is None and bool(earlier),
+        differs=service.controller_differs(notice, g.tenant),
+        missing=[k for k in ("public_email", "public_phone") if not getattr(g.tenant, k)],
+        settings_url=url_for("workspace.organisation"),
     )
 
 
@@ -335,6 +366,8 @@ def parse_action(raw: str, spec) -> Action:
         return Action(kind, rest)
     if kind == "confirm" and STEP_OF_SECTION.get(rest) == spec.key:
         return Action(kind, rest)
+    if kind in ("confirm", "copy") and rest == CONTROLLER and spec.key == "basics":
+        return Action(kind, rest)
     if kind == "remove":
         path, _sep, index = rest.partition(":")
         if path in lists and re.fullmatch(r"[0-9]{1,3}", index):
@@ -355,6 +388,10 @@ def _destination(step: str, action: Action) -> str:
 
 
 def _after(notice, step, action: Action) -> str:
+    if action.target == CONTROLLER and action.kind in ("confirm", "copy"):
+        return url_for(
+            "notices.step", notice_id=notice.id, step=step, _anchor=steplib.CONTROLLER_CONFIRMATION_ANCHOR
+        )
     if action.kind == "confirm":
         return url_for("notices.step", notice_id=notice.id, step=step) + f"#proposal-{action.target}"
     if action.kind == "add":

@@ -34,6 +34,20 @@ class TenantForm(SelosteForm):
     street_address = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=10)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    public_email = StringField(
+        _l("Public email for privacy matters"),
+        validators=[Optional(), Length(max=254)],
+        description=_l(
+            "Published in your privacy notices as the controller's email. Use an address of the firm, such as tietosuoja@yritys.fi; nobody's login address is used for it."
+        ),
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+    public_phone = StringField(
+        _l("Public phone"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Optional. Published in your privacy notices as the controller's phone."),
+        render_kw={"type": "tel", "autocomplete": "tel"},
+    )
     default_language = SelectField(_l("Default language of public pages"), choices=language_choices)
     request_retention_months = IntegerField(
         _l("Keep the personal data of closed requests for (months)"),

@@ -121,7 +121,7 @@ def switch_tenant(tenant_id):
 @bp.route("/organisation", methods=["GET", "POST"])
 @owner_required
 def organisation():
-    """The firm's name, address and default language."""
+    """The firm's name, address, public contact details and default language."""
     form = TenantForm(obj=g.tenant)
     if form.validate_on_submit():
         try:
@@ -133,6 +133,8 @@ def organisation():
                 street_address=form.street_address.data or "",
                 postal_code=form.postal_code.data or "",
                 city=form.city.data or "",
+                public_email=form.public_email.data or "",
+                public_phone=form.public_phone.data or "",
                 default_language=form.default_language.data,
                 request_retention_months=form.request_retention_months.data,
                 now=_now(),
