@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from ..errors import ValidationFailed
+from ..scoping import current_scope
 from .models import DataRequest, RequestStatusCount
 
 _COUNTED = "_seloste_counted_status"  # on a request: the status the counters already hold for it
@@ -59,9 +60,16 @@ def _write_pending(session: Session) -> None:
         return
     # At commit the scope may be another than the one the requests were changed in (those rows passed
     # row-level security when written): each tenant's counters are written in that tenant's scope
-    # (the app's role cannot open every tenant at once), then the scope is put back as it was.
+    # (the app's role cannot open every tenant at once), then the scope is put back as it was. When
+    # the transaction already works in the one tenant whose counters change (a submission, a member's
+    # change), its counters are written as they are: no statement to switch the scope and back.
+    tenants = {row["tenant_id"] for row in rows}
+    scope = current_scope(session)
+    if not scope.all_tenants and tenants == {scope.tenant_id}:
+        conn.execute(upsert_rows(rows))
+        return
     before = conn.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
-    for tenant_id in sorted({row["tenant_id"] for row in rows}):
+    for tenant_id in sorted(tenants):
         conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
         conn.execute(upsert_rows([row for row in rows if row["tenant_id"] == tenant_id]))
     conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": before or ""})
