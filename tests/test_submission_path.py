@@ -31,6 +31,11 @@ def count_statements(app):
     return sent
 
 
+def organisation(name: str, slug: str, months: str = "24") -> dict:
+    """What the owner sends on the organisation page."""
+    return {"name": name, "slug": slug, "default_language": "fi", "request_retention_months": months}
+
+
 def submit(app, client, email="maija@example.fi"):
     with app.app_context():
         started = _form_clock().dumps(time.time() - 10)
@@ -56,16 +61,10 @@ def test_the_form_is_shown_again_without_a_statement_and_names_the_renamed_firm(
 
     owner = app.test_client()
     login(owner, "olli@rantakahvila.fi")
-    form = {
-        "name": "Rantakahvila Ab",
-        "slug": "rantakahvila-oy",
-        "street_address": "",
-        "postal_code": "",
-        "city": "",
-        "default_language": "fi",
-        "request_retention_months": "24",
-    }
-    assert owner.post_form("/app/organisation", form).status_code == 302
+    assert (
+        owner.post_form("/app/organisation", organisation("Rantakahvila Ab", "rantakahvila-oy")).status_code
+        == 302
+    )
     renamed = client.get(FORM + "?lang=fi").get_data(as_text=True)
     assert "Rantakahvila Ab" in renamed and "Rantakahvila Oy" not in renamed
 
@@ -94,12 +93,7 @@ def test_a_forms_own_messages_speak_the_users_language(app, make_owner, language
     make_owner("omistaja@firma.fi", "Firma Oy", language=language)
     owner = app.test_client()
     login(owner, "omistaja@firma.fi")
-    form = {
-        "name": "Firma Oy",
-        "slug": "firma-oy",
-        "default_language": "fi",
-        "request_retention_months": "kaksi",
-    }
+    form = organisation("Firma Oy", "firma-oy", months="kaksi")
     for _ in range(2):  # the second time from what the first one read
         page = owner.post_form("/app/organisation", form)
         assert page.status_code == 200 and says in page.get_data(as_text=True)
