@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from tenants.passwords import MAX_LENGTH, MIN_LENGTH
@@ -22,10 +28,24 @@ CONTROL_CHARACTERS = _l(
 )
 
 
+@lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' own messages in one language, read from its catalog once per process (Flask-WTF
+    would read and parse the file again on every request that shows or checks a form)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SelosteForm(FlaskForm):
     """Every form of the app: a field holding a NUL or another control character (tab and line
     breaks aside) is refused with a message next to it, on every database alike. A form whose
     service refuses them itself, with its own message, turns this off."""
+
+    class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the language of the response (as Flask-WTF gives them)."""
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_catalog(str(get_locale() or "fi"))
 
     services_refuse_control_characters = False
 

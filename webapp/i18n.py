@@ -8,7 +8,7 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, Domain, get_locale, refresh
 from flask_login import current_user
 
 from tenants.billing.plans import VAT_PERCENT, with_vat
@@ -97,13 +97,33 @@ def localised(labels: dict) -> dict:
     return {key: str(label) for key, label in labels.items()}
 
 
+class _Catalogs(Domain):
+    """flask-babel's message domain, with each language's catalog found by the locale itself: flask-babel
+    builds a key from the locale's name for every string it translates, and a page of the inbox
+    translates a hundred."""
+
+    def __init__(self, domain: str):
+        super().__init__(domain=domain)
+        self._by_locale: dict = {}
+
+    def get_translations(self):
+        locale = get_locale()
+        found = self._by_locale.get(locale) if locale is not None else None
+        if found is None:
+            found = super().get_translations()
+            if locale is not None:
+                self._by_locale[locale] = found
+        return found
+
+
 def init_app(app: Flask) -> None:
     """flask-babel with catalogs under webapp/translations."""
-    Babel(
+    babel = Babel(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "webapp" / "translations"),
     )
+    babel.domain_instance = _Catalogs(app.extensions["babel"].default_domain)
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["euros"] = format_euros
     app.jinja_env.filters["with_vat"] = with_vat

@@ -31,10 +31,12 @@ TENANT_KEY = "tenant_id"
 
 @dataclass(frozen=True)
 class PublicTenant:
-    """The tenant a public address names (plain values, safe to cache between requests)."""
+    """The tenant a public address names (plain values, safe to cache between requests; renaming the
+    organisation forgets them at once in its process, in the others within RESOLVE_TTL)."""
 
     id: int
     slug: str
+    name: str
 
 
 def _public_tenant(slug: str) -> PublicTenant:
@@ -43,7 +45,7 @@ def _public_tenant(slug: str) -> PublicTenant:
     hit = page_cache.resolved(key)
     if hit is None:
         tenant = publishing.tenant_at(db(), slug)  # NotFound, or AddressMoved for an old address
-        hit = PublicTenant(tenant.id, tenant.slug)
+        hit = PublicTenant(tenant.id, tenant.slug, tenant.name)
         page_cache.remember(key, hit)
     return hit
 

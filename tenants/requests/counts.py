@@ -8,18 +8,19 @@ change here. A status written any other way is refused at flush (`_refuse_uncoun
 `set_status` changes the row only if it still holds the status the caller read: of two members
 closing the same request at once, one succeeds and the other is told the request already changed,
 and the counters move once. The changes to the counters are gathered and written when the
-transaction commits, in one statement with the rows in (tenant, status) order: a counter row is
+transaction commits, by one upsert built once per process, rows in (tenant, status) order: a counter row is
 locked only for the moment of the commit, and two transactions moving requests in opposite
 directions never wait for each other in a cycle.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
 from ..errors import ValidationFailed
+from ..scoping import current_scope
 from .models import DataRequest, RequestStatusCount
 
 _COUNTED = "_seloste_counted_status"  # on a request: the status the counters already hold for it
@@ -34,36 +35,57 @@ def _add(session: Session, tenant_id: int, deltas: dict[str, int]) -> None:
         pending[(tenant_id, status)] = pending.get((tenant_id, status), 0) + delta
 
 
+_UPSERT: dict[str, object] = {}  # per dialect: the counter upsert, built once
+
+
+def _upsert(dialect: str):
+    """INSERT .. ON CONFLICT DO UPDATE adding `n` to a (tenant, status) counter, with bound values."""
+    stmt = _UPSERT.get(dialect)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        table = RequestStatusCount.__table__
+        base = upsert(table).values(
+            tenant_id=bindparam("tenant_id"), status=bindparam("status"), n=bindparam("n")
+        )
+        stmt = _UPSERT[dialect] = base.on_conflict_do_update(
+            index_elements=["tenant_id", "status"], set_={"n": table.c.n + base.excluded.n}
+        )
+    return stmt
+
+
 def _write_pending(session: Session) -> None:
-    """Write the remembered changes: one statement per tenant, rows in (tenant, status) order."""
+    """Write the remembered changes, rows in (tenant, status) order."""
     pending = session.info.pop(_PENDING, None)
     rows = [{"tenant_id": t, "status": s, "n": n} for (t, s), n in sorted((pending or {}).items()) if n]
     if not rows:
         return
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
-    if postgres:
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
+    stmt = _upsert(conn.dialect.name)
 
     def upsert_rows(rows):
-        stmt = upsert(RequestStatusCount.__table__).values(rows)
-        return stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "status"],
-            set_={"n": RequestStatusCount.__table__.c.n + stmt.excluded.n},
-        )
+        conn.execute(stmt, rows if len(rows) > 1 else rows[0])
 
     if not postgres:
-        conn.execute(upsert_rows(rows))
+        upsert_rows(rows)
         return
     # At commit the scope may be another than the one the requests were changed in (those rows passed
     # row-level security when written): each tenant's counters are written in that tenant's scope
-    # (the app's role cannot open every tenant at once), then the scope is put back as it was.
+    # (the app's role cannot open every tenant at once), then the scope is put back as it was. When
+    # the transaction already works in the one tenant whose counters change (a submission, a member's
+    # change), its counters are written as they are: no statement to switch the scope and back.
+    tenants = {row["tenant_id"] for row in rows}
+    scope = current_scope(session)
+    if not scope.all_tenants and tenants == {scope.tenant_id}:
+        upsert_rows(rows)
+        return
     before = conn.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
-    for tenant_id in sorted({row["tenant_id"] for row in rows}):
+    for tenant_id in sorted(tenants):
         conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
-        conn.execute(upsert_rows([row for row in rows if row["tenant_id"] == tenant_id]))
+        upsert_rows([row for row in rows if row["tenant_id"] == tenant_id])
     conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": before or ""})
 
 

@@ -50,6 +50,7 @@ def _finnish_holidays(year: int, language: str = "fi"):
     return holidays.country_holidays("FI", years=year, language=_HOLIDAY_LANGUAGES.get(language, "fi"))
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a Finnish public holiday."""
     return day.weekday() < 5 and day not in _finnish_holidays(day.year)
@@ -60,8 +61,10 @@ def holiday_name(day: date, language: str = "fi") -> str | None:
     return _finnish_holidays(day.year, language).get(day)
 
 
+@lru_cache(maxsize=4096)
 def practical_due_date(due: date) -> date:
-    """The due date, or the next working day when it falls on a weekend or public holiday."""
+    """The due date, or the next working day when it falls on a weekend or public holiday (a list of
+    requests asks this of every row: kept for the few thousand days such lists span)."""
     day = due
     while not is_working_day(day):
         day += timedelta(days=1)

@@ -29,7 +29,7 @@ from ..labels import TYPE_GUIDANCE, TYPE_LABELS
 from ..limits import digest, first_use, limiter
 from ..messages import field_errors, message
 from ..security import csrf, framable
-from ..tenancy import enter_linked_tenant, public_tenant
+from ..tenancy import PublicTenant, enter_linked_tenant, public_tenant
 from ..unit_of_work import mark_rollback_only
 from .forms import STARTED_MAX_AGE, ConfirmForm, ReplyForm, RequestForm
 
@@ -52,7 +52,9 @@ def _status_url(req: DataRequest, **args) -> str:
     return url_for("requests.status", token=token, lang=req.answer_language, **args)
 
 
-def _form_page(form: RequestForm, tenant, notice, values: dict, errors: dict, *, warn_hetu=False):
+def _form_page(
+    form: RequestForm, tenant: Tenant | PublicTenant, notice, values: dict, errors: dict, *, warn_hetu=False
+):
     types = service.offered_types(db(), tenant.id, notice.id if notice else None)
     return render_template(
         "requests/form.html",
@@ -86,7 +88,10 @@ def _problems(form: RequestForm, tenant_id: int, notice_id: int | None) -> tuple
     return errors, not errors and service.has_hetu(checked) and not form.hetu_ack.data
 
 
-def _handle_form(tenant: Tenant, notice):
+def _handle_form(tenant: Tenant | PublicTenant, notice):
+    """The form, or the submission. The organisation's request form reads nothing of the organisation
+    from the database but what its address already resolved to (its id and name, see
+    webapp.tenancy): showing it takes no statement, and a submission only its own."""
     form = RequestForm()
     if request.method == "GET":
         values = {
@@ -128,7 +133,7 @@ def notice_form(tenant_slug, notice_slug):
 @limiter.shared_limit(EMAIL_LIMIT, scope="request-email", methods=["POST"], key_func=_email_key)
 def tenant_form(tenant_slug):
     """The organisation's request form (every request type)."""
-    return _handle_form(db().get(Tenant, public_tenant().id), None)
+    return _handle_form(public_tenant(), None)
 
 
 @bp.get("/requests/sent")
