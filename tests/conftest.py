@@ -16,7 +16,7 @@ from tenants.scoping import unscoped
 from webapp import create_app
 from webapp.db import Database
 
-from .support import Mailbox, answer_starter, csrf_from, operator_url, prepare_postgres, prepare_sqlite
+from .support import Mailbox, answered_notice, csrf_from, operator_url, prepare_postgres, prepare_sqlite
 
 PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", "postgresql"]
@@ -232,22 +232,11 @@ def login(client, email: str, password: str = PASSWORD):
 @pytest.fixture
 def notice_firm(make_owner, session):
     """Rantakahvila Oy, its owner, and a ready (not yet published) fi+en customer-register notice."""
-    from tenants.notices import service
     from tenants.scoping import scoped_to
 
     user, tenant = make_owner("olli@rantakahvila.fi", "Rantakahvila Oy")
     with scoped_to(session, tenant.id, user.id):
-        notice = service.create_notice(
-            session,
-            tenant.id,
-            by_user_id=user.id,
-            title="Asiakasrekisteri",
-            languages=["fi", "en"],
-            primary_language="fi",
-            starter_key="customer_register",
-            now=now(),
-        )
-        answer_starter(session, tenant.id, user.id, notice)
+        notice = answered_notice(session, tenant.id, user.id, languages=["fi", "en"], now=now())
     session.commit()
     return user, tenant, notice
 

@@ -234,3 +234,59 @@ def answer_starter(session, tenant_id: int, user_id: int, notice, *, now=None, *
         service.confirm_section(session, tenant_id, notice.id, section, by_user_id=user_id, now=now)
     service.confirm_controller(session, tenant_id, notice.id, by_user_id=user_id, now=now)
     return notice
+
+
+def answered_notice(
+    session,
+    tenant_id: int,
+    user_id: int,
+    *,
+    title: str = "Asiakasrekisteri",
+    languages=("fi",),
+    primary_language: str = "fi",
+    starter_key: str = "customer_register",
+    now=None,
+    **answers,
+):
+    """A new notice from a starter (the customer register unless told), its questions answered and
+    its texts and controller confirmed as a firm leaves it before publishing (`answer_starter`).
+    Call it in the tenant's scope."""
+    from datetime import UTC, datetime
+
+    from tenants.notices import service
+
+    now = now or datetime.now(UTC)
+    notice = service.create_notice(
+        session,
+        tenant_id,
+        by_user_id=user_id,
+        title=title,
+        languages=list(languages),
+        primary_language=primary_language,
+        starter_key=starter_key,
+        now=now,
+    )
+    return answer_starter(session, tenant_id, user_id, notice, now=now, **answers)
+
+
+def published_notice(session, tenant_id: int, user_id: int, *, today=None, now=None, **options):
+    """`answered_notice` with its first version published (dated `today`, the Finnish day unless
+    told); returns (notice, version). Call it in the tenant's scope."""
+    from datetime import UTC, datetime
+
+    from tenants.notices import publishing
+    from webapp.i18n import helsinki_today
+
+    now = now or datetime.now(UTC)
+    notice = answered_notice(session, tenant_id, user_id, now=now, **options)
+    version = publishing.publish(
+        session,
+        tenant_id,
+        notice.id,
+        by_user_id=user_id,
+        prepared_on=None,
+        change_note="",
+        today=today or helsinki_today(),
+        now=now,
+    )
+    return notice, version

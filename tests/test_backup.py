@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
 from tenants import accounts
-from tenants.notices import publishing, service
+from tenants.notices import publishing
 from tenants.notices.models import NoticeVersion
 from tenants.scoping import scoped_to, unscoped
 from webapp import create_app, migrate
 from webapp.config import normalise_database_url
 
 from .conftest import app_environ
-from .support import APP_ROLE, DEFAULT_PG, answer_starter
+from .support import APP_ROLE, DEFAULT_PG, published_notice
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 
@@ -65,27 +65,7 @@ def test_a_restored_database_still_proves_what_a_version_said(backend, database_
             accounts.add_member(session, tenant.id, user.id, "owner", now)
         session.commit()
         with scoped_to(session, tenant.id, user.id):
-            notice = service.create_notice(
-                session,
-                tenant.id,
-                by_user_id=user.id,
-                title="Asiakasrekisteri",
-                languages=["fi"],
-                primary_language="fi",
-                starter_key="customer_register",
-                now=now,
-            )
-            answer_starter(session, tenant.id, user.id, notice, now=now)
-            version = publishing.publish(
-                session,
-                tenant.id,
-                notice.id,
-                by_user_id=user.id,
-                prepared_on=None,
-                change_note="",
-                today=date(2026, 11, 23),
-                now=now,
-            )
+            notice, version = published_notice(session, tenant.id, user.id, today=date(2026, 11, 23), now=now)
             published_hash = version.content_hash
         session.commit()
     database.engine.dispose()

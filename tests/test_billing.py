@@ -21,7 +21,7 @@ from webapp import page_cache as cache
 
 from .conftest import login, publish_version
 from .stripe_fake import FakeStripe, event, invoice, sign
-from .support import answer_starter
+from .support import answered_notice
 from .test_requests_web import confirm, path, requests_in, send
 from .test_wizard import _current_values
 
@@ -98,17 +98,7 @@ def new_notice(session, user, tenant, title, languages=("fi",)):
     user_id, tenant_id = inspect(user).identity[0], inspect(tenant).identity[0]
     session.expire_all()  # the webhook changed the plan through another session
     with scoped_to(session, tenant_id, user_id):
-        notice = service.create_notice(
-            session,
-            tenant_id,
-            by_user_id=user_id,
-            title=title,
-            languages=list(languages),
-            primary_language="fi",
-            starter_key="customer_register",
-            now=datetime.now(UTC),
-        )
-        answer_starter(session, tenant.id, user.id, notice)
+        notice = answered_notice(session, tenant_id, user_id, title=title, languages=languages)
     session.commit()
     return notice
 

@@ -21,7 +21,7 @@ from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
 from .nginx_support import fetch, free_port, nginx_binary, running_nginx
-from .support import answer_starter, skip_or_fail
+from .support import answered_notice, skip_or_fail
 
 TODAY = date(2026, 11, 23)
 BUCKET = "seloste-nginx-snapshots"
@@ -154,17 +154,7 @@ def test_nginx_answers_every_public_url_as_the_app_does_while_the_app_is_down(
     # A Free firm, Finnish only, later renamed (organisation and notice), and a withdrawn notice.
     other, free = make_owner("aino@kirjasto.fi", "Kirjastokahvila Oy", plan="free")
     with scoped_to(session, free.id, other.id):
-        second = service.create_notice(
-            session,
-            free.id,
-            by_user_id=other.id,
-            title="Jäsenrekisteri",
-            languages=["fi"],
-            primary_language="fi",
-            starter_key="customer_register",
-            now=datetime.now(UTC),
-        )
-        answer_starter(session, free.id, other.id, second)
+        second = answered_notice(session, free.id, other.id, title="Jäsenrekisteri")
     session.commit()
     publish_version(session, (other, free, second), today=TODAY)
     with scoped_to(session, free.id, other.id):
@@ -187,17 +177,14 @@ def test_nginx_answers_every_public_url_as_the_app_does_while_the_app_is_down(
 
     third_owner, third = make_owner("eero@paja.fi", "Paja Oy", business_id="0112038-9")
     with scoped_to(session, third.id, third_owner.id):
-        gone = service.create_notice(
+        gone = answered_notice(
             session,
             third.id,
-            by_user_id=third_owner.id,
+            third_owner.id,
             title="Rekrytointi",
             languages=["fi", "sv"],
             primary_language="sv",
-            starter_key="customer_register",
-            now=datetime.now(UTC),
         )
-        answer_starter(session, third.id, third_owner.id, gone)
     session.commit()
     publish_version(session, (third_owner, third, gone), today=TODAY)
     with scoped_to(session, third.id, third_owner.id):

@@ -1,6 +1,5 @@
 """Content the product ships: starting templates, legal texts, the supervisory authority."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from tenants.notices.rights import sync_rights
 from tenants.notices.schema import LANGS, load_draft
 from tenants.scoping import unscoped
 
-from .support import answer_starter
+from .support import answered_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED_STARTERS = {
@@ -50,17 +49,7 @@ def test_starter_is_complete_in_three_languages(key):
 def test_a_notice_from_each_starter_is_ready_once_answered_and_confirmed(key, app, make_owner, session):
     user, tenant = make_owner(f"{key}@example.fi", "Esimerkki Oy")
     with unscoped(session):
-        notice = service.create_notice(
-            session,
-            tenant.id,
-            by_user_id=user.id,
-            title=key,
-            languages=list(LANGS),
-            primary_language="fi",
-            starter_key=key,
-            now=datetime.now(UTC),
-        )
-        answer_starter(session, tenant.id, user.id, notice)
+        notice = answered_notice(session, tenant.id, user.id, title=key, languages=LANGS, starter_key=key)
         report = service.completeness(notice)
     assert report.ready, [(i.code, i.params) for i in report.blocking]
     for lang in LANGS:
@@ -73,17 +62,7 @@ def test_a_notice_from_each_starter_is_ready_once_answered_and_confirmed(key, ap
 def test_a_starter_in_one_language_keeps_only_that_language(app, make_owner, session):
     user, tenant = make_owner("yksi@example.fi")
     with unscoped(session):
-        notice = service.create_notice(
-            session,
-            tenant.id,
-            by_user_id=user.id,
-            title="Asiakkaat",
-            languages=["fi"],
-            primary_language="fi",
-            starter_key="customer_register",
-            now=datetime.now(UTC),
-        )
-        answer_starter(session, tenant.id, user.id, notice)
+        notice = answered_notice(session, tenant.id, user.id, title="Asiakkaat")
     langs = {lang for _p, lang, _t in texts(service.draft_of(notice)) if lang}
     assert langs == {"fi"}
     assert check(service.draft_of(notice), ["fi"]).ready

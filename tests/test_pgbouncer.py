@@ -17,14 +17,13 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tenants import accounts
-from tenants.notices import publishing, service
 from tenants.scoping import scoped_to, unscoped
 from webapp import create_app, migrate
 from webapp.config import normalise_database_url
 
 from .conftest import app_environ
 from .nginx_support import free_port
-from .support import APP_ROLE, DEFAULT_PG, answer_starter, skip_or_fail
+from .support import APP_ROLE, DEFAULT_PG, published_notice, skip_or_fail
 
 
 def _pgbouncer() -> str | None:
@@ -49,26 +48,8 @@ def _publish_firm(database, name, business_id, slug_title):
             accounts.add_member(session, tenant.id, user.id, "owner", now)
         session.commit()
         with scoped_to(session, tenant.id, user.id):
-            notice = service.create_notice(
-                session,
-                tenant.id,
-                by_user_id=user.id,
-                title=slug_title,
-                languages=["fi"],
-                primary_language="fi",
-                starter_key="customer_register",
-                now=now,
-            )
-            answer_starter(session, tenant.id, user.id, notice, now=now)
-            publishing.publish(
-                session,
-                tenant.id,
-                notice.id,
-                by_user_id=user.id,
-                prepared_on=None,
-                change_note="",
-                today=date(2026, 11, 23),
-                now=now,
+            notice, _version = published_notice(
+                session, tenant.id, user.id, title=slug_title, today=date(2026, 11, 23), now=now
             )
         session.commit()
         return tenant.id, tenant.slug, notice.slug

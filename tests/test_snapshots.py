@@ -20,7 +20,7 @@ from webapp import page_cache as cache
 from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
-from .support import answer_starter
+from .support import answered_notice
 
 TODAY = date(2026, 11, 23)
 T, N = "rantakahvila-oy", "asiakasrekisteri"
@@ -292,7 +292,6 @@ def make_owner_s3(database_url, engine, smtp_server, s3_endpoint, monkeypatch):
     import boto3
 
     from tenants import accounts
-    from tenants.notices import service as notices
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -324,17 +323,7 @@ def make_owner_s3(database_url, engine, smtp_server, s3_endpoint, monkeypatch):
             accounts.add_member(session, tenant.id, user.id, "owner", now)
         session.commit()
         with scoped_to(session, tenant.id, user.id):
-            notice = notices.create_notice(
-                session,
-                tenant.id,
-                by_user_id=user.id,
-                title="Asiakasrekisteri",
-                languages=["fi", "en"],
-                primary_language="fi",
-                starter_key="customer_register",
-                now=now,
-            )
-            answer_starter(session, tenant.id, user.id, notice, now=now)
+            notice = answered_notice(session, tenant.id, user.id, languages=["fi", "en"], now=now)
         session.commit()
         yield application, session, (user, tenant, notice)
         session.close()

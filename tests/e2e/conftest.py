@@ -19,8 +19,9 @@ from werkzeug.serving import make_server
 
 from webapp import create_app
 
+from .. import support
 from ..conftest import app_environ
-from ..support import answer_starter, prepare_sqlite, skip_or_fail
+from ..support import prepare_sqlite, skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -208,10 +209,8 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
     from datetime import UTC, datetime
 
     from tenants import accounts
-    from tenants.notices import publishing, service
     from tenants.scoping import scoped_to, unscoped
     from webapp import page_cache as cache
-    from webapp.i18n import helsinki_today
 
     suffix = uuid.uuid4().hex[:6]
     email = f"olli.{suffix}@example.fi"
@@ -234,27 +233,7 @@ def published_notice(live_server, *, company: str | None = None, plan: str = "pr
             tenant.plan = plan
             accounts.add_member(session, tenant.id, user.id, "owner", now)
         with scoped_to(session, tenant.id, user.id):
-            notice = service.create_notice(
-                session,
-                tenant.id,
-                by_user_id=user.id,
-                title="Asiakasrekisteri",
-                languages=["fi"],
-                primary_language="fi",
-                starter_key="customer_register",
-                now=now,
-            )
-            answer_starter(session, tenant.id, user.id, notice, now=now)
-            publishing.publish(
-                session,
-                tenant.id,
-                notice.id,
-                by_user_id=user.id,
-                prepared_on=None,
-                change_note="",
-                today=helsinki_today(),
-                now=now,
-            )
+            notice, _version = support.published_notice(session, tenant.id, user.id, now=now)
         result = (email, tenant.slug, notice.slug)
     cache.forget_resolutions()
     return result

@@ -29,7 +29,7 @@ from webapp.requests.forms import _form_clock
 
 from ..conftest import PASSWORD
 from ..security.xss_corpus import FOUND, HOOK, joined, packed, payloads
-from ..support import answer_starter
+from ..support import published_notice
 
 PAYLOADS = payloads()
 FIGURES = {"page_loads": 0, "mails": 0, "pdfs": 0, "payloads": len(PAYLOADS)}
@@ -64,26 +64,8 @@ def firm(live_server):
         accounts.add_member(s, tenant.id, user.id, "owner", _now())
     s.commit()
     with scoped_to(s, tenant.id, user.id):
-        notice = service.create_notice(
-            s,
-            tenant.id,
-            by_user_id=user.id,
-            title="Asiakasrekisteri",
-            languages=["fi", "en"],
-            primary_language="fi",
-            starter_key="customer_register",
-            now=_now(),
-        )
-        answer_starter(s, tenant.id, user.id, notice, now=_now())
-        publishing.publish(
-            s,
-            tenant.id,
-            notice.id,
-            by_user_id=user.id,
-            prepared_on=None,
-            change_note="",
-            today=date.today(),
-            now=_now(),
+        notice, _version = published_notice(
+            s, tenant.id, user.id, languages=["fi", "en"], today=date.today(), now=_now()
         )
     s.commit()
     ids = {"user": user.id, "tenant": tenant.id, "notice": notice.id, "email": user.email}

@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 
 from tenants import accounts
 from tenants.models import Membership
-from tenants.notices import publishing, service
 from tenants.requests import service as requests
 from tenants.requests.service import NewRequest
 from tenants.scoping import scoped_to, set_scope, unscoped
 from webapp import migrate
 
 from ..conftest import PASSWORD, bound_app, login, now
-from ..support import SWITCH_LOGIN, answer_starter, drop_postgres, owner_url, prepare_postgres
+from ..support import SWITCH_LOGIN, drop_postgres, owner_url, prepare_postgres, published_notice
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -67,21 +66,7 @@ def _firm(session, email: str, company: str):
     user, tenant = made.user, made.tenant
     tenant.plan = "pro"  # room for the invited member
     with scoped_to(session, tenant.id, user.id):
-        notice = service.create_notice(
-            session,
-            tenant.id,
-            by_user_id=user.id,
-            title="Asiakasrekisteri",
-            languages=["fi"],
-            primary_language="fi",
-            starter_key="customer_register",
-            now=now(),
-        )
-        answer_starter(session, tenant.id, user.id, notice, now=now())
-        publishing.publish(
-            session, tenant.id, notice.id, by_user_id=user.id, prepared_on=None, change_note="",
-            today=now().date(), now=now(),
-        )  # fmt: skip
+        notice, _version = published_notice(session, tenant.id, user.id, today=now().date(), now=now())
         person = NewRequest(type="access", name="Maija Mäki", email="maija@example.fi", details="Kopio")
         requests.submit_request(session, tenant.id, notice.id, person, now=now())
         accounts.invite_member(
