@@ -376,7 +376,10 @@ class RenderingTransport:
             try:
                 scope = scoped_to(session, mail.tenant_id) if mail.tenant_id else unscoped(session)
                 with scope:
-                    return render_mail(session, mail)
+                    try:
+                        return render_mail(session, mail)
+                    finally:
+                        session.rollback()  # the read ends here: the scope is restored on no connection
             finally:
                 session.close()
 
