@@ -291,3 +291,23 @@ def test_two_batch_senders_at_once_send_each_mail_once(engine, server):
     finally:
         with factory() as s, s.begin():
             s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+
+def test_the_worker_stops_cleanly_on_sigterm_after_sending(app, session, mailbox):
+    """systemd stops the worker with SIGTERM: it unwinds (giving back unsent claims) and exits 0."""
+    import os
+    import signal
+
+    rows = _queue(session, 3, prefix="term")
+    before = signal.getsignal(signal.SIGTERM)
+    stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        stop.start()
+        result = app.test_cli_runner().invoke(args=["outbox", "send", "--worker", "--interval", "0.1"])
+    finally:
+        stop.cancel()
+        signal.signal(signal.SIGTERM, before)
+    assert result.exit_code == 0, result.output
+    assert "sent 3" in result.output
+    assert _received_once(mailbox, rows)
+    assert _statuses(session, rows) == {"sent": 3}
