@@ -3,7 +3,6 @@ through a dropped connection, a mail server that is down, two senders at once an
 stops mid-batch."""
 
 import asyncio
-import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +16,10 @@ from tenants.models import OutboxMessage
 from tenants.outbox import CLAIM_LEASE, claim_batch, deliver_due, enqueue_mail
 from webapp.mail import SmtpTransport
 
+from .conftest import _free_port
 from .support import Mailbox
+from .test_outbox import _factory, senders_at_once
+from .test_outbox import _queue as queue
 
 
 class CountingMailbox(Mailbox):
@@ -65,12 +67,6 @@ class CountingController(Controller):
         self.handler.connections = 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server():
     """A real SMTP server (aiosmtpd) on loopback for this test, counting connections."""
@@ -84,24 +80,7 @@ def server():
 
 
 def _queue(session, n, prefix="batch"):
-    now = datetime.now(UTC)
-    rows = [
-        enqueue_mail(
-            session,
-            recipient=f"{prefix}{i}@example.fi",
-            subject=f"Aihe {i}",
-            body_text="Hei",
-            body_html="<p>Hei</p>",
-            now=now,
-        )
-        for i in range(n)
-    ]
-    session.commit()
-    return rows
-
-
-def _factory(app):
-    return app.extensions["seloste_db"].new_session
+    return queue(session, n, to=prefix + "{i}@example.fi")
 
 
 def _received_once(box, rows) -> bool:
@@ -266,23 +245,9 @@ def test_two_batch_senders_at_once_send_each_mail_once(engine, server):
             for i in range(30)
         ]
     ids = [r.id for r in rows]
-    errors, start = [], threading.Barrier(2)
     transport = SmtpTransport("127.0.0.1", server.port, "x@seloste.test")
-
-    def sender():
-        start.wait()
-        try:
-            deliver_due(factory, transport, now=lambda: datetime.now(UTC), batch=4)
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-
-    workers = [threading.Thread(target=sender) for _ in range(2)]
     try:
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(timeout=60)
-        assert not errors
+        assert senders_at_once(factory, transport, batch=4) == []
         assert _received_once(server, rows)
         assert server.connections <= 2  # one per sender
         with factory() as s:
