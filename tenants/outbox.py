@@ -1,13 +1,16 @@
 """The durable outbox: side effects written in the caller's transaction, delivered after commit.
 
-A sender claims a row before it sends it: one UPDATE that succeeds only while the
-row is still as the sender saw it (due, and the same attempt count), committed
-before anything is sent. A second sender's claim of the same row changes no row,
-so it moves on; this holds on PostgreSQL and on SQLite alike, without row locks.
-The claim sets the row `sending` with a lease; a sender that dies mid-send leaves
-it there, and once the lease has run out the row counts as due again. After the
-attempt the row becomes `sent`, or `pending` with its next attempt backed off,
-or `failed` after MAX_ATTEMPTS.
+A sender claims a batch of due rows before it sends them: one committed UPDATE that
+takes only rows still due (on PostgreSQL it skips rows another sender's claim has
+locked, and checks a row again once that claim is committed; on SQLite writers take
+turns), so no row is claimed by two senders. The claim sets the rows `sending`, each
+with its attempt counted, under a lease. The sender then sends them one by one, and
+records each outcome in a commit of its own right after the send, before the next:
+the row becomes `sent`, or `pending` with its next attempt backed off, or `failed`
+after MAX_ATTEMPTS. A sender that dies leaves its rows `sending`; once the lease has
+run out they count as due again, so only the mail that was in flight can go out
+twice. Rows of a batch still unsent when half the lease is gone (a slow mail server)
+are given back unsent.
 
 A mail is queued as a template name and what it is about (ids and plain values, never rendered
 text): the transport renders it when it is delivered, in the recipient's language, so that code
@@ -18,10 +21,12 @@ the transport renders each mail within its own tenant.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -34,8 +39,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
-# How long a claimed row is left to its sender; far longer than one SMTP delivery takes.
+# How long a claimed row is left to its sender; far longer than sending a batch takes (a batch
+# still unsent at half of it is given back).
 CLAIM_LEASE = timedelta(minutes=10)
+# Rows claimed at once: one transaction claims them, one SMTP connection carries them.
+BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,17 @@ class MailObsolete(Exception):
 
 
 class MailTransport(Protocol):
-    """Anything that can deliver a Mail or raise."""
+    """Anything that can deliver a Mail or raise. It may also offer `batch()`: a context manager
+    giving a transport for one drain, which keeps what it opens (a connection) until the end."""
 
     def send(self, mail: Mail) -> None: ...
+
+
+class Claim(NamedTuple):
+    """A row this sender holds: the mail, and the attempt number the claim holds."""
+
+    mail: Mail
+    attempt: int
 
 
 def _queue(session: Session, **fields) -> OutboxMessage:
@@ -139,6 +155,7 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
+    given_back: int = 0  # claimed but left unsent for the next drain (the mail server was too slow)
 
 
 def _due(moment: datetime):
@@ -157,57 +174,97 @@ def _across_tenants(session_factory: Callable[[], Session]) -> Callable[[], Sess
     return make
 
 
-def claim_next(session_factory: Callable[[], Session], moment: datetime) -> tuple[Mail, int] | None:
-    """Claim the next due row for this sender (committed), or None when nothing is due.
+_MAIL_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.recipient,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.language,
+    OutboxMessage.template,
+    OutboxMessage.context,
+    OutboxMessage.tenant_id,
+    OutboxMessage.request_id,
+    OutboxMessage.attempts,
+)
 
-    Returns the mail and the attempt number the claim holds."""
+
+def _picked(moment: datetime, size: int, *, worn_out: bool):
+    """Ids of up to `size` due rows no other sender is claiming right now (on PostgreSQL the rows are
+    locked until this transaction ends, and rows another sender has locked are skipped)."""
+    tries = OutboxMessage.attempts >= MAX_ATTEMPTS if worn_out else OutboxMessage.attempts < MAX_ATTEMPTS
+    return (
+        select(OutboxMessage.id)
+        .where(*_due(moment), tries)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+
+
+def claim_batch(session_factory: Callable[[], Session], moment: datetime, size: int = BATCH) -> list[Claim]:
+    """Claim up to `size` due rows for this sender in one committed transaction, oldest first.
+
+    Each row is claimed by one UPDATE that also checks again that it is due, so a row another
+    sender claimed meanwhile is left alone (on SQLite writers take turns; on PostgreSQL the row
+    is skipped while locked and checked again once committed)."""
     session_factory = _across_tenants(session_factory)
-    for _ in range(100):  # each lost race means another sender took a row: look again
-        with session_factory() as session, session.begin():
-            seen = session.execute(
-                select(OutboxMessage.id, OutboxMessage.attempts)
-                .where(*_due(moment))
-                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                .limit(1)
-            ).first()
-        if seen is None:
-            return None
-        if seen.attempts >= MAX_ATTEMPTS:
-            # Its last sender stopped mid-delivery (a crash, not an SMTP error) once too often: give up,
-            # as after MAX_ATTEMPTS errors, rather than try a mail that may take the sender down forever.
-            with session_factory() as session, session.begin():
-                session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == seen.id, OutboxMessage.attempts == seen.attempts, *_due(moment)
-                    )
-                    .values(status="failed", last_error="the sender stopped during delivery")
-                    .execution_options(synchronize_session=False)
-                )
-            continue
-        with session_factory() as session, session.begin():
-            claimed = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == seen.id, OutboxMessage.attempts == seen.attempts, *_due(moment))
-                .values(status="sending", attempts=seen.attempts + 1, next_attempt_at=moment + CLAIM_LEASE)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed == 1:
-                row = session.get(OutboxMessage, seen.id)
-                mail = Mail(
-                    row.id,
-                    row.recipient,
-                    row.subject,
-                    row.body_text,
-                    row.body_html,
-                    row.language,
-                    template=row.template,
-                    context=dict(row.context or {}),
-                    tenant_id=row.tenant_id,
-                    request_id=row.request_id,
-                )
-                return mail, seen.attempts + 1
-    return None
+    with session_factory() as session, session.begin():
+        # Rows whose sender stopped mid-delivery (a crash, not an SMTP error) once too often: given
+        # up, as after MAX_ATTEMPTS errors, rather than tried again and perhaps taking the sender down.
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(_picked(moment, 1000, worn_out=True)), *_due(moment))
+            .values(status="failed", last_error="the sender stopped during delivery")
+            .execution_options(synchronize_session=False)
+        )
+        rows = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(_picked(moment, size, worn_out=False)), *_due(moment))
+            .values(
+                status="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=moment + CLAIM_LEASE
+            )
+            .returning(*_MAIL_COLUMNS)
+            .execution_options(synchronize_session=False)
+        ).all()
+    claims = [
+        Claim(
+            Mail(
+                row.id,
+                row.recipient,
+                row.subject,
+                row.body_text,
+                row.body_html,
+                row.language,
+                template=row.template,
+                context=dict(row.context or {}),
+                tenant_id=row.tenant_id,
+                request_id=row.request_id,
+            ),
+            row.attempts,
+        )
+        for row in rows
+    ]
+    return sorted(claims, key=lambda claim: claim.mail.message_id)
+
+
+def claim_next(session_factory: Callable[[], Session], moment: datetime) -> Claim | None:
+    """Claim the next due row for this sender (committed), or None when nothing is due."""
+    claims = claim_batch(session_factory, moment, 1)
+    return claims[0] if claims else None
+
+
+@contextmanager
+def _batch(transport: MailTransport):
+    """The transport for one drain: a transport that keeps something open between mails (an SMTP
+    connection) offers `batch()`, a context that closes it at the end."""
+    opener = getattr(transport, "batch", None)
+    if opener is None:
+        yield transport
+    else:
+        with opener() as batch:
+            yield batch
 
 
 def deliver_due(
@@ -216,24 +273,64 @@ def deliver_due(
     *,
     now: Callable[[], datetime],
     limit: int = 100,
+    batch: int = BATCH,
 ) -> DeliveryReport:
-    """Send every due row once: claim it (committed), send it, then record the outcome."""
+    """Send every due row once: claim a batch (committed), then send each row and record its outcome
+    in a commit of its own before the next is sent, so a sender that dies leaves at most the mail in
+    flight to be sent again once its lease has run out.
+
+    A batch is sent while its lease is young: what is still unsent at half the lease (a slow or
+    hanging mail server) is given back as it was, for the next drain."""
     report = DeliveryReport()
     session_factory = _across_tenants(session_factory)
-    for _ in range(limit):
-        claim = claim_next(session_factory, now())
-        if claim is None:
-            break
-        mail, attempt = claim
-        try:
-            transport.send(mail)
-        except MailObsolete as exc:  # nothing left to tell: retrying cannot help
-            _record_failure(session_factory, mail.message_id, attempt, exc, now(), report, give_up=True)
-        except Exception as exc:  # any transport failure is recorded and retried later
-            _record_failure(session_factory, mail.message_id, attempt, exc, now(), report)
-        else:
-            _record_sent(session_factory, mail.message_id, attempt, now(), report)
+    handled = 0
+    with _batch(transport) as sender:
+        while handled < limit:
+            claimed_at = time.monotonic()
+            waiting = claim_batch(session_factory, now(), min(batch, limit - handled))
+            if not waiting:
+                break
+            handled += len(waiting)
+            waiting.reverse()  # popped from the end: oldest first
+            try:
+                while waiting and time.monotonic() - claimed_at < CLAIM_LEASE.total_seconds() / 2:
+                    mail, attempt = waiting.pop()  # in flight from here: never given back
+                    _deliver(session_factory, sender, mail, attempt, now, report)
+            finally:
+                if waiting:
+                    _give_back(session_factory, waiting, now(), report)
+            if report.given_back:
+                break
     return report
+
+
+def _deliver(session_factory, transport, mail: Mail, attempt: int, now, report: DeliveryReport) -> None:
+    try:
+        transport.send(mail)
+    except MailObsolete as exc:  # nothing left to tell: retrying cannot help
+        _record_failure(session_factory, mail.message_id, attempt, exc, now(), report, give_up=True)
+    except Exception as exc:  # any transport failure is recorded and retried later
+        _record_failure(session_factory, mail.message_id, attempt, exc, now(), report)
+    else:
+        _record_sent(session_factory, mail.message_id, attempt, now(), report)
+
+
+def _give_back(session_factory, claims: list[Claim], moment: datetime, report: DeliveryReport) -> None:
+    """Release claimed rows that were never handed to the transport: due again, the attempt not counted."""
+    try:
+        with session_factory() as session, session.begin():
+            for mail, attempt in claims:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(*_holding(mail.message_id, attempt))
+                    .values(status="pending", attempts=attempt - 1, next_attempt_at=moment)
+                    .execution_options(synchronize_session=False)
+                )
+    except Exception:  # the database is away: the rows come back once their lease has run out
+        log.exception("could not give back %s claimed outbox messages", len(claims))
+        return
+    report.given_back += len(claims)
+    log.info("gave back %s outbox messages unsent", len(claims))
 
 
 def _holding(message_id: int, attempt: int):

@@ -14,11 +14,12 @@ from webapp.mail import FileTransport, SmtpTransport
 
 
 def _queue(session, n=1, to="person@example.fi"):
+    """Queue n rendered mails, committed; `to` may hold `{i}`, the mail's number."""
     now = datetime.now(UTC)
     rows = [
         enqueue_mail(
             session,
-            recipient=to,
+            recipient=to.format(i=i),
             subject=f"Aihe {i}",
             body_text="Hei",
             body_html="<p>Hei</p>",
@@ -29,6 +30,25 @@ def _queue(session, n=1, to="person@example.fi"):
     ]
     session.commit()
     return rows
+
+
+def senders_at_once(factory, transport, **options) -> list[Exception]:
+    """Two senders drain the outbox at the same moment, each in a thread; their errors."""
+    errors, start = [], threading.Barrier(2)
+
+    def sender():
+        start.wait()
+        try:
+            deliver_due(factory, transport, now=lambda: datetime.now(UTC), **options)
+        except Exception as exc:  # noqa: BLE001  (returned)
+            errors.append(exc)
+
+    workers = [threading.Thread(target=sender) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    return errors
 
 
 def _factory(app):
@@ -163,8 +183,7 @@ def test_two_senders_at_once_never_send_a_row_twice(engine):
             ).id
             for i in range(20)
         }
-    sent, errors, lock = [], [], threading.Lock()
-    start = threading.Barrier(2)
+    sent, lock = [], threading.Lock()
 
     class Slow:
         def send(self, mail):
@@ -172,20 +191,8 @@ def test_two_senders_at_once_never_send_a_row_twice(engine):
                 sent.append(mail.message_id)
             time.sleep(0.01)  # a delivery takes time: the other sender is busy meanwhile
 
-    def sender():
-        start.wait()
-        try:
-            deliver_due(factory, Slow(), now=lambda: datetime.now(UTC))
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-
-    workers = [threading.Thread(target=sender) for _ in range(2)]
     try:
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join(timeout=60)
-        assert not errors
+        assert senders_at_once(factory, Slow()) == []
         mine = [i for i in sent if i in ids]
         assert sorted(mine) == sorted(ids)  # each row once, none twice, none left behind
         with factory() as s:

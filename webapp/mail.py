@@ -7,7 +7,9 @@ subject no longer exists (an erased request, a withdrawn invitation) is given up
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -31,6 +33,8 @@ from tenants.scoping import scoped_to, unscoped
 from . import tokens
 from .db import database
 from .routing import link
+
+log = logging.getLogger(__name__)
 
 
 def _row(session: Session, model, row_id):
@@ -233,21 +237,113 @@ class FileTransport:
 
 
 class SmtpTransport:
-    """Delivers through an SMTP server, with STARTTLS and login when configured."""
+    """Delivers through an SMTP server, with STARTTLS and login when configured: one connection per
+    mail with `send`, or one for a whole drain of the outbox with `batch()`."""
 
     def __init__(self, host, port, sender, *, username="", password="", starttls=False, timeout=20.0):
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password = username, password
         self.starttls, self.timeout = starttls, timeout
 
-    def send(self, mail: Mail) -> None:
-        """Open a connection and hand over one message."""
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+    def connect(self) -> _Smtp:
+        """A connection ready to take messages (STARTTLS and login done)."""
+        smtp = _Smtp(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password)
-            smtp.send_message(build_message(mail, self.sender))
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, mail: Mail) -> None:
+        """Open a connection and hand over one message."""
+        with contextlib.closing(SmtpConnection(self)) as connection:
+            connection.send(mail)
+
+    @contextlib.contextmanager
+    def batch(self):
+        """One connection for many mails, opened with the first and closed at the end."""
+        with contextlib.closing(SmtpConnection(self)) as connection:
+            yield connection
+
+
+class _Smtp(smtplib.SMTP):
+    """An SMTP connection that knows whether a message's data has begun to go out: until then the
+    server cannot have taken it, so after a lost connection it may be sent again at once."""
+
+    data_begun = False
+
+    def data(self, msg):
+        self.data_begun = True
+        return super().data(msg)
+
+
+def _lost(exc: Exception) -> bool:
+    """The server closed the connection (or says it is closing it: 421)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code == 421 for code, _text in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
+
+
+class SmtpConnection:
+    """Sends mails one after another over one SMTP connection, opened when the first mail is sent.
+
+    After an error the connection is dropped and the next mail opens a new one. When a connection
+    that has already carried a mail turns out to be closed by the server before this message's data
+    began (an idle timeout, a restart), the mail is sent once more on a new connection: the server
+    cannot have taken it. A connection lost later, while the data went out, may have delivered it:
+    that is left to the outbox's retry, as any other error."""
+
+    def __init__(self, transport: SmtpTransport):
+        self.transport = transport
+        self.smtp: _Smtp | None = None
+        self.carried = 0  # mails sent over the open connection
+
+    def send(self, mail: Mail) -> None:
+        """Hand over one message, on the open connection or a new one."""
+        message = build_message(mail, self.transport.sender)
+        try:
+            self._hand_over(message)
+        except Exception as exc:
+            reused, before_data = self.carried > 0, self.smtp is not None and not self.smtp.data_begun
+            self.drop()
+            if not (reused and before_data and _lost(exc)):
+                raise
+            log.info("the SMTP connection was closed by the server; sending on a new one")
+            try:
+                self._hand_over(message)
+            except Exception:
+                self.drop()
+                raise
+
+    def _hand_over(self, message: EmailMessage) -> None:
+        if self.smtp is None:
+            self.smtp = self.transport.connect()
+            self.carried = 0
+        self.smtp.data_begun = False
+        self.smtp.send_message(message)
+        self.carried += 1
+
+    def drop(self) -> None:
+        """Close the connection without a goodbye (it may be broken)."""
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
+
+    def close(self) -> None:
+        """Say goodbye (QUIT) and close the connection, if one is open."""
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (smtplib.SMTPException, OSError):  # already gone: nothing more to say
+                pass
+            finally:
+                self.drop()
 
 
 class RenderingTransport:
@@ -262,6 +358,16 @@ class RenderingTransport:
             mail = self.render(mail)
         self.transport.send(mail)
 
+    @contextlib.contextmanager
+    def batch(self):
+        """Renders each mail, then sends it with the wrapped transport's batch, if it has one."""
+        opener = getattr(self.transport, "batch", None)
+        if opener is None:
+            yield self
+            return
+        with opener() as sender:
+            yield RenderingTransport(self.app, sender)
+
     def render(self, mail: Mail) -> Mail:
         """Render in an app context of its own, reading the database as the tenant (or, for the
         platform's own mail such as a digest across organisations, as the operator)."""
@@ -270,7 +376,10 @@ class RenderingTransport:
             try:
                 scope = scoped_to(session, mail.tenant_id) if mail.tenant_id else unscoped(session)
                 with scope:
-                    return render_mail(session, mail)
+                    try:
+                        return render_mail(session, mail)
+                    finally:
+                        session.rollback()  # the read ends here: the scope is restored on no connection
             finally:
                 session.close()
 

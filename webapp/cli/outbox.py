@@ -13,7 +13,7 @@ from tenants.models import OutboxMessage
 
 from ..db import database
 from ..mail import drain_outbox
-from .common import operator_session
+from .common import operator_session, stop_on_terminate
 
 outbox_cli = AppGroup("outbox", help="Outgoing mail.")
 
@@ -25,6 +25,8 @@ def outbox_send(worker, interval):
     """Send the mail that is due (once, or continuously with --worker)."""
     app = current_app._get_current_object()
     database().check_operator()
+    if worker:
+        stop_on_terminate()
     while True:
         report = drain_outbox(app, limit=500)
         if report.sent or report.failed or report.gave_up or not worker:

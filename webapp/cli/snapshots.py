@@ -15,7 +15,7 @@ from tenants.models import SnapshotJob, Tenant
 from ..mail import drain_outbox
 from ..snapshot_mirror import pull
 from ..snapshots import work
-from .common import now, operator_session, tenant_by_slug
+from .common import now, operator_session, stop_on_terminate, tenant_by_slug
 
 snapshots_cli = AppGroup("snapshots", help="Public snapshots of the notices, served by nginx or a CDN.")
 
@@ -27,6 +27,8 @@ snapshots_cli = AppGroup("snapshots", help="Public snapshots of the notices, ser
 def snapshots_work(worker, outbox, interval):
     """Write the snapshots that are due (once, or continuously with --worker)."""
     app = current_app._get_current_object()
+    if worker:
+        stop_on_terminate()
     while True:
         for report in work(app):
             click.echo(
