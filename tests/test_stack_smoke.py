@@ -360,21 +360,29 @@ def test_notices_answer_through_nginx_while_the_app_is_down(stack):
     _publish(browser, base, nid, "Uusi osoite")
 
     manifest = s.snapshots / TENANT / NEW / "@manifest.json"
+    redirects = s.snapshots / "@redirects.map"
+
+    def missing() -> list[str]:
+        """What the mirror does not hold yet of the second version and the new address."""
+        out = []
+        if not (manifest.exists() and len(json.loads(manifest.read_text())["versions"]) == 2):
+            out.append(f"a manifest of 2 versions at {NEW}")
+        if not (s.snapshots / TENANT / NEW / "v/2.pdf/@d-fi").exists():
+            out.append("the second version's Finnish PDF")
+        if not (redirects.exists() and f"/{OLD}" in redirects.read_text()):
+            out.append(f"the redirect from /{OLD}")
+        return out
+
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if manifest.exists() and len(json.loads(manifest.read_text())["versions"]) == 2:
-            if (s.snapshots / TENANT / NEW / "v/2.pdf/@d-fi").exists() and f"/{OLD}" in (
-                s.snapshots / "@redirects.map"
-            ).read_text():
-                break
+    while time.monotonic() < deadline and missing():
         time.sleep(0.5)
-    else:
+    if missing():
         logs = [
             (s.tmp / name).read_text()[-3000:]
             for name in ("worker.log", "pull.log")
             if (s.tmp / name).exists()
         ]
-        raise AssertionError("the snapshot was not written: " + "\n".join(logs))
+        raise AssertionError(f"the snapshots lack {', '.join(missing())}: " + "\n".join(logs))
     time.sleep(1)  # the reload after the new redirect
     if s.store == "s3":
         s.stop("worker")
