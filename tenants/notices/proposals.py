@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .schema import LANGS
+from .schema import LANGS, requirement_asked
 
 # Each proposal section, in the wizard's step order, with the draft paths it covers and its step.
 SECTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -79,7 +79,7 @@ def fingerprints(data: dict, key: str, languages) -> dict[str, str]:
 def applies(draft: dict, key: str) -> bool:
     """False for a section the notice does not tell: the Art. 13(2)(e) requirement when no data come
     from the person."""
-    return not (key == "requirement" and draft.get("collected_from") == "elsewhere")
+    return key != "requirement" or requirement_asked(draft.get("collected_from"))
 
 
 # The key under which the firm's confirmation of the controller's details is recorded (with the

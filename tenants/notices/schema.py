@@ -244,9 +244,8 @@ class NoticeDraft(Part):
         return self.collected_from in ("elsewhere", "both")
 
     def requirement_asked(self) -> bool:
-        """False only when no data come from the person: the Art. 13(2)(e) requirement is then not asked
-        (unanswered, it may apply, so it is asked)."""
-        return self.collected_from != "elsewhere"
+        """Whether the Art. 13(2)(e) requirement is asked (see `requirement_asked`)."""
+        return requirement_asked(self.collected_from)
 
     def legal_bases(self) -> set[str]:
         """Every basis any purpose names."""
@@ -255,6 +254,12 @@ class NoticeDraft(Part):
     def to_json(self) -> dict:
         """The stored form (JSON-ready)."""
         return self.model_dump(mode="json")
+
+
+def requirement_asked(collected_from: str | None) -> bool:
+    """False only when no data come from the person: the Art. 13(2)(e) requirement is then not asked
+    (unanswered, it may apply, so it is asked). Takes the stored answer, for drafts as JSON too."""
+    return collected_from != "elsewhere"
 
 
 def load_draft(data: dict | None) -> NoticeDraft:

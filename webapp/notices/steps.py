@@ -8,6 +8,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 
 from tenants.notices import legal_texts as T
+from tenants.notices.schema import requirement_asked
 
 from ..i18n import LANGUAGE_NAMES, current_language
 from .fields import F
@@ -46,7 +47,7 @@ def _collected_from():
 
 def _from_the_person(data: dict) -> bool:
     """The Art. 13(2)(e) requirement is asked unless the firm said no data come from the person."""
-    return data.get("collected_from") != "elsewhere"
+    return requirement_asked(data.get("collected_from"))
 
 
 NOT_FROM_THE_PERSON = _l(
