@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -290,3 +291,24 @@ def published_notice(session, tenant_id: int, user_id: int, *, today=None, now=N
         now=now,
     )
     return notice, version
+
+
+@contextmanager
+def migrated_database(suffix: str):
+    """A PostgreSQL database of a test's own, for whole processes run against it (gunicorn, PgBouncer):
+    created afresh (a crashed run's copy dropped first), migrated with the app's role, and dropped
+    afterwards. Yields (the admin's URL, the database's name, the app role's URL to it)."""
+    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}{suffix}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        migrate.upgrade(admin_url.set(database=name).render_as_string(hide_password=False), APP_ROLE)
+        as_app = admin_url.set(database=name, username=APP_ROLE, password=None)
+        yield admin_url, name, as_app.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

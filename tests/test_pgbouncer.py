@@ -14,16 +14,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from tenants import accounts
 from tenants.scoping import scoped_to, unscoped
-from webapp import create_app, migrate
-from webapp.config import normalise_database_url
+from webapp import create_app
 
 from .conftest import app_environ
 from .nginx_support import free_port
-from .support import APP_ROLE, DEFAULT_PG, published_notice, skip_or_fail
+from .support import APP_ROLE, migrated_database, published_notice, skip_or_fail
 
 
 def _pgbouncer() -> str | None:
@@ -60,30 +58,21 @@ def bouncer(smtp_server):
     binary = _pgbouncer()
     if binary is None:
         skip_or_fail("pgbouncer is not installed (apt-get install pgbouncer)")
-    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
-    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}bouncer"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    migrate.upgrade(admin_url.set(database=name).render_as_string(hide_password=False), APP_ROLE)
-    direct = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(
-        hide_password=False
-    )
-    app = create_app(environ=app_environ(direct, smtp_server.port))
-    database = app.extensions["seloste_db"]
-    firms = [
-        _publish_firm(database, "Rantakahvila Oy", "2617416-4", "Asiakasrekisteri"),
-        _publish_firm(database, "Kirjasto Oy", "0112038-9", "Jäsenrekisteri"),
-    ]
-    database.engine.dispose()
+    with migrated_database("bouncer") as (admin_url, name, direct):
+        app = create_app(environ=app_environ(direct, smtp_server.port))
+        database = app.extensions["seloste_db"]
+        firms = [
+            _publish_firm(database, "Rantakahvila Oy", "2617416-4", "Asiakasrekisteri"),
+            _publish_firm(database, "Kirjasto Oy", "0112038-9", "Jäsenrekisteri"),
+        ]
+        database.engine.dispose()
 
-    folder = Path(tempfile.mkdtemp(prefix="seloste-pgbouncer-"))
-    port = free_port()
-    host, pg_port = admin_url.host or "127.0.0.1", admin_url.port or 5432
-    (folder / "users.txt").write_text(f'"{APP_ROLE}" ""\n')
-    (folder / "pgbouncer.ini").write_text(
-        f"""[databases]
+        folder = Path(tempfile.mkdtemp(prefix="seloste-pgbouncer-"))
+        port = free_port()
+        host, pg_port = admin_url.host or "127.0.0.1", admin_url.port or 5432
+        (folder / "users.txt").write_text(f'"{APP_ROLE}" ""\n')
+        (folder / "pgbouncer.ini").write_text(
+            f"""[databases]
 seloste = host={host} port={pg_port} dbname={name}
 
 [pgbouncer]
@@ -100,32 +89,29 @@ ignore_startup_parameters = extra_float_digits,options
 logfile = {folder}/pgbouncer.log
 pidfile = {folder}/pgbouncer.pid
 """
-    )
-    argv = [binary, str(folder / "pgbouncer.ini")]
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root
-        argv = [binary, "-u", "nobody", str(folder / "pgbouncer.ini")]
-        shutil.chown(folder, "nobody")
-        for path in folder.iterdir():
-            shutil.chown(path, "nobody")
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:{port}/seloste"
-    for _ in range(100):
+        )
+        argv = [binary, str(folder / "pgbouncer.ini")]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            argv = [binary, "-u", "nobody", str(folder / "pgbouncer.ini")]
+            shutil.chown(folder, "nobody")
+            for path in folder.iterdir():
+                shutil.chown(path, "nobody")
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:{port}/seloste"
+        for _ in range(100):
+            try:
+                with psycopg.connect(
+                    f"host=127.0.0.1 port={port} dbname=seloste user={APP_ROLE}", connect_timeout=1
+                ):
+                    break
+            except psycopg.OperationalError:
+                time.sleep(0.1)
         try:
-            with psycopg.connect(
-                f"host=127.0.0.1 port={port} dbname=seloste user={APP_ROLE}", connect_timeout=1
-            ):
-                break
-        except psycopg.OperationalError:
-            time.sleep(0.1)
-    try:
-        yield url, port, firms
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            yield url, port, firms
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.postgresql_only

@@ -22,13 +22,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
-
-from webapp import migrate
-from webapp.config import normalise_database_url
 
 from .nginx_support import free_port, nginx_binary, render
-from .support import APP_ROLE, DEFAULT_PG, operator_url, skip_or_fail
+from .support import migrated_database, operator_url, skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -211,26 +207,14 @@ def stack(backend, tmp_path, request):
         redis.Redis.from_url("redis://127.0.0.1:6379/13").ping()
     except redis.RedisError as exc:
         skip_or_fail(f"Redis on 127.0.0.1:6379 does not answer: {exc}")
-    admin_url = make_url(normalise_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
-    name = f"seloste_test_{os.environ.get('SELOSTE_TEST_RUN', '')}smoke_{request.param}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    migrate.upgrade(admin_url.set(database=name).render_as_string(hide_password=False), APP_ROLE)
-    as_app = admin_url.set(database=name, username=APP_ROLE, password=None).render_as_string(
-        hide_password=False
-    )
-    s = Stack(tmp_path, as_app, request.param)
-    try:
-        if s.store == "s3":
-            s.start_bucket()
-        yield s
-    finally:
-        s.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with migrated_database(f"smoke_{request.param}") as (_admin_url, _name, as_app):
+        s = Stack(tmp_path, as_app, request.param)
+        try:
+            if s.store == "s3":
+                s.start_bucket()
+            yield s
+        finally:
+            s.close()
 
 
 def _csrf(html: str) -> str:
