@@ -19,6 +19,7 @@ from .errors import TenantScopeMissing
 from .models import Base, TenantOwned, User
 
 _SCOPE_KEY = "tenant_scope"
+_WRITTEN_KEY = "tenant_scope_written"  # what the transaction's settings hold (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,14 @@ def across_tenants(session: Session) -> Session:
 
 def _apply(session: Session, scope: Scope) -> None:
     session.info[_SCOPE_KEY] = scope
-    if session.in_transaction():
+    # The same scope as the transaction's settings already hold needs no statement.
+    if session.in_transaction() and session.info.get(_WRITTEN_KEY) != scope:
         _write_settings(session, scope)
 
 
 def _write_settings(session: Session, scope: Scope, connection=None) -> None:
     conn = connection if connection is not None else session.connection()
+    session.info[_WRITTEN_KEY] = scope
     if conn.dialect.name != "postgresql":
         return
     conn.execute(
@@ -114,7 +117,14 @@ def _write_settings(session: Session, scope: Scope, connection=None) -> None:
 @event.listens_for(Session, "after_begin")
 def _scope_transaction(session, transaction, connection):
     # Always write, so a pooled connection never carries an earlier transaction's scope.
+    session.info.pop(_WRITTEN_KEY, None)
     _write_settings(session, current_scope(session), connection)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _settings_unknown(session, previous_transaction):
+    # A rollback to a savepoint also undoes the settings written since it: write them again next time.
+    session.info.pop(_WRITTEN_KEY, None)
 
 
 def _owned_classes(state) -> set[type]:
@@ -146,6 +156,8 @@ def _owned_by_table() -> dict[str, type]:
 def _add_tenant_criteria(state):
     if state.is_column_load:
         return
+    if _WRITTEN_KEY not in state.session.info and state.session.in_transaction():
+        _write_settings(state.session, current_scope(state.session))  # after a rollback to a savepoint
     scope = current_scope(state.session)
     if scope.all_tenants:
         return

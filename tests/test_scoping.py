@@ -112,3 +112,32 @@ def test_row_level_security_blocks_raw_sql(backend, session, two_tenants):
                 ),
                 {"t": b.id},
             )
+
+
+@pytest.mark.postgresql_only
+def test_the_scope_is_written_once_per_transaction_and_again_after_a_savepoint_rollback(
+    backend, session, two_tenants
+):
+    """Setting the scope the transaction already holds sends nothing; a rollback to a savepoint undoes
+    the settings written inside it, so the next statement writes the scope again."""
+    a_user, a, b_user, b = two_tenants
+    sent = []
+    listen = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    engine = session.get_bind()
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        set_scope(session, tenant_id=a.id)
+        session.scalars(select(Membership)).all()
+        set_scope(session, tenant_id=a.id)
+        set_scope(session, tenant_id=a.id)
+        assert sum("set_config" in s for s in sent) == 1
+        savepoint = session.begin_nested()
+        set_scope(session, tenant_id=b.id)
+        savepoint.rollback()  # the database's settings are A's again; the session's scope is B
+        rows = session.scalars(select(Membership)).all()
+        assert [m.tenant_id for m in rows] == [b.id]
+        assert session.connection().scalars(text("SELECT tenant_id FROM membership")).all() == [b.id]
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
