@@ -68,6 +68,22 @@ def test_the_dashboard_counts_what_needs_attention_and_each_count_is_its_list(
     assert _references(client.get(tiles["soon"][0]).get_data(as_text=True)) == [made[SATURDAY].reference]
 
 
+def test_a_count_by_due_date_above_the_cap_says_more_than_and_the_status_counts_stay_exact(
+    app, client, mailbox, session, firm, monday, monkeypatch
+):
+    """A count by due date stops at the cap (it reads an index entry per request); the ones that are
+    a status come from the kept counters and are never capped."""
+    monkeypatch.setattr("tenants.requests.listing.ATTENTION_CAP", 2)
+    _entered_due(session, firm, [date(2026, 11, 20), date(2026, 11, 23), FRIDAY, SATURDAY, TUESDAY_NEXT])
+    login(client, "olli@rantakahvila.fi")
+    html = client.get("/app/?lang=en").get_data(as_text=True)
+    tiles = dict(
+        re.findall(r'id="attention-(\w+)" href="[^"]+"><span class="tile-count">([^<]+)</span>', html)
+    )
+    assert tiles == {"open": "5", "soon": "1", "overdue": "more than 2", "unverified": "0"}
+    assert len(_references(client.get("/app/inbox/?due=overdue").get_data(as_text=True))) == 3
+
+
 def test_the_list_says_how_many_days_are_left_in_words(app, client, session, firm, monday):
     _entered_due(session, firm, [FRIDAY, SATURDAY, TUESDAY_NEXT])
     login(client, "olli@rantakahvila.fi")

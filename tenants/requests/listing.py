@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, case, false, func, literal, or_, select, true, tuple_, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from ..validation import without_control_characters
-from . import states
+from . import counts, states
 from .deadlines import earliest_due_practically_on_or_after, latest_due_practically_by
-from .models import REQUEST_TYPES, DataRequest, folded
+from .models import REQUEST_TYPES, DataRequest, RequestStatusCount, folded
 from .reference import normalise_reference
 
 SOON_DAYS = 7
@@ -168,19 +168,30 @@ ATTENTION: dict[str, Filters] = {
     "overdue": Filters(due="overdue"),
     "unverified": Filters(status=states.UNVERIFIED),
 }
+# Counted up to this many and then shown as "more than": a count by due date reads the index entry of
+# every request it counts (tens of milliseconds at tens of thousands), the status counts are kept.
+ATTENTION_CAP = 999
+ATTENTION_BY_STATUS = {"open": states.OPEN, "unverified": states.UNVERIFIED}  # exact: the kept counters
 
 
 def attention_counts(session: Session, tenant_id: int, today: date, user_id: int | None) -> dict[str, int]:
-    """How many requests each of ATTENTION's filters lists, in one statement."""
-    counts = [
-        select(func.count())
-        .select_from(filtered_query(tenant_id, f, today, user_id).subquery())
-        .scalar_subquery()
-        .label(key)
-        for key, f in ATTENTION.items()
-    ]
-    row = session.execute(select(*counts)).one()
-    return dict(zip(ATTENTION, row, strict=True))
+    """How many requests each of ATTENTION's filters lists, in one statement: the ones that are a
+    status from the kept counters, the ones by due date counted up to ATTENTION_CAP + 1 (a count
+    above ATTENTION_CAP means "more than ATTENTION_CAP")."""
+    counts.write_pending(session)
+    columns = []
+    for key, f in ATTENTION.items():
+        if key in ATTENTION_BY_STATUS:
+            found = select(func.coalesce(func.sum(RequestStatusCount.n), 0)).where(
+                RequestStatusCount.tenant_id == tenant_id,
+                RequestStatusCount.status == ATTENTION_BY_STATUS[key],
+            )
+        else:
+            capped = filtered_query(tenant_id, f, today, user_id).with_only_columns(DataRequest.id)
+            found = select(func.count()).select_from(capped.limit(ATTENTION_CAP + 1).subquery())
+        columns.append(found.scalar_subquery().label(key))
+    row = session.execute(select(*columns)).one()
+    return {key: int(n) for key, n in zip(ATTENTION, row, strict=True)}
 
 
 def encode_cursor(row: DataRequest) -> str:
@@ -204,20 +215,29 @@ def decode_cursor(value: str) -> tuple[date | None, int] | None:
 
 
 def page_query(base_for: Callable[[str], Select], after: tuple[date | None, int] | None, size: int) -> Select:
-    """One page of `base` in list order, after the cursor: at most `size` rows, in one statement."""
+    """One page of `base` in list order, after the cursor: at most `size` rows, in one statement.
+
+    The two parts select only the keys (id, due date, part), so the union and its subqueries carry
+    three columns, not the request's thirty: building that statement anew for every page is cheap,
+    and the rows themselves are joined by primary key to the page's ids."""
+    keys = (DataRequest.id, DataRequest.due_on)
     parts = []
     if after is None or after[0] is not None:
-        dated = base_for("dated").where(DataRequest.due_on.is_not(None))
+        dated = base_for("dated").with_only_columns(*keys, literal(0).label("part"))
+        dated = dated.where(DataRequest.due_on.is_not(None))
         if after is not None:
             dated = dated.where(tuple_(DataRequest.due_on, DataRequest.id) > tuple_(after[0], after[1]))
-        dated = dated.add_columns(literal(0).label("part")).order_by(DataRequest.due_on, DataRequest.id)
-        parts.append(dated.limit(size).subquery())
-    undated = base_for("undated").where(DataRequest.due_on.is_(None))
+        parts.append(dated.order_by(DataRequest.due_on, DataRequest.id).limit(size).subquery())
+    undated = base_for("undated").with_only_columns(*keys, literal(1).label("part"))
+    undated = undated.where(DataRequest.due_on.is_(None))
     if after is not None and after[0] is None:
         undated = undated.where(DataRequest.id > after[1])
     # Ordered by (due_on, id) although due_on is NULL throughout: that is the order of the indexes.
-    undated = undated.add_columns(literal(1).label("part")).order_by(DataRequest.due_on, DataRequest.id)
-    parts.append(undated.limit(size).subquery())
+    parts.append(undated.order_by(DataRequest.due_on, DataRequest.id).limit(size).subquery())
     both = union_all(*(select(part) for part in parts)).subquery()
-    row = aliased(DataRequest, both)
-    return select(row).order_by(both.c.part, both.c.due_on, both.c.id).limit(size)
+    page = select(both).order_by(both.c.part, both.c.due_on, both.c.id).limit(size).subquery()
+    return (
+        select(DataRequest)
+        .join(page, DataRequest.id == page.c.id)
+        .order_by(page.c.part, page.c.due_on, page.c.id)
+    )

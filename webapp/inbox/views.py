@@ -15,18 +15,18 @@ from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices.models import Notice
 from tenants.requests import listing, service, states
-from tenants.requests.deadlines import days_left, expected_due, is_overdue, practical_due_date
-from tenants.requests.hetu import mask_hetus
+from tenants.requests.deadlines import expected_due, is_overdue, practical_due_date
 from tenants.requests.models import CHANNELS, REQUEST_TYPES
 
 from ..attachments import AttachmentProblem, discard_attachments, send_attachment, store_attachments
 from ..db import db
-from ..i18n import helsinki_today
+from ..i18n import helsinki_today, localised
 from ..labels import HANDLER_TYPE_LABELS
 from ..messages import field_errors, message
 from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only
 from .forms import AssignForm, CloseForm, EntryForm, ExtendForm, NoteForm, ReplyForm
+from .rows import list_rows, urgency
 from .timeline import sentence
 
 bp = Blueprint("inbox", __name__, url_prefix="/app/inbox")
@@ -64,30 +64,28 @@ def index():
         after,
         PAGE_SIZE + 1,
     )
-    rows = list(db().scalars(page))
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    found = list(db().scalars(page))
+    more = len(found) > PAGE_SIZE
+    found = found[:PAGE_SIZE]
     members = accounts.list_members(db(), g.tenant.id)
     return render_template(
         "inbox/list.html",
-        rows=rows,
+        rows=list_rows(
+            found,
+            today,
+            type_labels=localised(HANDLER_TYPE_LABELS),
+            status_labels=localised(STATUS_LABELS),
+            names={m.user_id: m.user.name for m in members},
+        ),
         f=f,
         counts=service.status_counts(db(), g.tenant.id),
-        next_cursor=listing.encode_cursor(rows[-1]) if more else None,
+        next_cursor=listing.encode_cursor(found[-1]) if more else None,
         members=members,
         notices=_notices(),
-        names={m.user_id: m.user.name for m in members},
-        today=today,
         STATUS_LABELS=STATUS_LABELS,
         TYPE_LABELS=HANDLER_TYPE_LABELS,
         REQUEST_TYPES=REQUEST_TYPES,
         STATUSES=states.STATUSES,
-        practical_due_date=practical_due_date,
-        expected_due=expected_due,
-        is_overdue=is_overdue,
-        days_left=days_left,
-        soon_days=listing.SOON_DAYS,
-        mask_hetus=mask_hetus,
         filter_args=f.as_args(),
     )
 
@@ -120,8 +118,7 @@ def _detail_page(req, errors: dict, values: dict | None = None):
         sentence=sentence,
         TYPE_LABELS=HANDLER_TYPE_LABELS,
         today=today,
-        days_left=days_left,
-        soon_days=listing.SOON_DAYS,
+        urgency=urgency(req.status, req.due_on, today),
         practical_due=practical_due_date(req.due_on) if req.due_on else None,
         unconfirmed_due=expected_due(req.status, req.received_on, req.due_on) if not req.due_on else None,
         overdue=req.status == states.OPEN and is_overdue(req.due_on, today),

@@ -45,9 +45,17 @@ def dashboard():
         "workspace/dashboard.html",
         members=members,
         notices=notices,
-        attention=[(key, attention[key], f.as_args()) for key, f in listing.ATTENTION.items()],
+        attention=[(key, *_capped(key, attention[key]), f.as_args()) for key, f in listing.ATTENTION.items()],
         action=ActionForm(),
     )
+
+
+def _capped(key: str, count: int) -> tuple[int, bool]:
+    """A count as the dashboard shows it, and whether it means "more than" (a count by due date
+    stops above the cap; the counts by status are exact)."""
+    if key not in listing.ATTENTION_BY_STATUS and count > listing.ATTENTION_CAP:
+        return listing.ATTENTION_CAP, True
+    return count, False
 
 
 @bp.route("/members", methods=["GET", "POST"])
