@@ -335,6 +335,19 @@ def list_members(session: Session, tenant_id: int) -> list[Membership]:
     )
 
 
+def member_names(session: Session, tenant_id: int) -> list[tuple[int, str]]:
+    """The tenant's members as (user id, name), in list_members' order: what a choice of member shows."""
+    return [
+        (user_id, name)
+        for user_id, name in session.execute(
+            select(Membership.user_id, User.name)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.tenant_id == tenant_id)
+            .order_by(Membership.role.desc(), func.lower(User.name))
+        )
+    ]
+
+
 def list_open_invitations(session: Session, tenant_id: int) -> list[Invitation]:
     """Invitations of the tenant still waiting for an answer, newest first."""
     return list(

@@ -47,8 +47,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _notices() -> list[Notice]:
-    return list(db().scalars(select(Notice).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)))
+def _notices():
+    """The tenant's notices by title: their ids and titles only (what the choices show)."""
+    return (
+        db()
+        .execute(
+            select(Notice.id, Notice.title).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)
+        )
+        .all()
+    )
 
 
 @bp.get("/")
@@ -67,7 +74,7 @@ def index():
     found = list(db().scalars(page))
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
-    members = accounts.list_members(db(), g.tenant.id)
+    members = accounts.member_names(db(), g.tenant.id)
     return render_template(
         "inbox/list.html",
         rows=list_rows(
@@ -75,7 +82,7 @@ def index():
             today,
             type_labels=localised(HANDLER_TYPE_LABELS),
             status_labels=localised(STATUS_LABELS),
-            names={m.user_id: m.user.name for m in members},
+            names=dict(members),
         ),
         f=f,
         counts=service.status_counts(db(), g.tenant.id),
