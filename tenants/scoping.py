@@ -19,7 +19,7 @@ from .errors import TenantScopeMissing
 from .models import Base, TenantOwned, User
 
 _SCOPE_KEY = "tenant_scope"
-_WRITTEN_KEY = "tenant_scope_written"  # what the transaction's settings hold (PostgreSQL)
+_WRITTEN_KEY = "tenant_scope_written"  # the scope the transaction's settings hold (written at its start)
 
 
 @dataclass(frozen=True)

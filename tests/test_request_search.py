@@ -111,6 +111,27 @@ def test_an_erased_name_is_no_longer_found(session, people):
 
 
 @pytest.mark.postgresql_only
+def test_the_search_function_gives_each_id_once_and_at_most_as_many_as_asked(backend, session, people):
+    """An address and a name are looked up apart: a request found both ways ('asa' begins Åsa Mäki's
+    address and is part of her name) is one id, and the function stops at the number asked for."""
+    tenant, made = people
+
+    def ids(typed: str, most: int) -> list[int]:
+        address = listing._like_literal(typed.lower()) + "%"
+        name = "%" + listing._like_literal(typed) + "%"
+        return session.scalars(
+            text("SELECT request_search_ids(:r, :a, :n, :m)"),
+            {"r": typed, "a": address, "n": name, "m": most},
+        ).all()
+
+    with scoped_to(session, tenant.id):
+        assert ids("asa", 10) == [made["Mäki Åsa"].id]
+        assert sorted(ids("maki", 10)) == sorted([made["Mäki Åsa"].id, made["Pekka Makinen"].id])
+        assert len(ids("maki", 1)) == 1
+        assert ids("kalle@mäki", 10) == [made["Kalle Virta"].id]
+
+
+@pytest.mark.postgresql_only
 def test_postgres_has_the_search_indexes(backend, session):
     """The indexes a search reads at scale (bench/requests_inbox prints their use at a million)."""
     defs = dict(

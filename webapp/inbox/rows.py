@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from tenants.requests import states
-from tenants.requests.deadlines import expected_due, practical_due_date
+from tenants.requests.deadlines import days_left, expected_due, is_overdue, practical_due_date
 from tenants.requests.hetu import mask_hetus
 from tenants.requests.listing import SOON_DAYS
 from tenants.requests.models import DataRequest
@@ -35,7 +35,7 @@ def urgency(status: str, due_on: date | None, today: date) -> Urgency | None:
     """By the practical due date; None for a request that is not open or has no due date."""
     if status != states.OPEN or due_on is None:
         return None
-    n = (practical_due_date(due_on) - today).days
+    n = days_left(due_on, today)
     if n < 0:
         return Urgency("overdue", ngettext("overdue by %(num)s day", "overdue by %(num)s days", -n))
     if n == 0:
@@ -97,9 +97,7 @@ def list_rows(
                 type_label=type_labels[r.type],
                 contains_hetu=r.contains_hetu,
                 status_label=status_labels[r.status],
-                overdue=r.status == states.OPEN
-                and r.due_on is not None
-                and practical_due_date(r.due_on) < today,
+                overdue=r.status == states.OPEN and is_overdue(r.due_on, today),
                 due_day=day(shown) if shown else "",
                 urgency=urgency_of(r) if r.due_on else None,
                 unconfirmed=waiting is not None,
