@@ -155,7 +155,7 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
-    given_back: int = 0  # claimed but left unsent for the next drain (the mail server was too slow)
+    given_back: int = 0  # claimed but left unsent for the next drain (a slow mail server, or a stop)
 
 
 def _due(moment: datetime):
@@ -274,18 +274,21 @@ def deliver_due(
     now: Callable[[], datetime],
     limit: int = 100,
     batch: int = BATCH,
+    stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """Send every due row once: claim a batch (committed), then send each row and record its outcome
     in a commit of its own before the next is sent, so a sender that dies leaves at most the mail in
     flight to be sent again once its lease has run out.
 
     A batch is sent while its lease is young: what is still unsent at half the lease (a slow or
-    hanging mail server) is given back as it was, for the next drain."""
+    hanging mail server) is given back as it was, for the next drain. So is what is unsent when
+    `stop()` turns true (the worker is being stopped): checked between mails, never during one."""
     report = DeliveryReport()
     session_factory = _across_tenants(session_factory)
+    stopping = stop or (lambda: False)
     handled = 0
     with _batch(transport) as sender:
-        while handled < limit:
+        while handled < limit and not stopping():
             claimed_at = time.monotonic()
             waiting = claim_batch(session_factory, now(), min(batch, limit - handled))
             if not waiting:
@@ -293,7 +296,11 @@ def deliver_due(
             handled += len(waiting)
             waiting.reverse()  # popped from the end: oldest first
             try:
-                while waiting and time.monotonic() - claimed_at < CLAIM_LEASE.total_seconds() / 2:
+                while (
+                    waiting
+                    and not stopping()
+                    and time.monotonic() - claimed_at < CLAIM_LEASE.total_seconds() / 2
+                ):
                     mail, attempt = waiting.pop()  # in flight from here: never given back
                     _deliver(session_factory, sender, mail, attempt, now, report)
             finally:

@@ -258,8 +258,31 @@ def test_two_batch_senders_at_once_send_each_mail_once(engine, server):
             s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
 
 
+def test_a_stop_asked_between_mails_gives_back_the_rest_of_the_batch_at_once(app, session, server):
+    """A worker being stopped (SIGTERM) finishes the mail in hand, never one half sent, and gives
+    back the rest of its batch, due again at once with the attempt not counted."""
+    rows = _queue(session, 5)
+    smtp = SmtpTransport("127.0.0.1", server.port, "x@seloste.test")
+    sent = []
+
+    class Counting:
+        def send(self, mail):
+            smtp.send(mail)
+            sent.append(mail)
+
+    t0 = datetime.now(UTC)
+    report = deliver_due(_factory(app), Counting(), now=lambda: t0, stop=lambda: len(sent) == 2)
+    assert (report.sent, report.given_back) == (2, 3)
+    session.expire_all()
+    states = [(r.status, r.attempts) for r in (session.get(OutboxMessage, row.id) for row in rows)]
+    assert states == [("sent", 1), ("sent", 1), ("pending", 0), ("pending", 0), ("pending", 0)]
+    assert deliver_due(_factory(app), smtp, now=lambda: t0 + timedelta(seconds=1)).sent == 3
+    assert _received_once(server, rows)
+
+
 def test_the_worker_stops_cleanly_on_sigterm_after_sending(app, session, mailbox):
-    """systemd stops the worker with SIGTERM: it unwinds (giving back unsent claims) and exits 0."""
+    """systemd stops the worker with SIGTERM: it leaves at the next safe point (here while it waits
+    for the next poll, never in the middle of a statement) and exits 0."""
     import os
     import signal
 

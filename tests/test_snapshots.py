@@ -218,6 +218,32 @@ def test_a_pdf_the_worker_has_not_printed_yet_is_a_503_in_production_mode(
     assert printed.get_data() == (snapshot_dir / f"{T}/{N}/v/1.pdf/@fi").read_bytes()
 
 
+def test_a_worker_being_stopped_starts_no_further_job_and_leaves_on_sigterm(
+    app, session, notice_firm, snapshot_dir
+):
+    """SIGTERM lets the job in hand finish; no further one is started, and the worker exits 0."""
+    import signal
+    import threading
+
+    user, tenant, notice = notice_firm
+    publish_version(session, notice_firm, today=TODAY)
+    waiting = len(_jobs(session, tenant.id))
+    assert waiting and work(app, stop=lambda: True) == []
+    assert len(_jobs(session, tenant.id)) == waiting  # still due: nothing claimed
+
+    before = signal.getsignal(signal.SIGTERM)
+    stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        stop.start()
+        result = app.test_cli_runner().invoke(args=["snapshots", "work", "--worker", "--interval", "0.1"])
+    finally:
+        stop.cancel()
+        signal.signal(signal.SIGTERM, before)
+    assert result.exit_code == 0, result.output
+    assert f"{T}: " in result.output and _jobs(session, tenant.id) == []
+    assert f"{T}/{N}/@fi" in _files(snapshot_dir)
+
+
 def test_a_failed_build_is_retried_later(app, session, notice_firm, snapshot_dir, monkeypatch):
     user, tenant, notice = notice_firm
     publish_version(session, notice_firm, today=TODAY)

@@ -406,12 +406,13 @@ def transport_for(app: Flask):
     return transport
 
 
-def drain_outbox(app: Flask, limit: int = 100):
-    """Send what is due now; returns the DeliveryReport."""
+def drain_outbox(app: Flask, limit: int = 100, stop: Callable[[], bool] | None = None):
+    """Send what is due now (until `stop()` says to stop); returns the DeliveryReport."""
     with app.app_context():
         return deliver_due(
             database().operator_session,
             transport_for(current_app._get_current_object()),
             now=lambda: datetime.now(UTC),
             limit=limit,
+            stop=stop,
         )

@@ -431,11 +431,14 @@ def build_tenant(app: Flask, tenant_id: int) -> Report:
     return Report(tenant_slug, build.written, build.unchanged, removed, build.requests)
 
 
-def work(app: Flask, *, limit: int = 100, now=lambda: datetime.now(UTC)) -> list[Report]:
-    """Do the snapshot jobs that are due (each claimed first, like the outbox)."""
+def work(app: Flask, *, limit: int = 100, now=lambda: datetime.now(UTC), stop=lambda: False) -> list[Report]:
+    """Do the snapshot jobs that are due (each claimed first, like the outbox), one after another
+    until `stop()` turns true (the worker is being stopped): checked between jobs, never during one."""
     database = app.extensions["seloste_db"]
     reports = []
     for _ in range(limit):
+        if stop():
+            break
         claim = jobs.claim_next(database.new_session, now())
         if claim is None:
             break

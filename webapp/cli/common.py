@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -18,14 +19,14 @@ from ..db import database
 from ..messages import message
 
 
-def stop_on_terminate() -> None:
-    """Let SIGTERM (systemd stopping a worker) end the worker as Ctrl-C does, unwinding: the outbox
-    then gives back the mail it has claimed but not begun to send, instead of leaving it to the lease."""
-    signal.signal(signal.SIGTERM, _terminate)
-
-
-def _terminate(_signum, _frame):
-    raise SystemExit(0)
+def stop_on_terminate() -> threading.Event:
+    """SIGTERM (systemd stopping a worker) asks the worker to stop: the returned event is set. The
+    worker finishes what it has in hand (the mail being sent, the job being written), gives back the
+    mail it has claimed but not begun to send, and leaves at the next safe point, never in the
+    middle of a statement or an SMTP conversation. Ctrl-C still stops it at once."""
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stopping.set())
+    return stopping
 
 
 def now() -> datetime:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -25,15 +23,13 @@ def outbox_send(worker, interval):
     """Send the mail that is due (once, or continuously with --worker)."""
     app = current_app._get_current_object()
     database().check_operator()
-    if worker:
-        stop_on_terminate()
+    stopping = stop_on_terminate() if worker else None
     while True:
-        report = drain_outbox(app, limit=500)
+        report = drain_outbox(app, limit=500, stop=stopping.is_set if stopping else None)
         if report.sent or report.failed or report.gave_up or not worker:
             click.echo(f"sent {report.sent}, failed {report.failed} (will retry), gave up {report.gave_up}")
-        if not worker:
+        if stopping is None or stopping.wait(interval):
             return
-        time.sleep(interval)
 
 
 @outbox_cli.command("status")

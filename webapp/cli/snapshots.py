@@ -27,21 +27,20 @@ snapshots_cli = AppGroup("snapshots", help="Public snapshots of the notices, ser
 def snapshots_work(worker, outbox, interval):
     """Write the snapshots that are due (once, or continuously with --worker)."""
     app = current_app._get_current_object()
-    if worker:
-        stop_on_terminate()
+    stopping = stop_on_terminate() if worker else None
+    stop = stopping.is_set if stopping is not None else (lambda: False)
     while True:
-        for report in work(app):
+        for report in work(app, stop=stop):
             click.echo(
                 f"{report.tenant_slug}: {report.written} written, {report.unchanged} unchanged, "
                 f"{report.removed} removed"
             )
-        if outbox:
-            sent = drain_outbox(app, limit=500)
+        if outbox and not stop():
+            sent = drain_outbox(app, limit=500, stop=stop)
             if sent.sent or sent.failed or sent.gave_up:
                 click.echo(f"mail: sent {sent.sent}, failed {sent.failed}, gave up {sent.gave_up}")
-        if not worker:
+        if stopping is None or stopping.wait(interval):
             return
-        time.sleep(interval)
 
 
 @snapshots_cli.command("rebuild")
