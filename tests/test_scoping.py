@@ -1,7 +1,7 @@
 """The tenant guard: filters by tenant, fails closed, refuses cross-tenant writes; RLS on PostgreSQL."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from tenants.errors import TenantScopeMissing
 from tenants.models import Invitation, Membership, Tenant, User
@@ -122,10 +122,11 @@ def test_the_scope_is_written_once_per_transaction_and_again_after_a_savepoint_r
     the settings written inside it, so the next statement writes the scope again."""
     a_user, a, b_user, b = two_tenants
     sent = []
-    listen = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
-    engine = session.get_bind()
-    from sqlalchemy import event
 
+    def listen(conn, cursor, statement, *rest):
+        sent.append(statement)
+
+    engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", listen)
     try:
         set_scope(session, tenant_id=a.id)
