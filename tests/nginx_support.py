@@ -21,11 +21,22 @@ def nginx_binary() -> str | None:
     )
 
 
+_GIVEN: set[int] = set()  # the ports this process has handed out
+
+
 def free_port(start: int = 18000) -> int:
-    """A free port in start-18999."""
+    """A free port in start-18999, never one this process handed out before, and only of this test
+    process's share: pytest-xdist's workers take every n-th port each, so two tests running at once
+    in two workers cannot pick the same port between finding it free and binding it."""
+    import os
     import random
 
-    candidates = [port for port in PORTS if port >= start]
+    if len(_GIVEN) > 200:  # a long run: ports handed out long ago are free again
+        _GIVEN.clear()
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:]
+    index = int(worker) % count if worker.isdigit() else 0
+    candidates = [port for port in PORTS if port >= start and port % count == index and port not in _GIVEN]
     random.shuffle(candidates)
     for port in candidates:
         with socket.socket() as s:
@@ -33,6 +44,7 @@ def free_port(start: int = 18000) -> int:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _GIVEN.add(port)
             return port
     raise RuntimeError(f"no free port in {start}-18999")
 

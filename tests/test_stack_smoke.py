@@ -177,7 +177,11 @@ class Stack:
         proc = self.start(
             "gunicorn", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "webapp:create_app()"]
         )
-        _wait(f"http://127.0.0.1:{self.app_port}/healthz", proc)
+        try:
+            _wait(f"http://127.0.0.1:{self.app_port}/healthz", proc)
+        except AssertionError as exc:  # say why: the last lines gunicorn wrote
+            tail = (self.tmp / "gunicorn.log").read_text(errors="replace").splitlines()[-8:]
+            raise AssertionError(f"{exc}; gunicorn.log ends:\n" + "\n".join(tail)) from None
 
     def stop(self, name):
         proc = self.procs.pop(name)
