@@ -312,3 +312,18 @@ def migrated_database(suffix: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def invoke_until_sigterm(app, args: list[str], after: float = 1.0):
+    """Run a worker command in this process and send it SIGTERM after `after` seconds, as systemd
+    stops it; the signal's handler is put back afterwards. Returns click's result."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    stop = threading.Timer(after, os.kill, (os.getpid(), signal.SIGTERM))
+    try:
+        stop.start()
+        return app.test_cli_runner().invoke(args=args)
+    finally:
+        stop.cancel()
+        signal.signal(signal.SIGTERM, before)

@@ -17,7 +17,7 @@ from tenants.outbox import CLAIM_LEASE, claim_batch, deliver_due, enqueue_mail
 from webapp.mail import SmtpTransport
 
 from .conftest import _free_port
-from .support import Mailbox
+from .support import Mailbox, invoke_until_sigterm
 from .test_outbox import _factory, senders_at_once
 from .test_outbox import _queue as queue
 
@@ -283,18 +283,8 @@ def test_a_stop_asked_between_mails_gives_back_the_rest_of_the_batch_at_once(app
 def test_the_worker_stops_cleanly_on_sigterm_after_sending(app, session, mailbox):
     """systemd stops the worker with SIGTERM: it leaves at the next safe point (here while it waits
     for the next poll, never in the middle of a statement) and exits 0."""
-    import os
-    import signal
-
     rows = _queue(session, 3, prefix="term")
-    before = signal.getsignal(signal.SIGTERM)
-    stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
-    try:
-        stop.start()
-        result = app.test_cli_runner().invoke(args=["outbox", "send", "--worker", "--interval", "0.1"])
-    finally:
-        stop.cancel()
-        signal.signal(signal.SIGTERM, before)
+    result = invoke_until_sigterm(app, ["outbox", "send", "--worker", "--interval", "0.1"])
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
     assert _received_once(mailbox, rows)

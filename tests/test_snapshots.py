@@ -20,7 +20,7 @@ from webapp import page_cache as cache
 from webapp.snapshots import work
 
 from .conftest import bound_app, publish_version
-from .support import answered_notice
+from .support import answered_notice, invoke_until_sigterm
 
 TODAY = date(2026, 11, 23)
 T, N = "rantakahvila-oy", "asiakasrekisteri"
@@ -222,23 +222,13 @@ def test_a_worker_being_stopped_starts_no_further_job_and_leaves_on_sigterm(
     app, session, notice_firm, snapshot_dir
 ):
     """SIGTERM lets the job in hand finish; no further one is started, and the worker exits 0."""
-    import signal
-    import threading
-
     user, tenant, notice = notice_firm
     publish_version(session, notice_firm, today=TODAY)
     waiting = len(_jobs(session, tenant.id))
     assert waiting and work(app, stop=lambda: True) == []
     assert len(_jobs(session, tenant.id)) == waiting  # still due: nothing claimed
 
-    before = signal.getsignal(signal.SIGTERM)
-    stop = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
-    try:
-        stop.start()
-        result = app.test_cli_runner().invoke(args=["snapshots", "work", "--worker", "--interval", "0.1"])
-    finally:
-        stop.cancel()
-        signal.signal(signal.SIGTERM, before)
+    result = invoke_until_sigterm(app, ["snapshots", "work", "--worker", "--interval", "0.1"])
     assert result.exit_code == 0, result.output
     assert f"{T}: " in result.output and _jobs(session, tenant.id) == []
     assert f"{T}/{N}/@fi" in _files(snapshot_dir)
