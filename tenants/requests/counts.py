@@ -56,8 +56,8 @@ def _upsert(dialect: str):
     return stmt
 
 
-def write_pending(session: Session) -> None:
-    """Write the remembered changes, rows in (tenant, status) order (before anything reads the counters)."""
+def _write_pending(session: Session) -> None:
+    """Write the remembered changes, rows in (tenant, status) order."""
     pending = session.info.pop(_PENDING, None)
     rows = [{"tenant_id": t, "status": s, "n": n} for (t, s), n in sorted((pending or {}).items()) if n]
     if not rows:
@@ -91,7 +91,7 @@ def write_pending(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session):
-    write_pending(session)
+    _write_pending(session)
     session.info.pop(_AT_SAVEPOINT, None)
 
 
@@ -142,7 +142,7 @@ def set_status(session: Session, request: DataRequest, status: str) -> None:
 
 def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
     """How many requests the tenant has in each status (statuses with none left out)."""
-    write_pending(session)
+    _write_pending(session)
     rows = session.execute(
         select(RequestStatusCount.status, RequestStatusCount.n).where(
             RequestStatusCount.tenant_id == tenant_id, RequestStatusCount.n != 0

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..validation import without_control_characters
 from . import counts, states
 from .deadlines import earliest_due_practically_on_or_after, latest_due_practically_by
-from .models import REQUEST_TYPES, DataRequest, RequestStatusCount, folded
+from .models import REQUEST_TYPES, DataRequest, folded
 from .reference import normalise_reference
 
 SOON_DAYS = 7
@@ -175,23 +175,29 @@ ATTENTION_BY_STATUS = {"open": states.OPEN, "unverified": states.UNVERIFIED}  # 
 
 
 def attention_counts(session: Session, tenant_id: int, today: date, user_id: int | None) -> dict[str, int]:
-    """How many requests each of ATTENTION's filters lists, in one statement: the ones that are a
-    status from the kept counters, the ones by due date counted up to ATTENTION_CAP + 1 (a count
-    above ATTENTION_CAP means "more than ATTENTION_CAP")."""
-    counts.write_pending(session)
-    columns = []
-    for key, f in ATTENTION.items():
-        if key in ATTENTION_BY_STATUS:
-            found = select(func.coalesce(func.sum(RequestStatusCount.n), 0)).where(
-                RequestStatusCount.tenant_id == tenant_id,
-                RequestStatusCount.status == ATTENTION_BY_STATUS[key],
-            )
-        else:
-            capped = filtered_query(tenant_id, f, today, user_id).with_only_columns(DataRequest.id)
-            found = select(func.count()).select_from(capped.limit(ATTENTION_CAP + 1).subquery())
-        columns.append(found.scalar_subquery().label(key))
-    row = session.execute(select(*columns)).one()
-    return {key: int(n) for key, n in zip(ATTENTION, row, strict=True)}
+    """How many requests each of ATTENTION's filters lists: the ones that are a status from the kept
+    counters (counts.status_counts), the ones by due date counted up to ATTENTION_CAP + 1 in one
+    statement (a count above ATTENTION_CAP means "more than ATTENTION_CAP")."""
+    by_status = counts.status_counts(session, tenant_id)
+    by_due = {
+        key: select(func.count())
+        .select_from(
+            filtered_query(tenant_id, f, today, user_id)
+            .with_only_columns(DataRequest.id)
+            .limit(ATTENTION_CAP + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+        .label(key)
+        for key, f in ATTENTION.items()
+        if key not in ATTENTION_BY_STATUS
+    }
+    row = session.execute(select(*by_due.values())).one()
+    found = dict(zip(by_due, row, strict=True))
+    return {
+        key: by_status.get(ATTENTION_BY_STATUS[key], 0) if key in ATTENTION_BY_STATUS else found[key]
+        for key in ATTENTION
+    }
 
 
 def encode_cursor(row: DataRequest) -> str:
