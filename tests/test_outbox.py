@@ -2,6 +2,7 @@
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -30,6 +31,31 @@ def _queue(session, n=1, to="person@example.fi"):
     ]
     session.commit()
     return rows
+
+
+@contextmanager
+def committed_mail(engine, n: int, prefix: str):
+    """n mails committed outside the test's transaction, for senders working on connections of their
+    own; deleted afterwards. Yields the session factory and the rows."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as s, s.begin():
+        rows = [
+            enqueue_mail(
+                s, recipient=f"{prefix}{i}@example.fi", subject="x", body_text="x", now=datetime.now(UTC)
+            )
+            for i in range(n)
+        ]
+    try:
+        yield factory, rows
+    finally:
+        with factory() as s, s.begin():
+            s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_([r.id for r in rows])))
+
+
+def statuses_of(factory, rows) -> set[str]:
+    """The statuses these committed mails have now."""
+    with factory() as s:
+        return set(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_([r.id for r in rows]))))
 
 
 def senders_at_once(factory, transport, **options) -> list[Exception]:
@@ -175,14 +201,6 @@ def test_embedded_default_writes_signup_mail_to_the_mail_folder(database_url, en
 
 def test_two_senders_at_once_never_send_a_row_twice(engine):
     """Two workers drain the same outbox at the same moment: every row goes out exactly once."""
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as s, s.begin():
-        ids = {
-            enqueue_mail(
-                s, recipient=f"race{i}@example.fi", subject="x", body_text="x", now=datetime.now(UTC)
-            ).id
-            for i in range(20)
-        }
     sent, lock = [], threading.Lock()
 
     class Slow:
@@ -191,16 +209,12 @@ def test_two_senders_at_once_never_send_a_row_twice(engine):
                 sent.append(mail.message_id)
             time.sleep(0.01)  # a delivery takes time: the other sender is busy meanwhile
 
-    try:
+    with committed_mail(engine, 20, "race") as (factory, rows):
+        ids = {r.id for r in rows}
         assert senders_at_once(factory, Slow()) == []
         mine = [i for i in sent if i in ids]
         assert sorted(mine) == sorted(ids)  # each row once, none twice, none left behind
-        with factory() as s:
-            statuses = set(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))))
-        assert statuses == {"sent"}
-    finally:
-        with factory() as s, s.begin():
-            s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        assert statuses_of(factory, rows) == {"sent"}
 
 
 def test_a_claim_abandoned_by_a_dead_sender_is_retried_after_its_lease(app, session):

@@ -8,17 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import delete, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import select
 
 from tenants import outbox
 from tenants.models import OutboxMessage
-from tenants.outbox import CLAIM_LEASE, claim_batch, deliver_due, enqueue_mail
+from tenants.outbox import CLAIM_LEASE, claim_batch, deliver_due
 from webapp.mail import SmtpTransport
 
 from .conftest import _free_port
 from .support import Mailbox, invoke_until_sigterm
-from .test_outbox import _factory, senders_at_once
+from .test_outbox import _factory, committed_mail, senders_at_once, statuses_of
 from .test_outbox import _queue as queue
 
 
@@ -236,26 +235,12 @@ def test_a_batch_still_unsent_at_half_its_lease_is_given_back(app, session, serv
 
 
 def test_two_batch_senders_at_once_send_each_mail_once(engine, server):
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as s, s.begin():
-        rows = [
-            enqueue_mail(
-                s, recipient=f"pair{i}@example.fi", subject="x", body_text="x", now=datetime.now(UTC)
-            )
-            for i in range(30)
-        ]
-    ids = [r.id for r in rows]
     transport = SmtpTransport("127.0.0.1", server.port, "x@seloste.test")
-    try:
+    with committed_mail(engine, 30, "pair") as (factory, rows):
         assert senders_at_once(factory, transport, batch=4) == []
         assert _received_once(server, rows)
         assert server.connections <= 2  # one per sender
-        with factory() as s:
-            statuses = set(s.scalars(select(OutboxMessage.status).where(OutboxMessage.id.in_(ids))))
-        assert statuses == {"sent"}
-    finally:
-        with factory() as s, s.begin():
-            s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        assert statuses_of(factory, rows) == {"sent"}
 
 
 def test_a_stop_asked_between_mails_gives_back_the_rest_of_the_batch_at_once(app, session, server):
