@@ -224,7 +224,7 @@ def page_query(base_for: Callable[[str], Select], after: tuple[date | None, int]
     """One page of `base` in list order, after the cursor: at most `size` rows, in one statement.
 
     The two parts select only the keys (id, due date, part), so the union and its subqueries carry
-    three columns, not the request's thirty: building that statement anew for every page is cheap,
+    three columns, not the request's 27: building that statement anew for every page is cheap,
     and the rows themselves are joined by primary key to the page's ids."""
     keys = (DataRequest.id, DataRequest.due_on)
     parts = []
