@@ -261,3 +261,49 @@ def test_a_row_claimed_by_another_sender_is_not_claimed_again(app, session):
     t0 = datetime.now(UTC)
     assert claim_next(_factory(app), t0) is not None
     assert claim_next(_factory(app), t0) is None
+
+
+def _built(mail_fields: dict, sender: str = "Seloste <no-reply@seloste.fi>"):
+    from tenants.outbox import Mail
+    from webapp.mail import build_message
+
+    mail = Mail(**{"message_id": 7, "body_html": "", "language": "fi", **mail_fields})
+    return message_from_bytes(build_message(mail, sender).as_bytes(), policy=policy.default)
+
+
+def test_a_built_message_reads_back_as_written_in_every_part():
+    text = "Hei Äijälä,\n\nvahvista pyyntösi: https://seloste.fi/r/abc\n" + "pitkä rivi " * 40
+    got = _built(
+        {
+            "recipient": "maija@example.fi",
+            "subject": "Vahvista pyyntösi – Kahvila Åkerö Oy",
+            "body_text": text,
+            "body_html": "<p>Hei Äijälä</p>",
+            "language": "sv",
+        },
+        sender="Tietosuoja – Seloste <no-reply@seloste.fi>",
+    )
+    assert got["Subject"] == "Vahvista pyyntösi – Kahvila Åkerö Oy"
+    assert got["From"].addresses[0].display_name == "Tietosuoja – Seloste"
+    assert got["From"].addresses[0].addr_spec == "no-reply@seloste.fi"
+    assert got["To"] == "maija@example.fi"
+    assert got["Content-Language"] == "sv"
+    assert got["Message-ID"].endswith("@seloste.fi>") and "outbox-7" in got["Message-ID"]
+    assert got.get_body(("plain",)).get_content() == text
+    assert got.get_body(("html",)).get_content() == "<p>Hei Äijälä</p>"
+
+
+def test_a_subject_cannot_add_a_header_and_a_mail_without_html_is_plain_text():
+    got = _built(
+        {"recipient": "maija@example.fi", "subject": "Aihe\r\nBcc: kaikki@example.fi", "body_text": "Hei"}
+    )
+    assert got["Subject"] == "Aihe Bcc: kaikki@example.fi"
+    assert got["Bcc"] is None
+    assert got.get_content_type() == "text/plain"
+    assert got.get_content() == "Hei"
+
+
+def test_an_internationalised_address_is_written_as_it_is():
+    got = _built({"recipient": "äiti@esimerkki.fi", "subject": "Hei", "body_text": "Hei"})
+    assert got["To"] == "äiti@esimerkki.fi"
+    assert got.get_content().strip() == "Hei"
