@@ -73,6 +73,36 @@ def test_form_offers_the_notices_rights_and_is_framable(app, firm):
     assert app.test_client().get("/rantakahvila-oy/request").status_code == 200
 
 
+def test_every_shown_form_has_its_own_start_time_and_shows_the_organisation_as_it_is_now(
+    app, client, session, firm
+):
+    from webapp import page_cache
+
+    def shown(url):
+        html = app.test_client().get(url).get_data(as_text=True)
+        return html, re.search(r'name="started" value="([^"]+)"', html).group(1)
+
+    first, first_started = shown(FORM + "?type=erasure")
+    again, again_started = shown(FORM + "?type=erasure")
+    assert first_started != again_started
+    assert re.search(r'value="erasure" checked', first) and re.search(r'value="erasure" checked', again)
+    unknown, _ = shown(FORM + "?type=<script>")
+    assert " checked" not in unknown.split('name="answer_language"')[0] and "<script>" not in unknown
+    swedish, _ = shown(FORM + "?lang=sv")
+    assert '<html lang="sv">' in swedish and 'value="sv" selected' in swedish
+    # Both are this moment's signed start times, so each form can be sent 3 s after it was shown.
+    with app.app_context():
+        for stamp in (first_started, again_started):
+            assert 0 <= time.time() - _form_clock().loads(stamp, max_age=60) < 30
+    tenant = firm[1]
+    with unscoped(session):
+        session.get(type(tenant), tenant.id).name = "Rantakahvila ja Leipomo Oy"
+    session.commit()
+    page_cache.forget_resolutions()
+    renamed, _ = shown(FORM)
+    assert "Rantakahvila ja Leipomo Oy" in renamed
+
+
 def test_submit_verify_receipt_and_routing(app, client, mailbox, session, firm):
     notice_id = firm[2].id
     r = send(app, client)

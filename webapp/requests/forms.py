@@ -24,6 +24,11 @@ def _form_clock() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="seloste-request-form")
 
 
+def signed_start() -> str:
+    """A fresh signed start time for a form being shown (URL-safe characters only)."""
+    return _form_clock().dumps(time.time())
+
+
 class RequestForm(RequesterFields, SelosteForm):
     """A request about one's personal data."""
 
@@ -36,7 +41,7 @@ class RequestForm(RequesterFields, SelosteForm):
 
     def signed_start(self) -> str:
         """A fresh signed start time for the page being rendered."""
-        return _form_clock().dumps(time.time())
+        return signed_start()
 
     def is_bot(self) -> bool:
         """The honeypot was filled in."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from tenants.errors import NotFound, ValidationFailed
@@ -28,10 +28,11 @@ from ..i18n import current_language, helsinki_today
 from ..labels import TYPE_GUIDANCE, TYPE_LABELS
 from ..limits import digest, first_use, limiter
 from ..messages import field_errors, message
+from ..page_cache import LRU
 from ..security import csrf, framable
 from ..tenancy import PublicTenant, enter_linked_tenant, public_tenant
 from ..unit_of_work import mark_rollback_only
-from .forms import STARTED_MAX_AGE, ConfirmForm, ReplyForm, RequestForm
+from .forms import STARTED_MAX_AGE, ConfirmForm, ReplyForm, RequestForm, signed_start
 
 bp = Blueprint("requests", __name__)
 log = logging.getLogger(__name__)
@@ -52,6 +53,13 @@ def _status_url(req: DataRequest, **args) -> str:
     return url_for("requests.status", token=token, lang=req.answer_language, **args)
 
 
+# A blank form is the same page for everyone who opens it, but for its signed start time: it is
+# rendered once per process and kind (organisation, notice, types, language) and the start time put
+# in its place, so the page costs a signature instead of a template.
+_STARTED_HERE = "seloste-started-here"
+_blank_forms = LRU(512)
+
+
 def _form_page(
     form: RequestForm, tenant: Tenant | PublicTenant, notice, values: dict, errors: dict, *, warn_hetu=False
 ):
@@ -66,8 +74,31 @@ def _form_page(
         warn_hetu=warn_hetu,
         TYPE_LABELS=TYPE_LABELS,
         TYPE_GUIDANCE=TYPE_GUIDANCE,
-        started=form.signed_start(),
+        started=form.signed_start() if form is not None else _STARTED_HERE,
     )
+
+
+def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
+    """The form as it is first shown: nothing typed, the type the link chose (when offered)."""
+    language = current_language()
+    types = service.offered_types(db(), tenant.id, notice.id if notice else None)
+    chosen = request.args.get("type", "")
+    values = {"type": chosen if chosen in types else "", "answer_language": language}
+    if session.get("_flashes"):  # a message to show once: not the page everyone gets
+        return _form_page(RequestForm(), tenant, notice, values, {})
+    key = (
+        tenant.id,
+        tenant.name,
+        (notice.id, notice.title) if notice else None,
+        tuple(types),
+        values["type"],
+        language,
+    )
+    page = _blank_forms.get(key)
+    if page is None:
+        page = _form_page(None, tenant, notice, values, {})
+        _blank_forms.put(key, page)
+    return page.replace(_STARTED_HERE, signed_start(), 1)
 
 
 def _problems(form: RequestForm, tenant_id: int, notice_id: int | None) -> tuple[dict, bool]:
@@ -92,14 +123,9 @@ def _handle_form(tenant: Tenant | PublicTenant, notice):
     """The form, or the submission. The organisation's request form reads nothing of the organisation
     from the database but what its address already resolved to (its id and name, see
     webapp.tenancy): showing it takes no statement, and a submission only its own."""
-    form = RequestForm()
     if request.method == "GET":
-        values = {
-            **form.values(),
-            "type": request.args.get("type", ""),
-            "answer_language": current_language(),
-        }
-        return _form_page(form, tenant, notice, values, {})
+        return _blank_form_page(tenant, notice)
+    form = RequestForm()
     if form.is_bot():
         log.info("request form honeypot triggered")
         return redirect(url_for("requests.sent"))
@@ -139,8 +165,19 @@ def tenant_form(tenant_slug):
 @bp.get("/requests/sent")
 @framable
 def sent():
-    """Check your email (the same answer for every submission, also the honeypot's)."""
-    return render_template("requests/sent.html")
+    """Check your email (the same answer for every submission, also the honeypot's): rendered once
+    per process and language."""
+    language = current_language()
+    if session.get("_flashes"):
+        return render_template("requests/sent.html")
+    page = _sent_pages.get(language)
+    if page is None:
+        page = render_template("requests/sent.html")
+        _sent_pages.put(language, page)
+    return page
+
+
+_sent_pages = LRU(8)
 
 
 def _request_by_link(purpose: str, token: str, max_age: int) -> DataRequest:
