@@ -288,6 +288,71 @@ def test_manual_entry_and_csv_export(app, client, session, firm):
     assert rows[0][0] == "reference" and rows[1][0] == req.reference and rows[1][6] == "2026-11-02"
 
 
+def _taken_reference(session, make_owner):
+    """A reference another organisation's request already has (row-level security hides it)."""
+    from tenants.requests import service
+
+    _user, other = make_owner("omistaja@toinen.fi", "Toinen Oy")
+    with scoped_to(session, other.id):
+        data = service.NewRequest("access", "Toinen Pyytäjä", "toinen@example.fi", "")
+        taken = service.submit_request(session, other.id, None, data, now=datetime.now(UTC)).reference
+    session.commit()
+    return taken
+
+
+def _references(monkeypatch, first: str) -> list[str]:
+    """Make the next new reference `first`, and the ones after it fresh; returns those handed out."""
+    from tenants.requests import reference, service
+
+    given: list[str] = []
+
+    def next_reference():
+        given.append(first if not given else reference.new_reference())
+        return given[-1]
+
+    monkeypatch.setattr(service, "new_reference", next_reference)
+    return given
+
+
+def test_a_reference_another_organisation_has_is_not_reused_and_the_request_is_stored(
+    app, client, session, firm, make_owner, monkeypatch
+):
+    taken = _taken_reference(session, make_owner)
+    given = _references(monkeypatch, taken)
+    r = send(app, client)
+    assert r.status_code == 302 and "/requests/sent" in r.headers["Location"]
+    with scoped_to(session, firm[1].id):
+        session.expire_all()
+        (req,) = session.scalars(select(DataRequest).where(DataRequest.tenant_id == firm[1].id)).all()
+    assert given[0] == taken and req.reference == given[1] != taken
+    assert len(requests_in(session)) == 2
+
+
+def test_a_request_entered_by_hand_gets_a_free_reference_too(
+    app, client, session, firm, make_owner, monkeypatch
+):
+    taken = _taken_reference(session, make_owner)
+    login(client, "olli@rantakahvila.fi")
+    given = _references(monkeypatch, taken)
+    r = client.post_form(
+        "/app/inbox/new",
+        {
+            "type": "erasure",
+            "name": "Kirje Kirjoittaja",
+            "email": "kirje@example.fi",
+            "details": "",
+            "answer_language": "fi",
+            "channel": "letter",
+            "received_on": "2026-11-02",
+            "identity_note": "Allekirjoitus vastaa sopimusta",
+            "notice": "",
+        },
+    )
+    assert r.status_code == 302
+    assert given[1] in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert given[0] == taken != given[1]
+
+
 def test_nothing_is_lost_when_the_mail_server_is_down(app, client, mailbox, session, firm, smtp_server):
     from tenants.outbox import deliver_due
     from webapp import tokens

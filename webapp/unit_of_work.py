@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 
 from .db import commit_request, rollback_request
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def init_app(app: Flask) -> None:
@@ -38,3 +41,15 @@ def deliver_now() -> None:
         drain_outbox(current_app)
     except Exception:  # the rows stay pending; `flask outbox send` retries them
         log.exception("immediate outbox delivery failed")
+
+
+def once_more_on(error: type[Exception], work: Callable[[], T]) -> T:
+    """`work()`; when it raises `error` (a clash that spoils the transaction, such as a random
+    reference another row already has), the request's transaction is rolled back and `work()` runs
+    once more in a new one."""
+    try:
+        return work()
+    except error:
+        log.info("%s: trying once more in a new transaction", error.__name__)
+        rollback_request()
+        return work()

@@ -24,7 +24,7 @@ from ..i18n import helsinki_today, localised
 from ..labels import HANDLER_TYPE_LABELS
 from ..messages import field_errors, message
 from ..tenancy import tenant_required
-from ..unit_of_work import mark_rollback_only
+from ..unit_of_work import mark_rollback_only, once_more_on
 from .forms import AssignForm, CloseForm, EntryForm, ExtendForm, NoteForm, ReplyForm
 from .rows import list_rows, urgency
 from .timeline import sentence
@@ -306,16 +306,19 @@ def enter():
         abort(400)
     else:
         try:
-            req = service.enter_request(
-                db(),
-                g.tenant.id,
-                form.notice_id({n.id for n in notices}),
-                form.new_request(),
-                channel=form.channel.data or "",
-                received_on=form.received_date(),
-                identity_note=form.identity_note.data or "",
-                by=current_user.model,
-                now=_now(),
+            req = once_more_on(
+                service.ReferenceTaken,
+                lambda: service.enter_request(
+                    db(),
+                    g.tenant.id,
+                    form.notice_id({n.id for n in notices}),
+                    form.new_request(),
+                    channel=form.channel.data or "",
+                    received_on=form.received_date(),
+                    identity_note=form.identity_note.data or "",
+                    by=current_user.model,
+                    now=_now(),
+                ),
             )
         except ValidationFailed as exc:
             errors = field_errors(exc)

@@ -31,7 +31,7 @@ from ..messages import field_errors, message
 from ..page_cache import LRU
 from ..security import csrf, framable
 from ..tenancy import PublicTenant, enter_linked_tenant, public_tenant
-from ..unit_of_work import mark_rollback_only
+from ..unit_of_work import mark_rollback_only, once_more_on
 from .forms import STARTED_MAX_AGE, ConfirmForm, ReplyForm, RequestForm, signed_start
 
 bp = Blueprint("requests", __name__)
@@ -134,7 +134,10 @@ def _handle_form(tenant: Tenant | PublicTenant, notice):
     if errors or warn_hetu:
         mark_rollback_only()
         return _form_page(form, tenant, notice, form.values(), errors, warn_hetu=warn_hetu)
-    new = service.submit_request(db(), tenant.id, notice_id, form.new_request(), now=datetime.now(UTC))
+    new = once_more_on(
+        service.ReferenceTaken,
+        lambda: service.submit_request(db(), tenant.id, notice_id, form.new_request(), now=datetime.now(UTC)),
+    )
     return redirect(url_for("requests.sent", lang=new.answer_language))
 
 
