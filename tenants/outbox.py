@@ -191,16 +191,22 @@ _MAIL_COLUMNS = (
 
 def _picked(moment: datetime, size: int, *, worn_out: bool):
     """Ids of up to `size` due rows no other sender is claiming right now (on PostgreSQL the rows are
-    locked until this transaction ends, and rows another sender has locked are skipped)."""
+    locked until this transaction ends, and rows another sender has locked are skipped).
+
+    A MATERIALIZED common table expression, read once: as a plain `IN (SELECT ... LIMIT n FOR UPDATE
+    SKIP LOCKED)` subquery PostgreSQL may run the subquery again for rows of the UPDATE, and the claim
+    then took every due row instead of `size`."""
     tries = OutboxMessage.attempts >= MAX_ATTEMPTS if worn_out else OutboxMessage.attempts < MAX_ATTEMPTS
-    return (
+    picked = (
         select(OutboxMessage.id)
         .where(*_due(moment), tries)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(size)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("worn_out" if worn_out else "picked")
+        .prefix_with("MATERIALIZED")
     )
+    return select(picked.c.id)
 
 
 def claim_batch(session_factory: Callable[[], Session], moment: datetime, size: int = BATCH) -> list[Claim]:

@@ -274,3 +274,15 @@ def test_the_worker_stops_cleanly_on_sigterm_after_sending(app, session, mailbox
     assert "sent 3" in result.output
     assert _received_once(mailbox, rows)
     assert _statuses(session, rows) == {"sent": 3}
+
+
+def test_a_drain_sends_no_more_than_its_limit_and_claims_no_more_than_a_batch(app, session, server):
+    rows = _queue(session, 12, prefix="limit")
+    moment = datetime.now(UTC)
+    claimed = claim_batch(_factory(app), moment, 5)
+    assert len(claimed) == 5
+    assert _statuses(session, rows) == {"sending": 5, "pending": 7}
+    transport = SmtpTransport("127.0.0.1", server.port, "Seloste <no-reply@seloste.test>")
+    report = deliver_due(_factory(app), transport, now=lambda: datetime.now(UTC), limit=4, batch=3)
+    assert report.sent == 4
+    assert _statuses(session, rows) == {"sending": 5, "sent": 4, "pending": 3}
