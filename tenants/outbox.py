@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import OutboxMessage
@@ -356,14 +356,20 @@ def _holding(message_id: int, attempt: int):
 
 
 def _record_sent(session_factory, message_id: int, attempt: int, moment: datetime, report: DeliveryReport):
+    # On the session's connection, as a plain statement: no ORM object is involved, and the ORM's
+    # handling of a statement cost more than the statement itself, once per mail sent.
     with session_factory() as session, session.begin():
-        session.execute(
-            update(OutboxMessage)
-            .where(*_holding(message_id, attempt))
-            .values(status="sent", sent_at=moment, last_error=None)
-            .execution_options(synchronize_session=False)
+        session.connection().execute(
+            _MARK_SENT, {"message_id": message_id, "attempt": attempt, "sent_at": moment}
         )
     report.sent += 1
+
+
+_MARK_SENT = (
+    update(OutboxMessage.__table__)
+    .where(*_holding(bindparam("message_id"), bindparam("attempt")))
+    .values(status="sent", sent_at=bindparam("sent_at"), last_error=None)
+)
 
 
 def _record_failure(

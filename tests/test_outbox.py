@@ -307,3 +307,35 @@ def test_an_internationalised_address_is_written_as_it_is():
     got = _built({"recipient": "äiti@esimerkki.fi", "subject": "Hei", "body_text": "Hei"})
     assert got["To"] == "äiti@esimerkki.fi"
     assert got.get_content().strip() == "Hei"
+
+
+def test_mail_about_an_erased_request_is_given_up_and_about_a_live_one_is_sent(
+    app, session, make_owner, mailbox
+):
+    from tenants.requests import service
+    from tenants.requests.models import DataRequest
+    from tenants.scoping import scoped_to
+    from webapp.mail import drain_outbox
+
+    _user, tenant = make_owner("omistaja@poisto.fi", "Poisto Oy")
+    with scoped_to(session, tenant.id):
+        data = service.NewRequest("access", "Eero Esimerkki", "eero@example.fi", "")
+        erased = service.submit_request(session, tenant.id, None, data, now=datetime.now(UTC))
+        kept = service.submit_request(
+            session,
+            tenant.id,
+            None,
+            service.NewRequest("access", "Kaisa", "kaisa@example.fi", ""),
+            now=datetime.now(UTC),
+        )
+        session.get(DataRequest, erased.id).erased_at = datetime.now(UTC)
+        ids = [erased.id, kept.id]
+        session.commit()
+    report = drain_outbox(app)
+    assert (report.sent, report.gave_up, report.failed) == (1, 1, 0)
+    assert mailbox.to("eero@example.fi") == [] and len(mailbox.to("kaisa@example.fi")) == 1
+    assert "Poisto Oy" in mailbox.last("kaisa@example.fi").text
+    session.expire_all()
+    with scoped_to(session, tenant.id):
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id.in_(ids)))
+        assert {r.request_id: r.status for r in rows} == {ids[0]: "failed", ids[1]: "sent"}
