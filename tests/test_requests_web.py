@@ -249,37 +249,25 @@ def test_handling_a_request_from_assignment_to_closing(app, client, mailbox, ses
     assert len(mailbox.to("olli@rantakahvila.fi")) == to_owner
 
 
+# A request received by letter, entered by hand.
+LETTER = {
+    "type": "erasure",
+    "name": "Kirje Kirjoittaja",
+    "email": "kirje@example.fi",
+    "details": "Poistakaa tietoni",
+    "answer_language": "fi",
+    "channel": "letter",
+    "received_on": "2026-11-02",
+    "identity_note": "Allekirjoitus vastaa sopimusta",
+    "notice": "",
+}
+
+
 def test_manual_entry_and_csv_export(app, client, session, firm):
     login(client, "olli@rantakahvila.fi")
-    r = client.post_form(
-        "/app/inbox/new",
-        {
-            "type": "erasure",
-            "name": "Kirje Kirjoittaja",
-            "email": "kirje@example.fi",
-            "details": "Poistakaa tietoni",
-            "answer_language": "fi",
-            "channel": "letter",
-            "received_on": "2026-11-02",
-            "identity_note": "",
-            "notice": "",
-        },
-    )
+    r = client.post_form("/app/inbox/new", {**LETTER, "identity_note": ""})
     assert r.status_code == 400 and 'id="identity_note-error"' in r.get_data(as_text=True)
-    r = client.post_form(
-        "/app/inbox/new",
-        {
-            "type": "erasure",
-            "name": "Kirje Kirjoittaja",
-            "email": "kirje@example.fi",
-            "details": "Poistakaa tietoni",
-            "answer_language": "fi",
-            "channel": "letter",
-            "received_on": "2026-11-02",
-            "identity_note": "Allekirjoitus vastaa sopimusta",
-            "notice": "",
-        },
-    )
+    r = client.post_form("/app/inbox/new", LETTER)
     assert r.status_code == 302
     (req,) = requests_in(session)
     assert (req.status, req.channel, req.due_on) == ("open", "letter", date(2026, 12, 2))
@@ -334,20 +322,7 @@ def test_a_request_entered_by_hand_gets_a_free_reference_too(
     taken = _taken_reference(session, make_owner)
     login(client, "olli@rantakahvila.fi")
     given = _references(monkeypatch, taken)
-    r = client.post_form(
-        "/app/inbox/new",
-        {
-            "type": "erasure",
-            "name": "Kirje Kirjoittaja",
-            "email": "kirje@example.fi",
-            "details": "",
-            "answer_language": "fi",
-            "channel": "letter",
-            "received_on": "2026-11-02",
-            "identity_note": "Allekirjoitus vastaa sopimusta",
-            "notice": "",
-        },
-    )
+    r = client.post_form("/app/inbox/new", LETTER)
     assert r.status_code == 302
     assert given[1] in client.get(r.headers["Location"]).get_data(as_text=True)
     assert given[0] == taken != given[1]
