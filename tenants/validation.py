@@ -25,6 +25,11 @@ def without_control_characters(value: str) -> str:
     return _CONTROL_CHARACTERS.sub("", value or "")
 
 
+def one_line(value: str | None) -> str:
+    """The text on one line: every run of whitespace (line breaks too) one space, none at the ends."""
+    return " ".join((value or "").split())
+
+
 _RESERVED_SLUGS = frozenset(
     "app api admin static login logout signup reset verify invite healthz readyz metrics language "
     "pricing help about terms privacy www mail billing embed request requests history feed "

@@ -304,8 +304,8 @@ def test_a_subject_cannot_add_a_header_and_a_mail_without_html_is_plain_text():
 
 
 def test_an_internationalised_address_is_written_as_it_is():
-    got = _built({"recipient": "äiti@esimerkki.fi", "subject": "Hei", "body_text": "Hei"})
-    assert got["To"] == "äiti@esimerkki.fi"
+    got = _built({"recipient": "äiti@esimerkki.fi", "subject": "Hei\nkaikki", "body_text": "Hei"})
+    assert got["To"] == "äiti@esimerkki.fi" and got["Subject"] == "Hei kaikki"
     assert got.get_content().strip() == "Hei"
 
 

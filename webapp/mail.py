@@ -34,6 +34,7 @@ from tenants.outbox import Mail, MailObsolete, deliver_due
 from tenants.requests.deadlines import practical_due_date
 from tenants.requests.models import DataRequest, RequestEvent
 from tenants.scoping import scoped_to, unscoped
+from tenants.validation import one_line
 
 from . import tokens
 from .db import database
@@ -240,9 +241,9 @@ def build_message(mail: Mail, sender: str) -> Message:
     else:
         msg = MIMEText(mail.body_text, "plain", "utf-8")
     name, address = parseaddr(sender)
-    msg["From"] = formataddr((_one_line(name), address), charset=_UTF8_B)
+    msg["From"] = formataddr((one_line(name), address), charset=_UTF8_B)
     msg["To"] = mail.recipient
-    msg["Subject"] = Header(_one_line(mail.subject), _UTF8_B)
+    msg["Subject"] = Header(one_line(mail.subject), _UTF8_B)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = _message_id(mail, sender)
     msg["Content-Language"] = mail.language
@@ -258,10 +259,6 @@ _UTF8_B = Charset("utf-8")
 _UTF8_B.header_encoding = BASE64
 
 
-def _one_line(value: str) -> str:
-    return " ".join((value or "").split())
-
-
 def _message_id(mail: Mail, sender: str) -> str:
     domain = sender.rsplit("@", 1)[-1].strip("> ") or "seloste.local"
     return make_msgid(idstring=f"outbox-{mail.message_id}", domain=domain)
@@ -271,7 +268,7 @@ def _international_message(mail: Mail, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = mail.recipient
-    msg["Subject"] = mail.subject
+    msg["Subject"] = one_line(mail.subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = _message_id(mail, sender)
     msg.set_content(mail.body_text)

@@ -14,7 +14,7 @@ from ..errors import NotFound, ValidationFailed
 from ..models import Membership, OutboxMessage, User
 from ..notices.models import Notice
 from ..notices.publishing import latest_version
-from ..validation import has_control_characters, normalise_email
+from ..validation import has_control_characters, normalise_email, one_line
 from . import counts, notify, states
 from .deadlines import MAX_EXTENSION_MONTHS, due_date
 from .hetu import contains_hetu
@@ -102,10 +102,6 @@ def _text(value: str, field: str, problems: dict, *, limit: int, required: str |
     return value
 
 
-def _one_line(value: str) -> str:
-    return " ".join((value or "").split())
-
-
 def check_new_request(
     session: Session, tenant_id: int, notice_id: int | None, data: NewRequest
 ) -> NewRequest:
@@ -113,7 +109,7 @@ def check_new_request(
     problems: dict[str, str] = {}
     if data.type not in offered_types(session, tenant_id, notice_id):
         problems["type"] = "request_type_invalid"
-    name = _one_line(_text(data.name, "name", problems, limit=MAX_NAME * 2, required="name_required"))
+    name = one_line(_text(data.name, "name", problems, limit=MAX_NAME * 2, required="name_required"))
     if "name" not in problems and len(name) > MAX_NAME:
         problems["name"] = "too_long"
     email = _text(data.email, "email", problems, limit=MAX_EMAIL)
@@ -123,7 +119,7 @@ def check_new_request(
         except ValidationFailed as exc:
             problems["email"] = exc.code
     details = _text(data.details, "details", problems, limit=MAX_DETAILS)
-    phone = _one_line(_text(data.phone, "phone", problems, limit=MAX_PHONE * 2))
+    phone = one_line(_text(data.phone, "phone", problems, limit=MAX_PHONE * 2))
     if "phone" not in problems and len(phone) > MAX_PHONE:
         problems["phone"] = "too_long"
     if data.answer_language not in ("fi", "sv", "en"):
