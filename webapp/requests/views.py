@@ -61,9 +61,18 @@ _blank_forms = LRU(512)
 
 
 def _form_page(
-    form: RequestForm, tenant: Tenant | PublicTenant, notice, values: dict, errors: dict, *, warn_hetu=False
+    form: RequestForm | None,
+    tenant: Tenant | PublicTenant,
+    notice,
+    values: dict,
+    errors: dict,
+    *,
+    warn_hetu=False,
+    types: list[str] | None = None,
 ):
-    types = service.offered_types(db(), tenant.id, notice.id if notice else None)
+    """The form page (`form` None: with the placeholder for the start time, see _blank_form_page)."""
+    if types is None:
+        types = service.offered_types(db(), tenant.id, notice.id if notice else None)
     return render_template(
         "requests/form.html",
         tenant=tenant,
@@ -85,7 +94,7 @@ def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
     chosen = request.args.get("type", "")
     values = {"type": chosen if chosen in types else "", "answer_language": language}
     if session.get("_flashes"):  # a message to show once: not the page everyone gets
-        return _form_page(RequestForm(), tenant, notice, values, {})
+        return _form_page(RequestForm(), tenant, notice, values, {}, types=types)
     key = (
         tenant.id,
         tenant.name,
@@ -96,7 +105,7 @@ def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
     )
     page = _blank_forms.get(key)
     if page is None:
-        page = _form_page(None, tenant, notice, values, {})
+        page = _form_page(None, tenant, notice, values, {}, types=types)
         _blank_forms.put(key, page)
     return page.replace(_STARTED_HERE, signed_start(), 1)
 
