@@ -8,6 +8,7 @@ fill the form in), a honeypot field people never see, and rate limits protect th
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import current_app
@@ -25,8 +26,24 @@ def _form_clock() -> URLSafeTimedSerializer:
 
 
 def signed_start() -> str:
-    """A fresh signed start time for a form being shown (URL-safe characters only)."""
-    return _form_clock().dumps(time.time())
+    """A fresh signed start time for a form being shown (URL-safe characters only). It carries a
+    random part: two forms shown at the same clock reading (by two processes, within the clock's
+    quarter of a microsecond) still get stamps of their own, and each can be sent once."""
+    return _form_clock().dumps([time.time(), secrets.token_hex(6)])
+
+
+def started_at(stamp: str) -> float | None:
+    """When the form with this signed start was shown, or None when the stamp is not ours. A stamp
+    of a form shown before stamps had a random part (the bare time) is still read."""
+    try:
+        value = _form_clock().loads(stamp or "", max_age=STARTED_MAX_AGE)
+    except BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str):
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 class RequestForm(RequesterFields, SelosteForm):
@@ -49,11 +66,8 @@ class RequestForm(RequesterFields, SelosteForm):
 
     def too_quick(self) -> bool:
         """Sent sooner than a person can fill the form in (or without a valid start time)."""
-        try:
-            started = _form_clock().loads(self.started.data or "", max_age=STARTED_MAX_AGE)
-        except BadSignature:
-            return True
-        return not isinstance(started, int | float) or time.time() - float(started) < MIN_FILL_SECONDS
+        started = started_at(self.started.data)
+        return started is None or time.time() - started < MIN_FILL_SECONDS
 
     def values(self) -> dict:
         """The typed values, to show the form again."""
