@@ -65,6 +65,23 @@ def test_bad_input_is_refused_with_the_field(session, tenant):
         session.rollback()
 
 
+def test_a_request_checked_for_another_organisation_is_checked_again(session, tenant, make_owner):
+    user, t = tenant
+    _other_user, other = make_owner("toinen@yritys.fi", "Yritys Oy")
+    typed = NewRequest("access", "  Maija   Meikäläinen ", "Maija@Example.FI", "Haluan kopion.")
+    with scoped_to(session, t.id, user.id):
+        checked = service.check_new_request(session, t.id, None, typed)
+        request = service.submit_request(session, t.id, None, checked, now=NOW)
+    assert (request.name, request.email) == ("Maija Meikäläinen", "maija@example.fi")
+    # A request checked for one organisation is not taken as checked by another: checked again, a
+    # bad one is refused there.
+    bad = service.check_new_request(session, t.id, None, typed)
+    bad = type(bad)(**{**bad.__dict__, "email": "maija(at)x"})
+    with scoped_to(session, other.id, None), pytest.raises(ValidationFailed) as refused:
+        service.submit_request(session, other.id, None, bad, now=NOW)
+    assert refused.value.problems == {"email": "email_invalid"}
+
+
 def test_duplicates_are_linked_not_doubled(session, tenant):
     first = verify(session, tenant, submit(session, tenant))
     second = verify(

@@ -88,6 +88,21 @@ class NewRequest:
     answer_language: str = "fi"
 
 
+@dataclass(frozen=True)
+class CheckedRequest(NewRequest):
+    """A request as check_new_request returned it: in canonical form and without problems, for the
+    tenant and notice it was checked for (a notice's rights decide the types it takes)."""
+
+    checked_for: tuple[int, int | None] = (0, None)
+
+
+def _checked(session: Session, tenant_id: int, notice_id: int | None, data: NewRequest) -> CheckedRequest:
+    """`data` when it was already checked for this tenant and notice, else checked now."""
+    if isinstance(data, CheckedRequest) and data.checked_for == (tenant_id, notice_id):
+        return data
+    return check_new_request(session, tenant_id, notice_id, data)
+
+
 def _text(value: str, field: str, problems: dict, *, limit: int, required: str | None = None) -> str:
     """The text stripped, or '' with its problem noted (control characters, too long, missing)."""
     value = value or ""
@@ -104,7 +119,7 @@ def _text(value: str, field: str, problems: dict, *, limit: int, required: str |
 
 def check_new_request(
     session: Session, tenant_id: int, notice_id: int | None, data: NewRequest
-) -> NewRequest:
+) -> CheckedRequest:
     """The request in canonical form, or ValidationFailed naming every field with a problem at once."""
     problems: dict[str, str] = {}
     if data.type not in offered_types(session, tenant_id, notice_id):
@@ -126,7 +141,9 @@ def check_new_request(
         problems["answer_language"] = "language_invalid"
     if problems:
         raise ValidationFailed.of(problems)
-    return NewRequest(data.type, name, email, details, phone, data.answer_language)
+    return CheckedRequest(
+        data.type, name, email, details, phone, data.answer_language, checked_for=(tenant_id, notice_id)
+    )
 
 
 def has_hetu(data: NewRequest) -> bool:
@@ -159,8 +176,11 @@ def submit_request(
 ) -> DataRequest:
     """Store a web request and mail the requester the verification link. The request is received
     now (Art. 12(3): when it reaches the controller), so its month counts from today; confirming the
-    email address is an identity step inside that month, not its start."""
-    data = check_new_request(session, tenant_id, notice_id, data)
+    email address is an identity step inside that month, not its start.
+
+    A request the caller already checked (check_new_request, for the same tenant and notice) is not
+    checked again."""
+    data = _checked(session, tenant_id, notice_id, data)
     request = DataRequest(
         tenant_id=tenant_id,
         reference=new_reference(),

@@ -110,9 +110,12 @@ def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
     return page.replace(_STARTED_HERE, signed_start(), 1)
 
 
-def _problems(form: RequestForm, tenant_id: int, notice_id: int | None) -> tuple[dict, bool]:
-    """Every problem with what was sent, at once (so the person fixes everything together), and
-    whether the text seems to hold a personal identity code that was not acknowledged."""
+def _problems(
+    form: RequestForm, tenant_id: int, notice_id: int | None
+) -> tuple[dict, bool, service.CheckedRequest | None]:
+    """Every problem with what was sent, at once (so the person fixes everything together), whether
+    the text seems to hold a personal identity code that was not acknowledged, and the request as
+    checked (None when a field has a problem)."""
     errors = {}
     if form.too_quick():
         errors["form"] = _(
@@ -124,8 +127,8 @@ def _problems(form: RequestForm, tenant_id: int, notice_id: int | None) -> tuple
     try:
         checked = service.check_new_request(db(), tenant_id, notice_id, form.new_request())
     except ValidationFailed as exc:
-        return {**errors, **field_errors(exc, requester=True)}, False
-    return errors, not errors and service.has_hetu(checked) and not form.hetu_ack.data
+        return {**errors, **field_errors(exc, requester=True)}, False, None
+    return errors, not errors and service.has_hetu(checked) and not form.hetu_ack.data, checked
 
 
 def _handle_form(tenant: Tenant | PublicTenant, notice):
@@ -139,13 +142,13 @@ def _handle_form(tenant: Tenant | PublicTenant, notice):
         log.info("request form honeypot triggered")
         return redirect(url_for("requests.sent"))
     notice_id = notice.id if notice else None
-    errors, warn_hetu = _problems(form, tenant.id, notice_id)
+    errors, warn_hetu, checked = _problems(form, tenant.id, notice_id)
     if errors or warn_hetu:
         mark_rollback_only()
         return _form_page(form, tenant, notice, form.values(), errors, warn_hetu=warn_hetu)
     new = once_more_on(
         service.ReferenceTaken,
-        lambda: service.submit_request(db(), tenant.id, notice_id, form.new_request(), now=datetime.now(UTC)),
+        lambda: service.submit_request(db(), tenant.id, notice_id, checked, now=datetime.now(UTC)),
     )
     return redirect(url_for("requests.sent", lang=new.answer_language))
 
