@@ -11,6 +11,8 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import storage_from_string
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 log = logging.getLogger(__name__)
@@ -40,7 +42,19 @@ def first_use(kind: str, value: str, lifetime_seconds: int) -> bool:
         return True
 
 
+def marks_store(uri: str):
+    """The store of the single-use marks: the rate limits' store, where a command is sent once.
+
+    A Redis client told to retry (`retry_on_timeout=true` in REDIS_URL, a common setting) sends a
+    command again when its answer is late. An INCR the server had carried out would then count twice,
+    and a form's first use would read as its second ("this form has already been sent"). Here the
+    error reaches `first_use` instead, which lets the person through; the mark is made all the same."""
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        return storage_from_string(uri, retry=Retry(NoBackoff(), 0))
+    return storage_from_string(uri)
+
+
 def init_app(app: Flask) -> None:
     """Read RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED from the config."""
     limiter.init_app(app)
-    app.extensions["seloste_marks"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["seloste_marks"] = marks_store(app.config["RATELIMIT_STORAGE_URI"])
