@@ -232,7 +232,8 @@ def build_message(mail: Mail, sender: str) -> Message:
     of `EmailMessage` (the outbox sender builds one per mail): the subject and the sender's name are
     encoded words, the bodies UTF-8 in base64. An address that is not ASCII (an internationalised
     mailbox, sent with SMTPUTF8) is built as an `EmailMessage`, which knows how to write it."""
-    if not (mail.recipient.isascii() and parseaddr(sender)[1].isascii()):
+    name, address = parseaddr(sender)
+    if not (mail.recipient.isascii() and address.isascii()):
         return _international_message(mail, sender)
     if mail.body_html:
         # A boundary of its own: base64 lines cannot hold "=_", so the generator need not search
@@ -240,7 +241,6 @@ def build_message(mail: Mail, sender: str) -> Message:
         msg = MIMEMultipart("alternative", boundary="=_" + secrets.token_hex(16))
     else:
         msg = MIMEText(mail.body_text, "plain", "utf-8")
-    name, address = parseaddr(sender)
     msg["From"] = formataddr((one_line(name), address), charset=_UTF8_B)
     msg["To"] = mail.recipient
     msg["Subject"] = Header(one_line(mail.subject), _UTF8_B)

@@ -56,10 +56,6 @@ class RequestForm(RequesterFields, SelosteForm):
     started = HiddenField()  # when the form was shown, signed
     website = StringField()  # the honeypot: hidden from people, filled in by bots
 
-    def signed_start(self) -> str:
-        """A fresh signed start time for the page being rendered."""
-        return signed_start()
-
     def is_bot(self) -> bool:
         """The honeypot was filled in."""
         return bool(self.website.data)

@@ -61,7 +61,6 @@ _blank_forms = LRU(512)
 
 
 def _form_page(
-    form: RequestForm | None,
     tenant: Tenant | PublicTenant,
     notice,
     values: dict,
@@ -69,8 +68,10 @@ def _form_page(
     *,
     warn_hetu=False,
     types: list[str] | None = None,
+    started: str | None = None,
 ):
-    """The form page (`form` None: with the placeholder for the start time, see _blank_form_page)."""
+    """The form page with a fresh signed start time (or `started`: the placeholder of a page
+    rendered for the cache, see _blank_form_page)."""
     if types is None:
         types = service.offered_types(db(), tenant.id, notice.id if notice else None)
     return render_template(
@@ -83,7 +84,7 @@ def _form_page(
         warn_hetu=warn_hetu,
         TYPE_LABELS=TYPE_LABELS,
         TYPE_GUIDANCE=TYPE_GUIDANCE,
-        started=form.signed_start() if form is not None else _STARTED_HERE,
+        started=started or signed_start(),
     )
 
 
@@ -94,7 +95,7 @@ def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
     chosen = request.args.get("type", "")
     values = {"type": chosen if chosen in types else "", "answer_language": language}
     if session.get("_flashes"):  # a message to show once: not the page everyone gets
-        return _form_page(RequestForm(), tenant, notice, values, {}, types=types)
+        return _form_page(tenant, notice, values, {}, types=types)
     key = (
         tenant.id,
         tenant.name,
@@ -105,7 +106,7 @@ def _blank_form_page(tenant: Tenant | PublicTenant, notice) -> str:
     )
     page = _blank_forms.get(key)
     if page is None:
-        page = _form_page(None, tenant, notice, values, {}, types=types)
+        page = _form_page(tenant, notice, values, {}, types=types, started=_STARTED_HERE)
         _blank_forms.put(key, page)
     return page.replace(_STARTED_HERE, signed_start(), 1)
 
@@ -145,7 +146,7 @@ def _handle_form(tenant: Tenant | PublicTenant, notice):
     errors, warn_hetu, checked = _problems(form, tenant.id, notice_id)
     if errors or warn_hetu:
         mark_rollback_only()
-        return _form_page(form, tenant, notice, form.values(), errors, warn_hetu=warn_hetu)
+        return _form_page(tenant, notice, form.values(), errors, warn_hetu=warn_hetu)
     new = once_more_on(
         service.ReferenceTaken,
         lambda: service.submit_request(db(), tenant.id, notice_id, checked, now=datetime.now(UTC)),
