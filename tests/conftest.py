@@ -160,10 +160,7 @@ def bind_to(application, connection) -> Database:
 @contextmanager
 def bound_app(database_url, engine, smtp_server, **extra_env):
     """An app whose sessions join one connection's outer transaction, rolled back at the end."""
-    from webapp import page_cache as cache
-
-    cache.pages.clear()  # rows of earlier tests were rolled back: forget what was cached from them
-    cache.forget_resolutions()
+    # create_app forgets the pages and resolutions cached from earlier tests' (rolled back) rows
     application = create_app(environ=app_environ(database_url, smtp_server.port, **extra_env))
     application.test_client_class = Client
     connection = engine.connect()

@@ -12,7 +12,7 @@ from tenants.notices import publishing, service
 from tenants.scoping import scoped_to
 from webapp import page_cache as cache
 
-from .conftest import publish_version
+from .conftest import app_environ, publish_version
 
 TODAY = date(2026, 11, 23)
 BASE = "/rantakahvila-oy/asiakasrekisteri"
@@ -174,3 +174,19 @@ def test_the_pdf_is_tagged_paginated_and_its_links_work(app, published):
     ]
     assert f"http://localhost{BASE}/history?lang=fi" in uris
     assert f"http://localhost{BASE}/v/1.json" in uris
+
+
+def test_an_app_built_later_in_the_process_serves_nothing_cached_from_another_database(
+    database_url, smtp_server
+):
+    """Two apps in one process (a worker re-created, a second database) share the process's caches:
+    an address or a version id of the first database names other rows in the second."""
+    from webapp import create_app
+
+    cache.remember(("tenant", "rantakahvila-oy"), "a tenant of another database")
+    cache.pages.put(("version", 1, "fi"), b"a page of another database")
+    app = create_app(environ=app_environ(database_url, smtp_server.port))
+    assert cache.resolved(("tenant", "rantakahvila-oy")) is None
+    assert cache.pages.get(("version", 1, "fi")) is None
+    app.extensions["seloste_db"].engine.dispose()
+

@@ -48,8 +48,9 @@ def register_proxy(app: Flask) -> None:
 
 def register_database(app: Flask) -> None:
     """Engine, request unit of work, and delivery of mail queued by the request."""
-    from . import db, snapshots, storage, unit_of_work
+    from . import db, page_cache, snapshots, storage, unit_of_work
 
+    page_cache.forget_all()  # cached from an earlier app's database, if any
     db.init_app(app)
     unit_of_work.init_app(app)
     storage.init_app(app)

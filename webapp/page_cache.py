@@ -66,3 +66,10 @@ def remember(key, value) -> None:
 def forget_resolutions() -> None:
     """Drop every cached resolution (after publishing, withdrawing or renaming)."""
     _resolved.clear()
+
+
+def forget_all() -> None:
+    """Drop every cached page and resolution: a new app in this process may work on another
+    database, where the same ids and addresses name other rows."""
+    pages.clear()
+    forget_resolutions()
