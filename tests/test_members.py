@@ -150,6 +150,29 @@ def test_removed_member_no_longer_sees_the_tenant(app, client, make_owner, sessi
     assert r.request.path == "/app/account/no-organisation"
 
 
+def test_a_member_removed_from_the_organisation_they_work_in_goes_on_in_their_other_one(
+    app, client, make_owner, session
+):
+    _, firm = make_owner("olli@firma.fi", "Firma Oy")
+    accountant, own_firm = make_owner("tilitoimisto@tili.fi", "Tilitoimisto Oy")
+    with unscoped(session):
+        member = accounts.add_member(session, firm.id, accountant.id, "handler", now())
+    session.commit()
+    other = app.test_client()
+    login(other, "tilitoimisto@tili.fi")
+    r = other.post_form(f"/app/tenants/{firm.id}/switch", follow_redirects=True)
+    assert "<h1>Firma Oy</h1>" in r.get_data(as_text=True)
+    login(client, "olli@firma.fi")
+    client.post_form(f"/app/members/{member.id}/remove")
+
+    r = other.get("/app/", follow_redirects=True)
+    assert r.status_code == 200 and "<h1>Tilitoimisto Oy</h1>" in r.get_data(as_text=True)
+    members = other.get("/app/members").get_data(as_text=True)
+    assert "tilitoimisto@tili.fi" in members and "olli@firma.fi" not in members
+    assert other.get("/app/inbox/").status_code == 200
+    assert "Firma Oy" not in other.get("/app/").get_data(as_text=True)
+
+
 def test_an_invitation_cannot_be_accepted_by_another_account(app, client, mailbox, make_owner, session):
     _, tenant = make_owner("olli@firma.fi", "Firma Oy")
     make_owner("mallory@muu.fi", "Muu Oy")

@@ -169,6 +169,12 @@ def use_user(user_id: int | None) -> None:
     use_scope(tenant_id, user_id)
 
 
+def use_tenant(tenant_id: int | None) -> None:
+    """Work in this tenant as the user already in scope, if any."""
+    user_id = g.db_scope[1] if "db_scope" in g else None
+    use_scope(tenant_id, user_id)
+
+
 def commit_request() -> bool:
     """Commit the request's unit of work, if it opened one; True when it queued mail."""
     session = g.get("db_session")

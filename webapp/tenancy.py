@@ -24,7 +24,7 @@ from tenants.notices import publishing
 
 from . import page_cache
 from .auth_session import login_manager
-from .db import db, use_scope
+from .db import db, use_scope, use_tenant
 
 TENANT_KEY = "tenant_id"
 
@@ -83,14 +83,20 @@ def tenant_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        # The organisation the session last worked in is the scope the user is loaded in, before
+        # the membership is confirmed: until then only rows chosen by the user's own id are read
+        # (their account, their memberships), which that scope shows whatever the organisation.
+        # When the membership holds, as it nearly always does, the scope is written once per page.
+        wanted = session.get(TENANT_KEY)
+        use_tenant(wanted if isinstance(wanted, int) else None)
         if not current_user.is_authenticated:
+            use_scope(None)
             return login_manager.unauthorized()
         user_id = current_user.id
-        use_scope(None, user_id)  # the user's own memberships only
         memberships = accounts.memberships_of(db(), user_id)
         if not memberships:
+            use_scope(None, user_id)
             return redirect(url_for("account.no_tenant"))
-        wanted = session.get(TENANT_KEY)
         membership = next((m for m in memberships if m.tenant_id == wanted), memberships[0])
         session[TENANT_KEY] = membership.tenant_id
         use_scope(membership.tenant_id, user_id)
