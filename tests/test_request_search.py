@@ -45,7 +45,7 @@ def _page(session, tenant, typed: str, search) -> set[str]:
         None,
         51,
     )
-    return {r.name for r in session.scalars(page)}
+    return {r.name for r in session.execute(page)}
 
 
 def found(session, tenant, typed: str) -> set[str]:

@@ -71,7 +71,7 @@ def index():
         after,
         PAGE_SIZE + 1,
     )
-    found = list(db().scalars(page))
+    found = db().execute(page).all()
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     members = accounts.member_names(db(), g.tenant.id)
