@@ -173,6 +173,26 @@ def test_a_member_removed_from_the_organisation_they_work_in_goes_on_in_their_ot
     assert "Firma Oy" not in other.get("/app/").get_data(as_text=True)
 
 
+def test_pages_send_a_new_session_cookie_only_when_the_organisation_changes(app, make_owner, session):
+    _, firm = make_owner("olli@firma.fi", "Firma Oy")
+    accountant, own_firm = make_owner("tilitoimisto@tili.fi", "Tilitoimisto Oy")
+    with unscoped(session):
+        accounts.add_member(session, firm.id, accountant.id, "handler", now())
+    session.commit()
+    client = app.test_client()
+    login(client, "tilitoimisto@tili.fi")
+    client.get("/app/")
+    # A page that keeps the organisation leaves the cookie as it is: two tabs cannot overwrite
+    # each other's session (a message to show once, a switch of organisation) with an older copy.
+    for path in ("/app/", "/app/inbox/", "/app/members"):
+        r = client.get(path)
+        assert r.status_code == 200 and "Set-Cookie" not in r.headers, path
+    r = client.post_form(f"/app/tenants/{firm.id}/switch")
+    assert "session=" in r.headers.get("Set-Cookie", "")
+    r = client.get("/app/")
+    assert "<h1>Firma Oy</h1>" in r.get_data(as_text=True) and "Set-Cookie" not in r.headers
+
+
 def test_an_invitation_cannot_be_accepted_by_another_account(app, client, mailbox, make_owner, session):
     _, tenant = make_owner("olli@firma.fi", "Firma Oy")
     make_owner("mallory@muu.fi", "Muu Oy")

@@ -98,7 +98,8 @@ def tenant_required(view):
             use_scope(None, user_id)
             return redirect(url_for("account.no_tenant"))
         membership = next((m for m in memberships if m.tenant_id == wanted), memberships[0])
-        session[TENANT_KEY] = membership.tenant_id
+        if membership.tenant_id != wanted:  # written only when it changes: no new cookie on every page
+            session[TENANT_KEY] = membership.tenant_id
         use_scope(membership.tenant_id, user_id)
         g.memberships, g.membership, g.tenant = memberships, membership, membership.tenant
         return view(*args, **kwargs)
