@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import false, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, false, func, select, text, update
+from sqlalchemy.orm import Session, contains_eager
 
 from . import notify, passwords
 from .errors import Forbidden, NotFound, ValidationFailed
@@ -308,6 +308,22 @@ def memberships_of(session: Session, user_id: int) -> list[Membership]:
     )
 
 
+def user_and_memberships(session: Session, user_id: int) -> tuple[User | None, list[Membership]]:
+    """The user's row and every tenant they belong to, by tenant name (as memberships_of), in one
+    statement: what every logged-in page reads first. (None, []) for no such user."""
+    rows = session.execute(
+        select(User, Membership)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Tenant, Tenant.id == Membership.tenant_id)
+        .options(contains_eager(Membership.tenant))
+        .where(User.id == user_id)
+        .order_by(func.lower(Tenant.name), Tenant.id)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [membership for _user, membership in rows if membership is not None]
+
+
 def membership_in(session: Session, tenant_id: int, user_id: int) -> Membership:
     """The user's membership in the tenant, or NotFound (other tenants are invisible)."""
     membership = session.scalar(
@@ -323,6 +339,10 @@ def _require_owner(session: Session, tenant_id: int, user_id: int) -> None:
         raise Forbidden()
 
 
+# Owners first, then by name: the order of the members everywhere they are listed.
+MEMBER_ORDER = (Membership.role.desc(), func.lower(User.name))
+
+
 def list_members(session: Session, tenant_id: int) -> list[Membership]:
     """The tenant's members, owners first."""
     return list(
@@ -330,22 +350,25 @@ def list_members(session: Session, tenant_id: int) -> list[Membership]:
             select(Membership)
             .join(Membership.user)
             .where(Membership.tenant_id == tenant_id)
-            .order_by(Membership.role.desc(), func.lower(User.name))
+            .order_by(*MEMBER_ORDER)
         )
+    )
+
+
+def member_names_select(tenant_id: int) -> Select:
+    """(name, user id) of the tenant's members, unordered (MEMBER_ORDER is their order): for reading
+    together with other small lists in one statement."""
+    return (
+        select(User.name, Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == tenant_id)
     )
 
 
 def member_names(session: Session, tenant_id: int) -> list[tuple[int, str]]:
     """The tenant's members as (user id, name), in list_members' order: what a choice of member shows."""
-    return [
-        (user_id, name)
-        for user_id, name in session.execute(
-            select(Membership.user_id, User.name)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.tenant_id == tenant_id)
-            .order_by(Membership.role.desc(), func.lower(User.name))
-        )
-    ]
+    stmt = member_names_select(tenant_id).order_by(*MEMBER_ORDER)
+    return [(user_id, name) for name, user_id in session.execute(stmt)]
 
 
 def list_open_invitations(session: Session, tenant_id: int) -> list[Invitation]:

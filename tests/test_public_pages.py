@@ -189,4 +189,3 @@ def test_an_app_built_later_in_the_process_serves_nothing_cached_from_another_da
     assert cache.resolved(("tenant", "rantakahvila-oy")) is None
     assert cache.pages.get(("version", 1, "fi")) is None
     app.extensions["seloste_db"].engine.dispose()
-

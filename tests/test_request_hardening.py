@@ -455,3 +455,29 @@ def test_the_default_list_order_is_due_date_then_undated_across_pages(app, clien
         more = re.search(r'<a href="(/app/inbox/\?after=[^"]+)">', html)
         url = more.group(1).replace("&amp;", "&") if more else None
     assert seen == expected and len(seen) == 60
+
+
+def test_the_list_offers_the_firms_notices_and_members_and_counts_each_status(
+    app, client, session, firm, make_owner
+):
+    user, tenant, notice = firm
+    make_owner("mallory@muu.fi", "Muu Oy")  # another firm, with a member of its own
+    _enter_with_due(session, firm, [date(2026, 12, 1), date(2026, 12, 2)], prefix="P")
+    with scoped_to(session, tenant.id, user.id):
+        request_service.submit_request(
+            session,
+            tenant.id,
+            notice.id,
+            request_service.NewRequest("access", "U 1", "u1@example.fi", "x"),
+            now=datetime.now(UTC),
+        )
+    session.commit()
+    login(client, "olli@rantakahvila.fi")
+    html = client.get(f"/app/inbox/?notice={notice.id}&assignee={user.id}").get_data(as_text=True)
+    notices = re.search(r'<select class="input" id="notice".*?</select>', html, re.S).group(0)
+    assert f'<option value="{notice.id}" selected>{notice.title}</option>' in notices
+    assignees = re.search(r'<select class="input" id="assignee".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)"', assignees) == [str(user.id)]
+    assert f'<option value="{user.id}" selected>' in assignees and "mallory" not in html.lower()
+    counts = dict(re.findall(r'\?status=(\w+)"[^>]*>[^<]*<span class="count">(\d+)</span>', html))
+    assert counts["open"] == "2" and counts["unverified"] == "1" and counts["completed"] == "0"

@@ -6,7 +6,8 @@ from flask import Flask, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
-from tenants.models import User
+from tenants import accounts
+from tenants.models import Membership, User
 
 from .db import db, use_scope, use_user
 
@@ -18,10 +19,12 @@ login_manager.session_protection = "basic"
 
 
 class LoginUser(UserMixin):
-    """The logged-in user as flask-login sees it; attributes come from the User row."""
+    """The logged-in user as flask-login sees it; attributes come from the User row. `memberships`:
+    the organisations the user belongs to, by name, when they were read with the user (else None)."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, memberships: list[Membership] | None = None):
         self.model = user
+        self.memberships = memberships
 
     def __getattr__(self, name):
         return getattr(self.model, name)
@@ -39,11 +42,11 @@ def _load_user(user_key: str):
         return None
     before = g.get("db_scope", (None, None))
     use_user(user_id)  # on PostgreSQL a user's row is visible to that user (and their firms) only
-    user = db().get(User, user_id)
+    user, memberships = accounts.user_and_memberships(db(), user_id)
     if user is None or user.auth_version != version or user.email_verified_at is None:
         use_scope(*before)
         return None
-    return LoginUser(user)
+    return LoginUser(user, memberships)
 
 
 def log_in(user: User, remember: bool = False) -> None:

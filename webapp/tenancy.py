@@ -93,7 +93,9 @@ def tenant_required(view):
             use_scope(None)
             return login_manager.unauthorized()
         user_id = current_user.id
-        memberships = accounts.memberships_of(db(), user_id)
+        memberships = current_user.memberships
+        if memberships is None:  # a user logged in during this request
+            memberships = accounts.memberships_of(db(), user_id)
         if not memberships:
             use_scope(None, user_id)
             return redirect(url_for("account.no_tenant"))

@@ -15,7 +15,7 @@ directions never wait for each other in a cycle.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, func, insert, select, text, update
+from sqlalchemy import Select, bindparam, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
@@ -140,15 +140,18 @@ def set_status(session: Session, request: DataRequest, status: str) -> None:
     _add(session, request.tenant_id, {before: -1, status: 1})
 
 
+def status_counts_select(session: Session, tenant_id: int) -> Select:
+    """(status, how many) for each status the tenant has requests in, once this transaction's changes
+    to the counters are written: for reading together with other small lists in one statement."""
+    _write_pending(session)
+    return select(RequestStatusCount.status, RequestStatusCount.n).where(
+        RequestStatusCount.tenant_id == tenant_id, RequestStatusCount.n != 0
+    )
+
+
 def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
     """How many requests the tenant has in each status (statuses with none left out)."""
-    _write_pending(session)
-    rows = session.execute(
-        select(RequestStatusCount.status, RequestStatusCount.n).where(
-            RequestStatusCount.tenant_id == tenant_id, RequestStatusCount.n != 0
-        )
-    ).all()
-    return {status: n for status, n in rows}
+    return {status: n for status, n in session.execute(status_counts_select(session, tenant_id))}
 
 
 def recount(session: Session, tenant_id: int) -> dict[str, int]:

@@ -9,14 +9,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, func, literal, select, union_all
 
 from tenants import accounts
 from tenants.errors import ValidationFailed
 from tenants.notices.models import Notice
-from tenants.requests import listing, service, states
+from tenants.requests import counts, listing, service, states
 from tenants.requests.deadlines import expected_due, is_overdue, practical_due_date
-from tenants.requests.models import CHANNELS, REQUEST_TYPES
+from tenants.requests.models import CHANNELS, REQUEST_TYPES, RequestStatusCount
 
 from ..attachments import AttachmentProblem, discard_attachments, send_attachment, store_attachments
 from ..db import db
@@ -58,6 +58,37 @@ def _notices():
     )
 
 
+def _in_one_statement(*parts: tuple[Select, tuple]) -> list[list[tuple[str, int]]]:
+    """The rows of each (select, its order), read in one statement: as statements of their own,
+    each small list costs a round trip to the database and the ORM's work for one statement. Each
+    select has two columns, a text and a number; each list comes back in its order."""
+    both = union_all(
+        *(
+            q.add_columns(literal(i).label("part"), func.row_number().over(order_by=order).label("at"))
+            for i, (q, order) in enumerate(parts)
+        )
+    ).subquery()
+    lists: list[list[tuple[str, int]]] = [[] for _ in parts]
+    for text, number, part, _at in db().execute(select(both).order_by(both.c.part, both.c.at)):
+        lists[part].append((text, number))
+    return lists
+
+
+def _list_choices(tenant_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[str, int]]:
+    """What the list shows besides its rows: the members (user id, name) and the notices (id, title)
+    to filter by, and how many requests each status has."""
+    members, notices, by_status = _in_one_statement(
+        (accounts.member_names_select(tenant_id), accounts.MEMBER_ORDER),
+        (select(Notice.title, Notice.id).where(Notice.tenant_id == tenant_id), (Notice.title, Notice.id)),
+        (counts.status_counts_select(db(), tenant_id), (RequestStatusCount.status,)),
+    )
+    return (
+        [(user_id, name) for name, user_id in members],
+        [(notice_id, title) for title, notice_id in notices],
+        dict(by_status),
+    )
+
+
 @bp.get("/")
 @tenant_required
 def index():
@@ -74,7 +105,7 @@ def index():
     found = db().execute(page).all()
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
-    members = accounts.member_names(db(), g.tenant.id)
+    members, notices, counts_by_status = _list_choices(g.tenant.id)
     return render_template(
         "inbox/list.html",
         rows=list_rows(
@@ -85,10 +116,10 @@ def index():
             names=dict(members),
         ),
         f=f,
-        counts=service.status_counts(db(), g.tenant.id),
+        counts=counts_by_status,
         next_cursor=listing.encode_cursor(found[-1]) if more else None,
         members=members,
-        notices=_notices(),
+        notices=notices,
         STATUS_LABELS=STATUS_LABELS,
         TYPE_LABELS=HANDLER_TYPE_LABELS,
         REQUEST_TYPES=REQUEST_TYPES,
