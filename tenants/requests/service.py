@@ -597,11 +597,6 @@ def needing_verification_reminder(session: Session, *, now: datetime) -> list[Da
     )
 
 
-def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
-    """How many requests the tenant has in each status (from the counters: no requests are read)."""
-    return counts.status_counts(session, tenant_id)
-
-
 # Events labelled with the requester's name (the others name the member who acted, which stays).
 REQUESTER_EVENTS = frozenset({"submitted", "verified", "message_in", "linked_duplicate"})
 
