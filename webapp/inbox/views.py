@@ -67,9 +67,9 @@ def _in_one_statement(*parts: tuple[Select, tuple]) -> list[list[tuple[str, int]
             q.add_columns(literal(i).label("part"), func.row_number().over(order_by=order).label("at"))
             for i, (q, order) in enumerate(parts)
         )
-    ).subquery()
+    ).order_by("part", "at")  # by the first select's labels: no subquery and its columns to build
     lists: list[list[tuple[str, int]]] = [[] for _ in parts]
-    for text, number, part, _at in db().execute(select(both).order_by(both.c.part, both.c.at)):
+    for text, number, part, _at in db().execute(both):
         lists[part].append((text, number))
     return lists
 
