@@ -298,19 +298,12 @@ def update_profile(session: Session, user: User, *, name: str, language: str) ->
 
 def memberships_of(session: Session, user_id: int) -> list[Membership]:
     """Every tenant the user belongs to, by tenant name."""
-    return list(
-        session.scalars(
-            select(Membership)
-            .join(Membership.tenant)
-            .where(Membership.user_id == user_id)
-            .order_by(func.lower(Tenant.name), Tenant.id)
-        )
-    )
+    return user_and_memberships(session, user_id)[1]
 
 
 def user_and_memberships(session: Session, user_id: int) -> tuple[User | None, list[Membership]]:
-    """The user's row and every tenant they belong to, by tenant name (as memberships_of), in one
-    statement: what every logged-in page reads first. (None, []) for no such user."""
+    """The user's row and every tenant they belong to, by tenant name, in one statement: what every
+    logged-in page reads first. (None, []) for no such user."""
     rows = session.execute(
         select(User, Membership)
         .outerjoin(Membership, Membership.user_id == User.id)

@@ -305,6 +305,21 @@ def test_manual_entry_and_csv_export(app, client, session, firm):
     assert rows[0][0] == "reference" and rows[1][0] == req.reference and rows[1][6] == "2026-11-02"
 
 
+def test_a_request_entered_for_a_notice_keeps_the_choice_on_an_error_and_is_stored_with_it(
+    app, client, session, firm
+):
+    notice_id, title = firm[2].id, firm[2].title
+    login(client, "olli@rantakahvila.fi")
+    page = client.get("/app/inbox/new").get_data(as_text=True)
+    assert f'<option value="{notice_id}">{title}</option>' in page
+    r = client.post_form("/app/inbox/new", {**LETTER, "notice": str(notice_id), "identity_note": ""})
+    assert r.status_code == 400
+    assert f'<option value="{notice_id}" selected>{title}</option>' in r.get_data(as_text=True)
+    assert client.post_form("/app/inbox/new", {**LETTER, "notice": str(notice_id)}).status_code == 302
+    (req,) = requests_in(session)
+    assert req.notice_id == notice_id
+
+
 def _taken_reference(session, make_owner):
     """A reference another organisation's request already has (row-level security hides it)."""
     from tenants.requests import service

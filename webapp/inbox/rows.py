@@ -13,12 +13,12 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import Row
 
 from tenants.requests import states
 from tenants.requests.deadlines import days_left, expected_due, is_overdue, practical_due_date
 from tenants.requests.hetu import mask_hetus
 from tenants.requests.listing import SOON_DAYS
-from tenants.requests.models import DataRequest
 
 from ..i18n import format_day
 
@@ -62,14 +62,15 @@ class ListRow:
 
 
 def list_rows(
-    requests: Iterable[DataRequest],
+    requests: Iterable[Row],
     today: date,
     *,
     type_labels: dict[str, str],
     status_labels: dict[str, str],
     names: dict[int, str],
 ) -> list[ListRow]:
-    """The page's rows. A date is formatted, and a count of days put in words, once per page."""
+    """The page's rows, from rows of listing.LIST_COLUMNS. A date is formatted, and a count of days
+    put in words, once per page."""
     days: dict[date, str] = {}
     urgencies: dict[tuple[date, str], Urgency | None] = {}
 
@@ -78,7 +79,7 @@ def list_rows(
             days[value] = format_day(practical_due_date(value))
         return days[value]
 
-    def urgency_of(r: DataRequest) -> Urgency | None:
+    def urgency_of(r: Row) -> Urgency | None:
         key = (r.due_on, r.status)
         if key not in urgencies:
             urgencies[key] = urgency(r.status, r.due_on, today)

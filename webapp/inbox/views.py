@@ -47,15 +47,18 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _notices():
-    """The tenant's notices by title: their ids and titles only (what the choices show)."""
-    return (
-        db()
-        .execute(
-            select(Notice.id, Notice.title).where(Notice.tenant_id == g.tenant.id).order_by(Notice.title)
-        )
-        .all()
-    )
+# The tenant's notices as a choice shows them: (title, id), by title.
+NOTICE_ORDER = (Notice.title, Notice.id)
+
+
+def _notices_select(tenant_id: int) -> Select:
+    return select(Notice.title, Notice.id).where(Notice.tenant_id == tenant_id)
+
+
+def _notices() -> list[tuple[int, str]]:
+    """The tenant's notices by title, as (id, title): what the choices show."""
+    stmt = _notices_select(g.tenant.id).order_by(*NOTICE_ORDER)
+    return [(notice_id, title) for title, notice_id in db().execute(stmt)]
 
 
 def _in_one_statement(*parts: tuple[Select, tuple]) -> list[list[tuple[str, int]]]:
@@ -79,7 +82,7 @@ def _list_choices(tenant_id: int) -> tuple[list[tuple[int, str]], list[tuple[int
     to filter by, and how many requests each status has."""
     members, notices, by_status = _in_one_statement(
         (accounts.member_names_select(tenant_id), accounts.MEMBER_ORDER),
-        (select(Notice.title, Notice.id).where(Notice.tenant_id == tenant_id), (Notice.title, Notice.id)),
+        (_notices_select(tenant_id), NOTICE_ORDER),
         (counts.status_counts_select(db(), tenant_id), (RequestStatusCount.status,)),
     )
     return (
@@ -342,7 +345,7 @@ def enter():
                 lambda: service.enter_request(
                     db(),
                     g.tenant.id,
-                    form.notice_id({n.id for n in notices}),
+                    form.notice_id({notice_id for notice_id, _title in notices}),
                     form.new_request(),
                     channel=form.channel.data or "",
                     received_on=form.received_date(),
