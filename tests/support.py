@@ -52,19 +52,25 @@ def prepare_postgres(worker: str) -> str:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-            for role, options in (
-                (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
-                (OPERATOR_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS"),
-                (OPERATOR_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {OPERATOR_ROLE}"),
-                (SWITCH_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {APP_ROLE}, {OPERATOR_ROLE}"),
-            ):
-                _create_role(conn, role, options)
+            _create_roles(conn)
         admin.dispose()
     except Exception as exc:  # unreachable server, auth refused, ...
         skip_or_fail(f"PostgreSQL at {admin_url.render_as_string(hide_password=True)} is unreachable: {exc}")
     owner_url = admin_url.set(database=name)
     migrate.upgrade(owner_url.render_as_string(hide_password=False), APP_ROLE)
     return owner_url.set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+def _create_roles(conn) -> None:
+    """The roles the migrations grant to and the tests log in as (roles belong to the server, not to
+    a database: the first run on a new server makes them)."""
+    for role, options in (
+        (APP_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS"),
+        (OPERATOR_ROLE, "NOLOGIN NOSUPERUSER NOBYPASSRLS"),
+        (OPERATOR_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {OPERATOR_ROLE}"),
+        (SWITCH_LOGIN, f"LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {APP_ROLE}, {OPERATOR_ROLE}"),
+    ):
+        _create_role(conn, role, options)
 
 
 def _create_role(conn, role: str, options: str) -> None:
@@ -305,6 +311,8 @@ def migrated_database(suffix: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test file run alone on a new server comes here before any prepare_postgres.
+            _create_roles(conn)
         migrate.upgrade(admin_url.set(database=name).render_as_string(hide_password=False), APP_ROLE)
         as_app = admin_url.set(database=name, username=APP_ROLE, password=None)
         yield admin_url, name, as_app.render_as_string(hide_password=False)
