@@ -115,7 +115,6 @@ class Stack:
             "PROXY_COUNT": "1",
             "REDIS_URL": "redis://127.0.0.1:6379/13",
             "WEB_CONCURRENCY": "2",
-            "WEB_THREADS": "1",
             "BIND": f"127.0.0.1:{self.app_port}",
             "MAIL_TRANSPORT": "file",
             "MAIL_DIR": str(self.mail),
