@@ -243,3 +243,29 @@ def test_an_invitation_to_an_existing_account_is_in_that_persons_language(client
     newcomer = mailbox.last("uusi@firma.fi").message
     assert known["Content-Language"] == "sv"
     assert newcomer["Content-Language"] == "fi"
+
+
+def test_a_page_reached_in_the_request_that_logged_the_user_in_finds_their_organisations(
+    app, make_owner, session
+):
+    """A user logged in during the request comes without their memberships: they are read then."""
+    from flask import g
+
+    from webapp.auth_session import log_in
+    from webapp.db import db
+    from webapp.tenancy import tenant_required
+
+    _, firm = make_owner("olli@firma.fi", "Firma Oy")
+    accountant, own_firm = make_owner("tilitoimisto@tili.fi", "Tilitoimisto Oy")
+    with unscoped(session):
+        accounts.add_member(session, firm.id, accountant.id, "handler", now())
+    session.commit()
+
+    @tenant_required
+    def page():
+        return g.tenant.name, [m.tenant.name for m in g.memberships]
+
+    with app.test_request_context("/app/"):
+        user = accounts.authenticate(db(), "tilitoimisto@tili.fi", PASSWORD, now())
+        log_in(user)
+        assert page() == ("Firma Oy", ["Firma Oy", "Tilitoimisto Oy"])

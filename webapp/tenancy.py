@@ -24,7 +24,7 @@ from tenants.notices import publishing
 
 from . import page_cache
 from .auth_session import login_manager
-from .db import db, use_scope, use_tenant
+from .db import db, use_scope, use_tenant, use_user
 
 TENANT_KEY = "tenant_id"
 
@@ -94,7 +94,8 @@ def tenant_required(view):
             return login_manager.unauthorized()
         user_id = current_user.id
         memberships = current_user.memberships
-        if memberships is None:  # a user logged in during this request
+        if memberships is None:  # a user logged in during this request, not in scope yet
+            use_user(user_id)
             memberships = accounts.memberships_of(db(), user_id)
         if not memberships:
             use_scope(None, user_id)
