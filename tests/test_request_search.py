@@ -132,6 +132,29 @@ def test_the_search_function_gives_each_id_once_and_at_most_as_many_as_asked(bac
 
 
 @pytest.mark.postgresql_only
+def test_the_ids_a_search_found_go_to_the_page_as_one_value(backend, session, people):
+    """However many requests a search finds, the page's statement is the same: the ids are one
+    array. (A parameter per id cost a page about 20 ms more processor time at 900 ids.)"""
+    from sqlalchemy.dialects import postgresql
+
+    tenant, made = people
+
+    def rendered(typed: str) -> tuple[str, list[int]]:
+        with scoped_to(session, tenant.id):
+            condition = listing.search_condition(typed, session)
+        compiled = condition.compile(
+            dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True}
+        )
+        return str(compiled), sorted(value for values in compiled.params.values() for value in values)
+
+    one, one_ids = rendered("kalle")
+    three, three_ids = rendered("s")  # Åsa, Liisa, Straße
+    assert one_ids == [made["Kalle Virta"].id]
+    assert len(three_ids) == 3
+    assert one == three
+
+
+@pytest.mark.postgresql_only
 def test_postgres_has_the_search_indexes(backend, session):
     """The indexes a search reads at scale (bench/requests_inbox prints their use at a million)."""
     defs = dict(

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, case, false, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import Integer, Select, any_, case, false, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..validation import without_control_characters
@@ -166,9 +167,12 @@ def search_condition(typed: str, session: Session | None = None):
         found = func.request_search_ids(reference, address, name, SEARCH_IDS + 1).column_valued("id")
         ids = session.scalar(select(func.array_agg(found))) or []
         if len(ids) <= SEARCH_IDS:
-            # None found: no id is 0. (A constant false would leave a scan of the whole table in the
-            # plan, never run but costed, and a plan that costly is compiled by the JIT first: 30 ms.)
-            return DataRequest.id.in_(ids or [0])
+            # One array parameter, `id = ANY(...)`: an IN list of a parameter per id cost the page
+            # about 20 ms of processor time at 900 ids (rendered, sent and parsed twice, once per
+            # part). None found: no id is 0. (A constant false would leave a scan of the whole
+            # table in the plan, never run but costed, and a plan that costly is compiled by the
+            # JIT first: 30 ms.)
+            return DataRequest.id == any_(literal(ids or [0], ARRAY(Integer)))
         # Very many match: wrapped in CASE, the test has no statistics and the planner takes it to
         # hold for half the rows, so it walks the list's index in order and stops at a page (its
         # estimate from LIKE's statistics is far too low and would read and sort every request).
