@@ -8,26 +8,12 @@ Create Date: 2026-12-05
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.rls import _ALL, OPERATOR_ALL, OPERATOR_ROLE, platform_rows_policy, tenant_policy
+from migrations.rls import _ALL, OPERATOR_ALL, OPERATOR_ROLE, rewrite_policies
 
 revision = "0013_operator_rls"
 down_revision = "0009_truthful_notices"
 branch_labels = None
 depends_on = None
-
-# Every table with a tenant_isolation policy, and how its policy was made.
-TENANT_TABLES = {
-    "membership": {"also_own_user_rows": True},
-    "invitation": {},
-    "notice": {},
-    "notice_version": {},
-    "notice_slug_alias": {},
-    "data_request": {},
-    "request_event": {},
-    "tenant_event": {},
-    "request_status_count": {},
-}
-PLATFORM_ROW_TABLES = ("outbox_message",)
 
 
 def _need_operator_role(bind) -> None:
@@ -45,15 +31,6 @@ def _need_operator_role(bind) -> None:
     op.execute(f"CREATE ROLE {OPERATOR_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS")
 
 
-def _rewrite(every: str) -> None:
-    for table, options in TENANT_TABLES.items():
-        op.execute(f"DROP POLICY tenant_isolation ON {table}")
-        op.execute(tenant_policy(table, every=every, **options))
-    for table in PLATFORM_ROW_TABLES:
-        op.execute(f"DROP POLICY tenant_isolation ON {table}")
-        op.execute(platform_rows_policy(table, every=every))
-
-
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
@@ -65,13 +42,13 @@ def upgrade() -> None:
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {OPERATOR_ROLE}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {OPERATOR_ROLE}")
     op.execute(f"REVOKE ALL ON alembic_version FROM {OPERATOR_ROLE}")
-    _rewrite(OPERATOR_ALL)
+    rewrite_policies(OPERATOR_ALL)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    _rewrite(_ALL)
+    rewrite_policies(_ALL)
     # The role stays (it is the cluster's, and other databases may use it); its rights here go.
     op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {OPERATOR_ROLE}")
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {OPERATOR_ROLE}")
