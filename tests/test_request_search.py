@@ -75,6 +75,44 @@ def test_a_search_finding_very_many_lists_the_same(session, people, monkeypatch)
     assert found(session, tenant, "maki") == {"Mäki Åsa", "Pekka Makinen"}
 
 
+def test_a_name_common_in_the_start_of_the_list_is_walked_for_and_lists_the_same(
+    session, people, monkeypatch
+):
+    tenant, _made = people
+    # Two of the first five requests have "maki": common, so no ids are looked up.
+    monkeypatch.setattr(listing, "NAME_SAMPLE", 5)
+    monkeypatch.setattr(listing, "NAME_COMMON", 2)
+    assert found(session, tenant, "maki") == {"Mäki Åsa", "Pekka Makinen"}
+    assert found(session, tenant, "ohman") == {"Liisa Öhman"}  # one in five: looked up
+    if session.get_bind().dialect.name == "postgresql":
+        with scoped_to(session, tenant.id):
+            assert "ANY" not in str(listing.search_condition("maki", session))
+            assert "ANY" in str(listing.search_condition("ohman", session))
+
+
+@pytest.mark.postgresql_only
+def test_whether_a_name_is_common_is_told_by_the_tenants_own_requests(backend, session, people):
+    """request_name_is_common counts the requests of the tenant in scope only, the first `sample` of
+    them in the list's order."""
+    tenant, _made = people
+
+    def common(scope: int, typed: str, sample: int, enough: int) -> bool:
+        with scoped_to(session, scope):
+            return session.scalar(
+                text("SELECT request_name_is_common(:n, :s, :e)"),
+                {"n": "%" + listing._like_literal(typed) + "%", "s": sample, "e": enough},
+            )
+
+    assert common(tenant.id, "maki", 10, 2) is True
+    assert common(tenant.id, "maki", 10, 3) is False
+    assert common(tenant.id, "muualla", 10, 1) is False  # another firm's requester
+    other = session.scalar(text("SELECT id FROM tenant WHERE name = 'Muu Oy'"))
+    assert common(other, "muualla", 10, 1) is True
+    # In the list's order: none is verified yet, so none has a due date and they come as made.
+    assert common(tenant.id, "maki", 1, 1) is True  # Åsa Mäki, made first
+    assert common(tenant.id, "ohman", 2, 1) is False  # Liisa Öhman is the third
+
+
 def test_addresses_exactly_or_by_their_beginning_in_any_case(session, people):
     tenant, _made = people
     assert found(session, tenant, "pekka_m@example.fi") == {"Pekka Makinen"}
