@@ -70,7 +70,9 @@ def enable_tenant_rls_with_platform_rows(table: str) -> None:
 
 
 # The tables 0013_operator_rls gave a tenant_isolation policy, and how each policy is made; the
-# migrations that rewrite the policies (0013, 0016) rewrite these.
+# migrations that rewrite the policies (0013, 0016) rewrite these. The list stays as it is: a table
+# made later gets its policy from its own migration (listed here, 0013 would look for it before it
+# exists).
 TENANT_TABLES = {
     "membership": {"also_own_user_rows": True},
     "invitation": {},
