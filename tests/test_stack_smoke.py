@@ -169,7 +169,10 @@ class Stack:
 
     def start(self, name, argv):
         log = open(self.tmp / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-        self.procs[name] = subprocess.Popen(argv, env=self.env, cwd=ROOT, stdout=log, stderr=log)
+        # A session of its own, so that close() can end the process with everything it started.
+        self.procs[name] = subprocess.Popen(
+            argv, env=self.env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+        )
         return self.procs[name]
 
     def start_gunicorn(self):
@@ -194,7 +197,11 @@ class Stack:
 
     def close(self):
         for name in list(self.procs):
-            self.procs[name].kill()
+            # The whole group: nginx's workers outlive a master killed alone, and keep its port.
+            try:
+                os.killpg(self.procs[name].pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.procs[name].wait(timeout=30)
         if self.moto is not None:
             self.stop_bucket()
