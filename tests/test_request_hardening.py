@@ -90,10 +90,28 @@ def test_a_henkilotunnus_in_name_or_phone_is_warned_about_and_masked_in_the_list
     login(owner, "olli@rantakahvila.fi")
     listing = owner.get("/app/inbox/").get_data(as_text=True)
     assert req.reference in listing and HETU not in listing and f"Maija {MASK}" in listing
+    assert re.search(
+        rf'>{req.reference}</a></td>\s*<td[^>]*>Maija {re.escape(MASK)}<br>.*?<span class="tag" title=',
+        listing,
+        re.S,
+    )
     export = owner.get("/app/inbox/export.csv").get_data(as_text=True)
     assert HETU not in export and MASK in export
     detail = owner.get(f"/app/inbox/{req.id}").get_data(as_text=True)
     assert HETU in detail and 'id="hetu-note"' in detail  # in full on its own page, with a note
+
+
+def test_the_list_writes_what_a_requester_typed_as_text(app, client, mailbox, session, firm):
+    hostile = 'Maija "><img src=x onerror=alert(1)> & <b>'
+    req = open_request(app, client, mailbox, session, name=hostile)
+    owner = app.test_client()
+    login(owner, "olli@rantakahvila.fi")
+    listing = owner.get("/app/inbox/").get_data(as_text=True)
+    assert "<img" not in listing and "<b>" not in listing
+    row = re.search(
+        rf'<a class="ref" href="/app/inbox/{req.id}">{req.reference}</a></td>\s*<td[^>]*>([^<]*)<br>', listing
+    )
+    assert row and row.group(1) == "Maija &#34;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;"
 
 
 def test_a_henkilotunnus_in_a_status_page_reply_is_warned_about_first(app, client, mailbox, session, firm):

@@ -2,7 +2,9 @@
 
 The list worked this out in the template, row by row, through macros and helper calls: at fifty rows
 that was most of the page's time. Here each row is one small object, built in plain Python with the
-dates and words that repeat across rows looked up once for the page.
+dates and words that repeat across rows looked up once for the page, and written as its table row
+here too: written by the template, each row cost about 100 000 more processor instructions, a tenth
+of the list page. Every value a requester typed is escaped (row_html).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup, escape
 from sqlalchemy import Row
 
 from tenants.requests import states
@@ -29,6 +32,12 @@ class Urgency:
 
     modifier: str  # the badge's class modifier: 'overdue', 'soon' or ''
     words: str
+
+    def badge(self, overdue_id: str = "") -> Markup:
+        """The badge; one that says overdue gets `overdue_id` as its id, when given."""
+        modifier = f" badge--{self.modifier}" if self.modifier else ""
+        id_ = f' id="{escape(overdue_id)}"' if overdue_id and self.modifier == "overdue" else ""
+        return Markup(f'<span class="badge{modifier}"{id_}>{escape(self.words)}</span>')  # noqa: S704 (escaped)
 
 
 def urgency(status: str, due_on: date | None, today: date) -> Urgency | None:
@@ -59,6 +68,71 @@ class ListRow:
     urgency: Urgency | None
     unconfirmed: bool  # due_day is the date the request will have once its email is confirmed
     assignee: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowWords:
+    """What every row of a page repeats, escaped once for the page: each cell's column label (shown
+    beside the cell on narrow screens), the words of the tags, and the link to a request without its
+    id."""
+
+    reference: str
+    requester: str
+    type: str
+    status: str
+    due: str
+    assignee: str
+    hetu: str
+    hetu_title: str
+    unconfirmed: str
+    detail_prefix: str
+
+
+def row_words(detail_prefix: str) -> RowWords:
+    """The words in the request's language; `detail_prefix` is a request's address less its id."""
+    return RowWords(
+        *(
+            str(escape(word))
+            for word in (
+                _("Reference"),
+                _("Requester"),
+                _("Type"),
+                _("Status"),
+                _("Due"),
+                _("Assignee"),
+                _("hetu"),
+                _("Contains a personal identity code; shown only on the request page"),
+                _("email not yet confirmed"),
+                detail_prefix,
+            )
+        )
+    )
+
+
+def row_html(r: ListRow, w: RowWords) -> Markup:
+    """The row of the list's table. Every value is escaped here or in row_words: an f-string, because
+    Markup's own formatting escapes through Python calls and cost as much as the template did."""
+    overdue = ' class="row--overdue"' if r.overdue else ""
+    hetu = f' <span class="tag" title="{w.hetu_title}">{w.hetu}</span>' if r.contains_hetu else ""
+    if not r.due_day:
+        due = "–"
+    else:
+        if r.unconfirmed:
+            badge = f'<span class="badge badge--unconfirmed">{w.unconfirmed}</span>'
+        else:
+            badge = r.urgency.badge() if r.urgency else ""
+        due = f'<span class="due-date">{escape(r.due_day)}</span> {badge}'
+    return Markup(  # noqa: S704 (every value escaped, as the docstring says)
+        f"<tr{overdue}>\n"
+        f'  <td data-label="{w.reference}"><a class="ref" href="{w.detail_prefix}{r.id:d}">'
+        f"{escape(r.reference)}</a></td>\n"
+        f'  <td data-label="{w.requester}">{escape(r.name)}<br><span class="muted">{escape(r.email)}</span></td>\n'
+        f'  <td data-label="{w.type}">{escape(r.type_label)}{hetu}</td>\n'
+        f'  <td data-label="{w.status}">{escape(r.status_label)}</td>\n'
+        f'  <td data-label="{w.due}">{due}</td>\n'
+        f'  <td data-label="{w.assignee}">{escape(r.assignee)}</td>\n'
+        "</tr>"
+    )
 
 
 def list_rows(

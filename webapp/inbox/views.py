@@ -26,7 +26,7 @@ from ..messages import field_errors, message
 from ..tenancy import tenant_required
 from ..unit_of_work import mark_rollback_only, once_more_on
 from .forms import AssignForm, CloseForm, EntryForm, ExtendForm, NoteForm, ReplyForm
-from .rows import list_rows, urgency
+from .rows import list_rows, row_html, row_words, urgency
 from .timeline import sentence
 
 bp = Blueprint("inbox", __name__, url_prefix="/app/inbox")
@@ -109,15 +109,17 @@ def index():
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     members, notices, counts_by_status = _list_choices(g.tenant.id)
+    words = row_words(url_for("inbox.detail", request_id=1)[:-1])
+    rows = list_rows(
+        found,
+        today,
+        type_labels=localised(HANDLER_TYPE_LABELS),
+        status_labels=localised(STATUS_LABELS),
+        names=dict(members),
+    )
     return render_template(
         "inbox/list.html",
-        rows=list_rows(
-            found,
-            today,
-            type_labels=localised(HANDLER_TYPE_LABELS),
-            status_labels=localised(STATUS_LABELS),
-            names=dict(members),
-        ),
+        rows=[row_html(r, words) for r in rows],
         f=f,
         counts=counts_by_status,
         next_cursor=listing.encode_cursor(found[-1]) if more else None,
