@@ -144,6 +144,29 @@ def test_mail_goes_out_in_the_recipients_language(client, mailbox, make_owner):
     assert "lösenord" in mail.text.lower()
 
 
+def test_a_response_that_changes_its_language_translates_in_the_new_one(app):
+    """The catalog kept for a request (webapp.i18n._Catalogs) follows force_locale and refresh."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    from webapp.i18n import use_tenant_language
+
+    def both():
+        return gettext("Requests"), render_template_string("{{ _('Requests') }}")
+
+    with app.test_request_context("/?lang=fi"):
+        assert both() == ("Pyynnöt", "Pyynnöt")
+        with force_locale("sv"):
+            assert both() == ("Begäranden", "Begäranden")
+        assert both() == ("Pyynnöt", "Pyynnöt")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert both() == ("Requests", "Requests")
+        use_tenant_language(SimpleNamespace(default_language="sv"))  # a page of a Swedish firm
+        assert both() == ("Begäranden", "Begäranden")
+
+
 def _invitation_link(client, mailbox, make_owner, session, default_language):
     from tenants import accounts
     from tenants.scoping import scoped_to

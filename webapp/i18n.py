@@ -9,6 +9,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, g, request
 from flask_babel import Babel, Domain, get_locale, refresh
+from flask_babel import _get_current_context as _babel_context  # its per-request namespace (4.0)
 from flask_login import current_user
 
 from tenants.billing.plans import VAT_PERCENT, with_vat
@@ -100,19 +101,31 @@ def localised(labels: dict) -> dict:
 class _Catalogs(Domain):
     """flask-babel's message domain, with each language's catalog found by the locale itself: flask-babel
     builds a key from the locale's name for every string it translates, and a page of the inbox
-    translates a hundred."""
+    translates a hundred.
+
+    The catalog found is also kept for the rest of the request, on flask-babel's per-request namespace
+    beside the locale it was found for: finding it costs two more look-ups of that namespace and a
+    locale compared field by field. A locale changed since (force_locale, refresh) is another object,
+    so the catalog is found again."""
 
     def __init__(self, domain: str):
         super().__init__(domain=domain)
         self._by_locale: dict = {}
 
     def get_translations(self):
+        ctx = _babel_context()
+        if ctx is not None:
+            kept = getattr(ctx, "seloste_catalog", None)
+            if kept is not None and kept[0] is getattr(ctx, "babel_locale", None):
+                return kept[1]
         locale = get_locale()
         found = self._by_locale.get(locale) if locale is not None else None
         if found is None:
             found = super().get_translations()
             if locale is not None:
                 self._by_locale[locale] = found
+        if ctx is not None and locale is not None:
+            ctx.seloste_catalog = (locale, found)
         return found
 
 
@@ -123,7 +136,16 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(ROOT / "webapp" / "translations"),
     )
-    babel.domain_instance = _Catalogs(app.extensions["babel"].default_domain)
+    catalogs = babel.domain_instance = _Catalogs(app.extensions["babel"].default_domain)
+    # The templates' gettext straight from the domain: flask-babel's own looks the domain up first,
+    # on every string, in a per-request namespace that holds the one domain this app has.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogs.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: catalogs.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogs.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogs.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["euros"] = format_euros
     app.jinja_env.filters["with_vat"] = with_vat
