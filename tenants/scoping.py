@@ -8,6 +8,7 @@ row-level security policies from the migrations apply as a second wall.
 
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -127,24 +128,34 @@ def _settings_unknown(session, previous_transaction):
     session.info.pop(_WRITTEN_KEY, None)
 
 
-def _owned_classes(state) -> set[type]:
-    """Tenant-owned models anywhere in the statement: entities, joins, select_from, subqueries."""
-    found = {m.class_ for m in state.all_mappers if issubclass(m.class_, TenantOwned)}
+def _owned_classes(state) -> frozenset[type]:
+    """Tenant-owned models anywhere in the statement: entities, joins, select_from, subqueries.
+
+    Kept for as long as the statement object lives: statements are immutable (every change makes a
+    new object), so one built once and run again and again, such as the user a logged-in page reads
+    first, is walked once."""
     by_table = _owned_by_table()
-    for element in visitors.iterate(state.statement):
-        if isinstance(element, Table) and element.name in by_table:
-            found.add(by_table[element.name])
+    statement = state.statement
+    found = _OWNED_IN.get(statement)
+    if found is None:
+        classes = {m.class_ for m in state.all_mappers if issubclass(m.class_, TenantOwned)}
+        for element in visitors.iterate(statement):
+            if isinstance(element, Table) and element.name in by_table:
+                classes.add(by_table[element.name])
+        found = _OWNED_IN[statement] = frozenset(classes)
     return found
 
 
 _OWNED_BY_TABLE: dict[str, type] = {}
 _MAPPERS_SEEN = [0]
+_OWNED_IN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _owned_by_table() -> dict[str, type]:
     mappers = Base.registry.mappers
     if len(mappers) != _MAPPERS_SEEN[0]:  # a model module was imported since the last look
         _OWNED_BY_TABLE.clear()
+        _OWNED_IN.clear()
         for mapper in mappers:
             if issubclass(mapper.class_, TenantOwned):
                 _OWNED_BY_TABLE[mapper.local_table.name] = mapper.class_

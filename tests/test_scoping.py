@@ -83,6 +83,28 @@ def test_select_from_and_subqueries_are_filtered(session, two_tenants):
         session.scalar(select(func.count()).select_from(Membership))
 
 
+def test_a_statement_built_once_is_filtered_by_the_scope_of_each_run(session, two_tenants):
+    """The guard remembers which models a statement reads, not the filter it added: one statement run in
+    A, in B, with no tenant and unscoped sees A's, B's, no and every tenant's memberships."""
+    a_user, a, b_user, b = two_tenants
+    built_once = (
+        select(Membership.tenant_id).join(User, User.id == Membership.user_id).order_by(Membership.tenant_id)
+    )
+    with scoped_to(session, a.id):
+        assert session.scalars(built_once).all() == [a.id]
+    with scoped_to(session, b.id):
+        assert session.scalars(built_once).all() == [b.id]
+    with pytest.raises(TenantScopeMissing):
+        session.scalars(built_once).all()
+    session.rollback()
+    with unscoped(session):
+        assert session.scalars(built_once).all() == sorted([a.id, b.id])
+    # A model read only in a subquery is found in a statement run twice.
+    counted = select(func.count()).select_from(select(Membership.id).subquery())
+    with scoped_to(session, a.id):
+        assert session.scalar(counted) == session.scalar(counted) == 1
+
+
 @pytest.mark.postgresql_only
 def test_row_level_security_blocks_raw_sql(backend, session, two_tenants):
     """PostgreSQL backstop: even SQL that bypasses the ORM guard sees one tenant only."""
