@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, bindparam, false, func, select, text, update
+from sqlalchemy import BindParameter, Select, bindparam, false, func, select, text, update
 from sqlalchemy.orm import Session, contains_eager
 
 from . import notify, passwords
@@ -353,7 +353,7 @@ def list_members(session: Session, tenant_id: int) -> list[Membership]:
     )
 
 
-def member_names_select(tenant_id: int) -> Select:
+def member_names_select(tenant_id: int | BindParameter) -> Select:
     """(name, user id) of the tenant's members, unordered (MEMBER_ORDER is their order): for reading
     together with other small lists in one statement."""
     return (

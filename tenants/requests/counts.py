@@ -15,7 +15,7 @@ directions never wait for each other in a cycle.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, event, func, insert, select, text, update
+from sqlalchemy import BindParameter, Select, bindparam, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 
@@ -140,10 +140,14 @@ def set_status(session: Session, request: DataRequest, status: str) -> None:
     _add(session, request.tenant_id, {before: -1, status: 1})
 
 
-def status_counts_select(session: Session, tenant_id: int) -> Select:
-    """(status, how many) for each status the tenant has requests in, once this transaction's changes
-    to the counters are written: for reading together with other small lists in one statement."""
+def write_pending(session: Session) -> None:
+    """Write this transaction's changes to the counters now, before a statement reads them."""
     _write_pending(session)
+
+
+def status_counts_select(tenant_id: int | BindParameter) -> Select:
+    """(status, how many) for each status the tenant has requests in, as the counters stand in the
+    database (write_pending first): for reading together with other small lists in one statement."""
     return select(RequestStatusCount.status, RequestStatusCount.n).where(
         RequestStatusCount.tenant_id == tenant_id, RequestStatusCount.n != 0
     )
@@ -151,7 +155,8 @@ def status_counts_select(session: Session, tenant_id: int) -> Select:
 
 def status_counts(session: Session, tenant_id: int) -> dict[str, int]:
     """How many requests the tenant has in each status (statuses with none left out)."""
-    return {status: n for status, n in session.execute(status_counts_select(session, tenant_id))}
+    write_pending(session)
+    return {status: n for status, n in session.execute(status_counts_select(tenant_id))}
 
 
 def recount(session: Session, tenant_id: int) -> dict[str, int]:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, func, literal, select, union_all
+from sqlalchemy import BindParameter, Integer, Select, bindparam, func, literal, select, union_all
 
 from tenants import accounts
 from tenants.errors import ValidationFailed
@@ -51,7 +51,7 @@ def _now() -> datetime:
 NOTICE_ORDER = (Notice.title, Notice.id)
 
 
-def _notices_select(tenant_id: int) -> Select:
+def _notices_select(tenant_id: int | BindParameter) -> Select:
     return select(Notice.title, Notice.id).where(Notice.tenant_id == tenant_id)
 
 
@@ -61,30 +61,35 @@ def _notices() -> list[tuple[int, str]]:
     return [(notice_id, title) for title, notice_id in db().execute(stmt)]
 
 
-def _in_one_statement(*parts: tuple[Select, tuple]) -> list[list[tuple[str, int]]]:
-    """The rows of each (select, its order), read in one statement: as statements of their own,
-    each small list costs a round trip to the database and the ORM's work for one statement. Each
-    select has two columns, a text and a number; each list comes back in its order."""
-    both = union_all(
+def _in_one_statement(*parts: tuple[Select, tuple]) -> Select:
+    """The rows of each (select, its order) in one statement: as statements of their own, each small
+    list costs a round trip to the database and the ORM's work for one statement. Each select has two
+    columns, a text and a number; the statement adds which part a row is of and its place there."""
+    return union_all(
         *(
             q.add_columns(literal(i).label("part"), func.row_number().over(order_by=order).label("at"))
             for i, (q, order) in enumerate(parts)
         )
     ).order_by("part", "at")  # by the first select's labels: no subquery and its columns to build
-    lists: list[list[tuple[str, int]]] = [[] for _ in parts]
-    for text, number, part, _at in db().execute(both):
-        lists[part].append((text, number))
-    return lists
+
+
+# What the list shows besides its rows, for the tenant given as a parameter: built once, because
+# building it anew (and the tenant guard's walk through it) cost more processor time than running it.
+_TENANT = bindparam("tenant_id", type_=Integer)
+_LIST_CHOICES = _in_one_statement(
+    (accounts.member_names_select(_TENANT), accounts.MEMBER_ORDER),
+    (_notices_select(_TENANT), NOTICE_ORDER),
+    (counts.status_counts_select(_TENANT), (RequestStatusCount.status,)),
+)
 
 
 def _list_choices(tenant_id: int) -> tuple[list[tuple[int, str]], list[tuple[int, str]], dict[str, int]]:
     """What the list shows besides its rows: the members (user id, name) and the notices (id, title)
     to filter by, and how many requests each status has."""
-    members, notices, by_status = _in_one_statement(
-        (accounts.member_names_select(tenant_id), accounts.MEMBER_ORDER),
-        (_notices_select(tenant_id), NOTICE_ORDER),
-        (counts.status_counts_select(db(), tenant_id), (RequestStatusCount.status,)),
-    )
+    counts.write_pending(db())  # this transaction's own changes, if any, counted
+    members, notices, by_status = lists = [], [], []
+    for text, number, part, _at in db().execute(_LIST_CHOICES, {"tenant_id": tenant_id}):
+        lists[part].append((text, number))
     return (
         [(user_id, name) for name, user_id in members],
         [(notice_id, title) for title, notice_id in notices],
