@@ -4,11 +4,14 @@ case and accents not mattering, and what is typed matched literally (% and _ are
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from tenants.models import User
 from tenants.requests import listing, service
+from tenants.requests.deadlines import due_date
+from tenants.requests.models import DataRequest
 from tenants.requests.service import NewRequest
-from tenants.scoping import scoped_to
+from tenants.scoping import scoped_to, unscoped
 
 NOW = datetime(2026, 1, 31, 9, 0, tzinfo=UTC)
 PEOPLE = [
@@ -50,11 +53,16 @@ def _page(session, tenant, typed: str, search) -> set[str]:
 
 def found(session, tenant, typed: str) -> set[str]:
     """What the inbox lists for a search, the same whether the ids come from the search indexes
-    (looked up first, as the inbox does) or each row is compared."""
+    (looked up first, as the inbox does) or each row is compared, and through the statement the
+    inbox builds once for a search (listing.list_page)."""
     with scoped_to(session, tenant.id):
         through_indexes = _page(session, tenant, typed, listing.search_condition(typed, session))
         row_by_row = _page(session, tenant, typed, None)
-    assert through_indexes == row_by_row
+        f = listing.Filters(q=typed)
+        built_once = {
+            r.name for r in listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 51)
+        }
+    assert through_indexes == row_by_row == built_once
     return through_indexes
 
 
@@ -111,6 +119,73 @@ def test_whether_a_name_is_common_is_told_by_the_tenants_own_requests(backend, s
     # In the list's order: none is verified yet, so none has a due date and they come as made.
     assert common(tenant.id, "maki", 1, 1) is True  # Åsa Mäki, made first
     assert common(tenant.id, "ohman", 2, 1) is False  # Liisa Öhman is the third
+
+
+def test_a_page_built_once_for_its_filters_lists_what_one_built_for_its_values_does(session, people):
+    """listing.list_page runs one statement for each shape of filters and cursor with the values as
+    parameters: page by page, it lists what page_query built with the values lists, in each tenant."""
+    tenant, made = people
+    with unscoped(session):
+        owner = session.scalar(select(User.id).where(User.email == "kasittelija@firma.fi"))
+        other = session.scalar(select(DataRequest.tenant_id).where(DataRequest.tenant_id != tenant.id))
+    today = date(2026, 1, 31)
+    varied = [  # status, type, received, assignee
+        ("open", "erasure", date(2026, 1, 2), owner),  # due 2.2.: soon
+        ("open", "access", date(2025, 12, 20), None),  # due 20.1.: overdue
+        ("completed", "erasure", date(2025, 11, 1), owner),
+        ("open", "rectification", date(2026, 1, 30), None),
+    ]
+    with scoped_to(session, tenant.id):
+        for req, (status, kind, received, assignee) in zip(made.values(), varied, strict=False):
+            session.execute(
+                text(
+                    "UPDATE data_request SET status = :s, type = :k, received_on = :r, due_on = :d, "
+                    "assignee_id = :a WHERE id = :id"
+                ),
+                {"s": status, "k": kind, "r": received, "d": due_date(received), "a": assignee, "id": req.id},
+            )
+    session.commit()
+    shapes = [
+        listing.Filters(),
+        listing.Filters(status="active"),
+        listing.Filters(status="open"),
+        listing.Filters(status="unverified"),
+        listing.Filters(type="erasure"),
+        listing.Filters(type="access", status="active"),
+        listing.Filters(assignee="me"),
+        listing.Filters(assignee="none"),
+        listing.Filters(assignee=str(owner)),
+        listing.Filters(due="soon"),
+        listing.Filters(due="overdue"),
+        listing.Filters(q="maki"),
+        listing.Filters(q="maki", status="active"),
+        listing.Filters(q="kalle@", type="access"),
+    ]
+    for tenant_id in (tenant.id, other, tenant.id):
+        with scoped_to(session, tenant_id):
+            for f in shapes:
+                pages, after = [], None
+                while True:
+                    search = listing.search_condition(f.q, session) if f.q else None
+                    built_now = session.execute(
+                        listing.page_query(
+                            lambda part, f=f, search=search, tenant_id=tenant_id: listing.filtered_query(
+                                tenant_id, f, today, owner, part=part, search=search
+                            ),
+                            after,
+                            3,
+                        )
+                    ).all()
+                    built_once = listing.list_page(session, tenant_id, f, today, owner, after, 3)
+                    assert built_once == built_now, (tenant_id, f, after)
+                    pages.append([r.id for r in built_once])
+                    if len(built_once) < 3:
+                        break
+                    after = (built_once[-1].due_on, built_once[-1].id)
+                listed = [i for page in pages for i in page]
+                assert len(listed) == len(set(listed))
+                if tenant_id == tenant.id and f == listing.Filters():
+                    assert set(listed) == {r.id for r in made.values()}
 
 
 def test_addresses_exactly_or_by_their_beginning_in_any_case(session, people):

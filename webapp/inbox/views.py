@@ -104,13 +104,7 @@ def index():
     f = listing.filters_from(request.args)
     today = helsinki_today()
     after = listing.decode_cursor(request.args.get("after", "")) if request.args.get("after") else None
-    search = listing.search_condition(f.q, db()) if f.q else None
-    page = listing.page_query(
-        lambda part: listing.filtered_query(g.tenant.id, f, today, current_user.id, part=part, search=search),
-        after,
-        PAGE_SIZE + 1,
-    )
-    found = db().execute(page).all()
+    found = listing.list_page(db(), g.tenant.id, f, today, current_user.id, after, PAGE_SIZE + 1)
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     members, notices, counts_by_status = _list_choices(g.tenant.id)
