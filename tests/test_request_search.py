@@ -144,6 +144,12 @@ def test_a_page_built_once_for_its_filters_lists_what_one_built_for_its_values_d
                 ),
                 {"s": status, "k": kind, "r": received, "d": due_date(received), "a": assignee, "id": req.id},
             )
+    with scoped_to(session, other):  # another tenant's request, due in the same days
+        other_request = session.scalar(select(DataRequest.id))
+        session.execute(
+            text("UPDATE data_request SET status = 'open', received_on = :r, due_on = :d WHERE id = :id"),
+            {"r": date(2026, 1, 2), "d": due_date(date(2026, 1, 2)), "id": other_request},
+        )
     session.commit()
     shapes = [
         listing.Filters(),
@@ -184,8 +190,15 @@ def test_a_page_built_once_for_its_filters_lists_what_one_built_for_its_values_d
                     after = (built_once[-1].due_on, built_once[-1].id)
                 listed = [i for page in pages for i in page]
                 assert len(listed) == len(set(listed))
-                if tenant_id == tenant.id and f == listing.Filters():
-                    assert set(listed) == {r.id for r in made.values()}
+                with unscoped(session):
+                    owners = set(
+                        session.scalars(select(DataRequest.tenant_id).where(DataRequest.id.in_(listed)))
+                    )
+                assert owners <= {tenant_id}, (tenant_id, f)
+                if f == listing.Filters():
+                    assert set(listed) == (
+                        {r.id for r in made.values()} if tenant_id == tenant.id else {other_request}
+                    )
 
 
 def test_addresses_exactly_or_by_their_beginning_in_any_case(session, people):

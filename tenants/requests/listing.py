@@ -419,22 +419,32 @@ def page_query(base_for: Callable[[str], Select], after: tuple[date | None, int]
 
     The two parts select only the keys (id, due date, part), so the union and its subqueries carry
     three columns, not the request's 27, and the rows themselves are joined by primary key to the
-    page's ids."""
+    page's ids.
+
+    Dated requests come first, so the undated part is read only when the dated part found less than a
+    page: counted from the dated part's rows (a CTE, read once), the test is a one-time filter, and
+    the undated part's scan does not run at all when it fails. Before, each part was read to a page
+    of its own: for a name one request in 108 has, the undated part's walk read 6 200 index entries
+    (6 ms) for rows no page showed."""
     keys = (DataRequest.id, DataRequest.due_on)
     parts = []
+    dated = None
     if after is None or after[0] is not None:
         dated = base_for("dated").with_only_columns(*keys, literal(0).label("part"))
         dated = dated.where(DataRequest.due_on.is_not(None))
         if after is not None:
             dated = dated.where(tuple_(DataRequest.due_on, DataRequest.id) > tuple_(after[0], after[1]))
-        parts.append(dated.order_by(DataRequest.due_on, DataRequest.id).limit(size).subquery())
+        dated = dated.order_by(DataRequest.due_on, DataRequest.id).limit(size).cte("dated")
+        parts.append(select(dated))
     undated = base_for("undated").with_only_columns(*keys, literal(1).label("part"))
     undated = undated.where(DataRequest.due_on.is_(None))
     if after is not None and after[0] is None:
         undated = undated.where(DataRequest.id > after[1])
+    if dated is not None:
+        undated = undated.where(select(func.count()).select_from(dated).scalar_subquery() < size)
     # Ordered by (due_on, id) although due_on is NULL throughout: that is the order of the indexes.
-    parts.append(undated.order_by(DataRequest.due_on, DataRequest.id).limit(size).subquery())
-    both = union_all(*(select(part) for part in parts)).subquery()
+    parts.append(select(undated.order_by(DataRequest.due_on, DataRequest.id).limit(size).subquery()))
+    both = union_all(*parts).subquery()
     page = select(both).order_by(both.c.part, both.c.due_on, both.c.id).limit(size).subquery()
     return (
         select(*LIST_COLUMNS)
