@@ -247,16 +247,25 @@ def _walked(matches):
 
 def _found_ids(terms: dict[str, str], session: Session) -> list[int] | None:
     """On PostgreSQL, the ids of what the search finds, or None when it finds too many to look up."""
+    params = {**terms, "most": SEARCH_IDS + 1, "sample": NAME_SAMPLE, "common": NAME_COMMON}
+    ids = session.scalar(_search_ids_statement(), params)
+    return ids if ids is not None and len(ids) <= SEARCH_IDS else None
+
+
+@lru_cache(maxsize=1)
+def _search_ids_statement() -> Select:
     # The ids come as one array (fetched as rows, a thousand ids cost the client about twice the
     # processor time), NULL when the name is common: one statement, in which the look-up runs only
-    # when the name is not.
-    found = func.request_search_ids(terms["reference"], terms["address"], terms["name"], SEARCH_IDS + 1)
+    # when the name is not. Built once; the terms and the limits are its parameters.
+    reference, address, name = (bindparam(k, type_=String) for k in ("reference", "address", "name"))
+    found = func.request_search_ids(reference, address, name, bindparam("most", type_=Integer))
     looked_up = select(
         func.coalesce(func.array_agg(found.column_valued("id")), literal([], ARRAY(Integer)))
     ).scalar_subquery()
-    common = func.request_name_is_common(terms["name"], NAME_SAMPLE, NAME_COMMON)
-    ids = session.scalar(select(case((common, null()), else_=looked_up)))
-    return ids if ids is not None and len(ids) <= SEARCH_IDS else None
+    common = func.request_name_is_common(
+        name, bindparam("sample", type_=Integer), bindparam("common", type_=Integer)
+    )
+    return select(case((common, null()), else_=looked_up))
 
 
 def _postgres(session: Session | None) -> bool:
