@@ -281,6 +281,24 @@ def _postgres(session: Session | None) -> bool:
     return session is not None and session.get_bind().dialect.name == "postgresql"
 
 
+def _how_searched(terms: dict[str, str], session: Session | None) -> tuple[str, list[int] | None]:
+    """How a search is answered, and the ids it found: "ids" (looked up through the indexes),
+    "walked" (too many to look up: the list's index is walked in order), or "matches" (compared row by
+    row: SQLite, or no session)."""
+    if not _postgres(session):
+        return "matches", None
+    ids = _found_ids(terms, session)
+    return ("walked", None) if ids is None else ("ids", ids)
+
+
+def _search(how: str, terms: dict, ids, by_address: bool):
+    """The condition of a search answered `how`; `terms` and `ids` are values or parameters."""
+    if how == "ids":
+        return DataRequest.id == any_(ids)
+    matches = _matches(**terms, by_address=by_address)
+    return _walked(matches) if how == "walked" else matches
+
+
 def search_condition(typed: str, session: Session | None = None):
     """What a search finds: the reference exactly, an address by its beginning (so also exactly), a
     name by any part of it; case and accents do not matter ('maki' finds 'Mäki', 'MÄKI' finds 'Maki').
@@ -292,17 +310,13 @@ def search_condition(typed: str, session: Session | None = None):
     tenant the transaction is scoped to, and the policy still applies to the rows the ids name.
     A name common in the start of the list (request_name_is_common) is not looked up at all."""
     terms = _search_terms(typed)
-    if _postgres(session):
-        ids = _found_ids(terms, session)
-        if ids is not None:
-            # One array parameter, `id = ANY(...)`: an IN list of a parameter per id cost the page
-            # about 20 ms of processor time at 900 ids (rendered, sent and parsed twice, once per
-            # part). None found: no id is 0. (A constant false would leave a scan of the whole
-            # table in the plan, never run but costed, and a plan that costly is compiled by the
-            # JIT first: 30 ms.)
-            return DataRequest.id == any_(literal(ids or [0], ARRAY(Integer)))
-        return _walked(_matches(**terms, by_address=_could_begin_an_address(typed)))
-    return _matches(**terms, by_address=_could_begin_an_address(typed))
+    how, ids = _how_searched(terms, session)
+    # The ids as one array parameter, `id = ANY(...)`: an IN list of a parameter per id cost the page
+    # about 20 ms of processor time at 900 ids (rendered, sent and parsed twice, once per part). None
+    # found: no id is 0. (A constant false would leave a scan of the whole table in the plan, never
+    # run but costed, and a plan that costly is compiled by the JIT first: 30 ms.)
+    found = literal(ids or [0], ARRAY(Integer)) if how == "ids" else None
+    return _search(how, terms, found, _could_begin_an_address(typed))
 
 
 def list_page(
@@ -319,21 +333,17 @@ def list_page(
     shape of filters and cursor and run with their values. Built anew, the statement and the tenant
     guard's walk through it cost about a fifth of the list page's processor time."""
     params = _params(tenant_id, f, today, user_id)
-    searched = None
+    how, by_address = None, True
     if f.q:
         terms = _search_terms(f.q)
-        params.update(terms)
-        searched = "matches"
-        if _postgres(session):
-            ids = _found_ids(terms, session)
-            searched = "walked" if ids is None else "ids"
-            params["ids"] = ids or [0]
+        how, ids = _how_searched(terms, session)
+        by_address = _could_begin_an_address(f.q)
+        params.update(terms, ids=ids or [0])
     cursor = None
     if after is not None:
         cursor = "dated" if after[0] is not None else "undated"
         params.update(after_due=after[0], after_id=after[1])
-    by_address = not f.q or _could_begin_an_address(f.q)
-    statement = _page_statement(_shape(f), searched, by_address, cursor, size)
+    statement = _page_statement(_shape(f), how, by_address, cursor, size)
     return session.execute(statement, params).all()
 
 
@@ -351,15 +361,12 @@ def _shape(f: Filters) -> Filters:
 
 @lru_cache(maxsize=512)
 def _page_statement(
-    shape: Filters, searched: str | None, by_address: bool, cursor: str | None, size: int
+    shape: Filters, how: str | None, by_address: bool, cursor: str | None, size: int
 ) -> Select:
-    terms = {k: bindparam(k, type_=String) for k in ("reference", "address", "name")}
-    search = {
-        None: None,
-        "matches": _matches(**terms, by_address=by_address),
-        "walked": _walked(_matches(**terms, by_address=by_address)),
-        "ids": DataRequest.id == any_(bindparam("ids", type_=ARRAY(Integer))),
-    }[searched]
+    search = None
+    if how is not None:
+        terms = {k: bindparam(k, type_=String) for k in ("reference", "address", "name")}
+        search = _search(how, terms, bindparam("ids", type_=ARRAY(Integer)), by_address)
     after = None
     if cursor is not None:
         due = bindparam("after_due", type_=Date) if cursor == "dated" else None

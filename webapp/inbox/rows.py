@@ -114,14 +114,11 @@ def row_html(r: ListRow, w: RowWords) -> Markup:
     Markup's own formatting escapes through Python calls and cost as much as the template did."""
     overdue = ' class="row--overdue"' if r.overdue else ""
     hetu = f' <span class="tag" title="{w.hetu_title}">{w.hetu}</span>' if r.contains_hetu else ""
-    if not r.due_day:
-        due = "–"
+    if r.unconfirmed:
+        badge = f'<span class="badge badge--unconfirmed">{w.unconfirmed}</span>'
     else:
-        if r.unconfirmed:
-            badge = f'<span class="badge badge--unconfirmed">{w.unconfirmed}</span>'
-        else:
-            badge = r.urgency.badge() if r.urgency else ""
-        due = f'<span class="due-date">{escape(r.due_day)}</span> {badge}'
+        badge = r.urgency.badge() if r.urgency else ""
+    due = f'<span class="due-date">{escape(r.due_day)}</span> {badge}' if r.due_day else "–"
     return Markup(  # noqa: S704 (every value escaped, as the docstring says)
         f"<tr{overdue}>\n"
         f'  <td data-label="{w.reference}"><a class="ref" href="{w.detail_prefix}{r.id:d}">'
