@@ -69,7 +69,9 @@ class MailObsolete(Exception):
 
 class MailTransport(Protocol):
     """Anything that can deliver a Mail or raise. It may also offer `batch()`: a context manager
-    giving a transport for one drain, which keeps what it opens (a connection) until the end."""
+    giving a transport for one drain, which keeps what it opens (a connection) until the end, and
+    which may offer `prepare(mails)`, called with each claimed batch before its first mail is sent
+    (to render the batch together)."""
 
     def send(self, mail: Mail) -> None: ...
 
@@ -294,6 +296,7 @@ def deliver_due(
     stopping = stop or (lambda: False)
     handled = 0
     with _batch(transport) as sender:
+        prepare = getattr(sender, "prepare", None)
         while handled < limit and not stopping():
             claimed_at = time.monotonic()
             waiting = claim_batch(session_factory, now(), min(batch, limit - handled))
@@ -302,6 +305,8 @@ def deliver_due(
             handled += len(waiting)
             waiting.reverse()  # popped from the end: oldest first
             try:
+                if prepare is not None:  # a failure here gives the whole batch back
+                    prepare([claim.mail for claim in reversed(waiting)])
                 while (
                     waiting
                     and not stopping()

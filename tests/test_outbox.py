@@ -339,3 +339,85 @@ def test_mail_about_an_erased_request_is_given_up_and_about_a_live_one_is_sent(
     with scoped_to(session, tenant.id):
         rows = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id.in_(ids)))
         assert {r.request_id: r.status for r in rows} == {ids[0]: "failed", ids[1]: "sent"}
+
+
+def _submitted(session, tenant, *names):
+    """A web request from each name (address <name>@example.fi) to the tenant, committed."""
+    from tenants.requests import service
+    from tenants.scoping import scoped_to
+
+    with scoped_to(session, tenant.id):
+        made = [
+            service.submit_request(
+                session,
+                tenant.id,
+                None,
+                service.NewRequest("access", name.title(), f"{name}@example.fi", ""),
+                now=datetime.now(UTC),
+            )
+            for name in names
+        ]
+        session.commit()
+    return made
+
+
+def test_one_batch_of_mail_for_several_organisations_names_each_ones_own(app, session, make_owner, mailbox):
+    """A batch is rendered together, each mail within its own organisation: the requesters of two
+    organisations, queued in turns, each get a link and a name of the organisation they wrote to."""
+    from webapp.mail import drain_outbox
+
+    _u, first = make_owner("omistaja@ensimmainen.fi", "Ensimmäinen Oy")
+    _u, second = make_owner("omistaja@toinen.fi", "Toinen Oy", business_id="0112038-9")
+    for one, other in (("aino", "bertta"), ("cecilia", "doris")):
+        _submitted(session, first, one)
+        _submitted(session, second, other)
+    report = drain_outbox(app)
+    assert (report.sent, report.failed, report.gave_up) == (4, 0, 0)
+    for name, own, not_own in (
+        ("aino", "Ensimmäinen Oy", "Toinen Oy"),
+        ("bertta", "Toinen Oy", "Ensimmäinen Oy"),
+        ("cecilia", "Ensimmäinen Oy", "Toinen Oy"),
+        ("doris", "Toinen Oy", "Ensimmäinen Oy"),
+    ):
+        text = mailbox.last(f"{name}@example.fi").text
+        assert own in text and not_own not in text
+        assert "/requests/verify/" in text
+
+
+def test_a_mail_the_database_fails_to_render_is_retried_and_the_rest_of_its_batch_goes(
+    app, session, make_owner, mailbox, monkeypatch
+):
+    """A statement that fails while one mail of a batch is rendered (on PostgreSQL it aborts the read)
+    costs that mail an attempt; the mails rendered after it in the same batch are sent."""
+    from sqlalchemy import text
+
+    from webapp import mail as mail_module
+    from webapp.mail import drain_outbox
+
+    _u, tenant = make_owner("omistaja@virhe.fi", "Virhe Oy")
+    first, broken, last = _submitted(session, tenant, "eka", "toka", "kolmas")
+    verify_link = mail_module.CONTEXTS["request_verify"]
+
+    def failing_for_one(s, mail):
+        if mail.request_id == broken.id:
+            s.execute(text("SELECT no_such_column FROM data_request"))
+        return verify_link(s, mail)
+
+    monkeypatch.setitem(mail_module.CONTEXTS, "request_verify", failing_for_one)
+    report = drain_outbox(app)
+    assert (report.sent, report.failed, report.gave_up) == (2, 1, 0)
+    assert mailbox.to("toka@example.fi") == []
+    assert len(mailbox.to("eka@example.fi")) == 1 and len(mailbox.to("kolmas@example.fi")) == 1
+    session.expire_all()
+    with unscoped_session(session):
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.request_id == broken.id)).one()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "no_such_column" in row.last_error
+
+
+@contextmanager
+def unscoped_session(session):
+    from tenants.scoping import unscoped
+
+    with unscoped(session):
+        yield session
