@@ -4,11 +4,13 @@ stops mid-batch."""
 
 import asyncio
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from tenants import outbox
 from tenants.models import OutboxMessage
@@ -286,3 +288,32 @@ def test_a_drain_sends_no_more_than_its_limit_and_claims_no_more_than_a_batch(ap
     report = deliver_due(_factory(app), transport, now=lambda: datetime.now(UTC), limit=4, batch=3)
     assert report.sent == 4
     assert _statuses(session, rows) == {"sending": 5, "sent": 4, "pending": 3}
+
+
+def test_a_batch_that_cannot_be_rendered_at_all_is_given_back_unsent(app, session, server):
+    """When rendering a claimed batch fails as a whole (the database went away between the claim
+    and the read), nothing of it is sent: the batch is due again at once, no attempt counted, and the
+    next drain sends each mail once."""
+    rows = _queue(session, 4, prefix="unread")
+    smtp = SmtpTransport("127.0.0.1", server.port, "x@seloste.test")
+
+    class Unreadable:
+        def send(self, mail):
+            smtp.send(mail)
+
+        @contextmanager
+        def batch(self):
+            yield self
+
+        def prepare(self, mails):
+            raise OperationalError("SELECT 1", {}, Exception("the server closed the connection"))
+
+    t0 = datetime.now(UTC)
+    with pytest.raises(OperationalError):
+        deliver_due(_factory(app), Unreadable(), now=lambda: t0)
+    assert server.messages == []
+    session.expire_all()
+    states = [(r.status, r.attempts) for r in (session.get(OutboxMessage, row.id) for row in rows)]
+    assert states == [("pending", 0)] * 4
+    assert deliver_due(_factory(app), smtp, now=lambda: t0 + timedelta(seconds=1)).sent == 4
+    assert _received_once(server, rows)
