@@ -268,7 +268,7 @@ def _built(mail_fields: dict, sender: str = "Seloste <no-reply@seloste.fi>"):
     from webapp.mail import build_message
 
     mail = Mail(**{"message_id": 7, "body_html": "", "language": "fi", **mail_fields})
-    return message_from_bytes(build_message(mail, sender).as_bytes(), policy=policy.default)
+    return message_from_bytes(build_message(mail, sender), policy=policy.default)
 
 
 def test_a_built_message_reads_back_as_written_in_every_part():
@@ -421,3 +421,73 @@ def unscoped_session(session):
 
     with unscoped(session):
         yield session
+
+
+def test_an_internationalised_address_goes_to_a_server_that_takes_them_and_not_to_one_that_does_not():
+    """A mailbox written in other than ASCII is sent with SMTPUTF8 where the server offers it; a
+    server that does not offer it refuses nothing silently: the send fails, to be retried."""
+    import smtplib
+
+    import pytest
+    from aiosmtpd.controller import Controller
+
+    from tenants.outbox import Mail
+
+    from .conftest import _free_port
+    from .support import Mailbox
+
+    mail = Mail(
+        9, "äiti@esimerkki.fi", "Hei äiti", "Pyyntösi on vastaanotettu.", "<p>Vastaanotettu</p>", "fi"
+    )
+    for takes_them in (True, False):
+        box, port = Mailbox(), _free_port()
+        controller = Controller(box, hostname="127.0.0.1", port=port, enable_SMTPUTF8=takes_them)
+        controller.start()
+        try:
+            transport = SmtpTransport("127.0.0.1", port, "Seloste <no-reply@seloste.test>")
+            if takes_them:
+                transport.send(mail)
+                got = box.last("äiti@esimerkki.fi")
+                assert got.message["To"] == "äiti@esimerkki.fi" and got.message["Subject"] == "Hei äiti"
+                assert got.text.strip() == "Pyyntösi on vastaanotettu."
+                assert got.html.strip() == "<p>Vastaanotettu</p>"
+            else:
+                with pytest.raises(smtplib.SMTPNotSupportedError):
+                    transport.send(mail)
+                assert box.messages == []
+        finally:
+            controller.stop()
+
+
+def test_a_mail_of_one_organisation_never_shows_a_request_read_for_another_in_its_batch(
+    app, session, make_owner, mailbox
+):
+    """The requests of a batch are read together, one organisation at a time. A mail of organisation
+    B that names a request of organisation A (a row no code writes, made here by hand) finds nothing
+    in B's scope and is given up, though A's requests were read a moment before in the same batch."""
+    from tenants.outbox import queue_mail
+    from tenants.scoping import scoped_to
+    from webapp.mail import drain_outbox
+
+    _u, first = make_owner("omistaja@aa.fi", "Aa Oy")
+    _u, second = make_owner("omistaja@bb.fi", "Bb Oy", business_id="0112038-9")
+    asked, also = _submitted(session, first, "aamu", "ilta")
+    with scoped_to(session, second.id):
+        forged = queue_mail(
+            session,
+            "request_verify",
+            to="urkkija@example.fi",
+            language="fi",
+            now=datetime.now(UTC),
+            tenant_id=second.id,
+            request_id=asked.id,
+            days=14,
+        )
+        session.commit()
+    report = drain_outbox(app)
+    assert (report.sent, report.gave_up) == (2, 1)
+    assert mailbox.to("urkkija@example.fi") == []
+    assert "Aa Oy" in mailbox.last("aamu@example.fi").text and "Aa Oy" in mailbox.last("ilta@example.fi").text
+    session.expire_all()
+    with unscoped_session(session):
+        assert session.get(OutboxMessage, forged.id).status == "failed"
