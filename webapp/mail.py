@@ -422,6 +422,7 @@ class SmtpConnection:
 
     def __init__(self, transport: SmtpTransport):
         self.transport = transport
+        self.envelope_from = parseaddr(transport.sender)[1]
         self.smtp: _Smtp | None = None
         self.carried = 0  # mails sent over the open connection
 
@@ -447,7 +448,7 @@ class SmtpConnection:
             self.smtp = self.transport.connect()
             self.carried = 0
         self.smtp.data_begun = False
-        _name, sender = parseaddr(self.transport.sender)
+        sender = self.envelope_from
         options: tuple[str, ...] = ()
         if not (mail.recipient.isascii() and sender.isascii()):
             self.smtp.ehlo_or_helo_if_needed()  # what the server offers is known after its EHLO
