@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 from contextlib import contextmanager
@@ -103,6 +104,16 @@ def mailbox(smtp_server):
     return smtp_server
 
 
+# Where the apps of this test process keep the files they store (attachments); removed at its end.
+STORAGE_DIR = os.path.join(tempfile.gettempdir(), f"seloste-test-files-{os.getpid()}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stored_files_go_with_the_run():
+    yield
+    shutil.rmtree(STORAGE_DIR, ignore_errors=True)
+
+
 def app_environ(database_url: str, smtp_port: int, **extra) -> dict:
     """Environment for create_app in tests."""
     env = {
@@ -118,7 +129,7 @@ def app_environ(database_url: str, smtp_port: int, **extra) -> dict:
         "RATELIMIT_ENABLED": "0",
         "BASE_URL": "http://localhost",
         "STORAGE_BACKEND": "local",
-        "STORAGE_DIR": os.path.join(tempfile.gettempdir(), f"seloste-test-files-{os.getpid()}"),
+        "STORAGE_DIR": STORAGE_DIR,
     }
     env.update(extra)
     return env
