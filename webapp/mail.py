@@ -1,8 +1,9 @@
 """Mail: rendering queued mail in the recipient's language when it is delivered, and the transports.
 
 The domain queues a template's name with what the mail is about (ids); here each template gets
-its context from the database as it is at delivery, with links from LINK_BASE_URL. A mail whose
-subject no longer exists (an erased request, a withdrawn invitation) is given up.
+its context from the database as it is at delivery (read for a claimed batch together, just before
+its first mail is sent), with links from LINK_BASE_URL. A mail whose subject no longer exists (an
+erased request, a withdrawn invitation) is given up.
 """
 
 from __future__ import annotations
