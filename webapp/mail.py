@@ -57,13 +57,6 @@ def _user(session: Session, mail: Mail) -> User:
 
 
 # Built once: building the statement cost about as much as running it.
-_REQUEST_AND_TENANT = (
-    select(DataRequest, Tenant)
-    .join(Tenant, Tenant.id == DataRequest.tenant_id)
-    .where(DataRequest.id == bindparam("request_id"))
-)
-
-
 _REQUESTS_AND_TENANTS = (
     select(DataRequest, Tenant)
     .join(Tenant, Tenant.id == DataRequest.tenant_id)
@@ -74,28 +67,31 @@ _REQUESTS_AND_TENANTS = (
 _READ_AHEAD = "seloste_mail_requests"
 
 
-def _read_ahead(session: Session, mails: list[Mail]) -> dict[int, tuple[DataRequest, Tenant]]:
-    """The requests these mails (of the tenant in scope) are about, by id, in one statement; nothing
-    when fewer than two, or when the statement fails (each mail then reads its own)."""
-    ids = sorted({mail.request_id for mail in mails if isinstance(mail.request_id, int)})
-    if len(ids) < 2:
+def _requests(session: Session, ids: list[int]) -> dict[int, tuple[DataRequest, Tenant]]:
+    """These requests (of the tenant in scope) with their organisations, by id, in one statement."""
+    if not ids:
         return {}
+    return {r.id: (r, t) for r, t in session.execute(_REQUESTS_AND_TENANTS, {"request_ids": ids})}
+
+
+def _read_ahead(session: Session, mails: list[Mail]) -> dict[int, tuple[DataRequest, Tenant]] | None:
+    """The requests these mails (of the tenant in scope) are about, or None when the statement failed
+    (each mail then reads its own)."""
     try:
-        return {r.id: (r, t) for r, t in session.execute(_REQUESTS_AND_TENANTS, {"request_ids": ids})}
+        return _requests(session, sorted({m.request_id for m in mails if isinstance(m.request_id, int)}))
     except Exception:
         log.warning("could not read the requests of a batch of mail together", exc_info=True)
         session.rollback()
-        return {}
+        return None
 
 
 def _request(session: Session, mail: Mail) -> tuple[DataRequest, Tenant]:
-    """The request the mail is about and its organisation: as read ahead for its batch, or read
-    together now."""
+    """The request the mail is about and its organisation: as read ahead for its batch (render_all),
+    or read now."""
     found = None
     if isinstance(mail.request_id, int):
-        found = session.info.get(_READ_AHEAD, {}).get(mail.request_id)
-        if found is None:
-            found = session.execute(_REQUEST_AND_TENANT, {"request_id": mail.request_id}).first()
+        read = session.info.get(_READ_AHEAD)
+        found = (read if read is not None else _requests(session, [mail.request_id])).get(mail.request_id)
     if found is None:
         raise MailObsolete(f"DataRequest {mail.request_id} no longer exists")
     request, tenant = found
@@ -263,7 +259,7 @@ def build_message(mail: Mail, sender: str) -> bytes:
     internationalised mailbox, sent with SMTPUTF8) is built as an `EmailMessage`, which knows how
     to write it."""
     name, address = parseaddr(sender)
-    if not (mail.recipient.isascii() and address.isascii()):
+    if _international(mail, address):
         return _international_message(mail, sender).as_bytes(policy=SMTPUTF8)  # CRLF, UTF-8 headers
     head = [
         _header("From", formataddr((one_line(name), address), charset=_UTF8_B)),
@@ -289,6 +285,11 @@ def build_message(mail: Mail, sender: str) -> bytes:
             b"\r\n--" + boundary + b"--\r\n",
         ]
     )
+
+
+def _international(mail: Mail, envelope_from: str) -> bool:
+    """An address of the mail is not ASCII: an internationalised mailbox, sent with SMTPUTF8."""
+    return not (mail.recipient.isascii() and envelope_from.isascii())
 
 
 def _header(name: str, value) -> bytes:
@@ -451,7 +452,7 @@ class SmtpConnection:
         self.smtp.data_begun = False
         sender = self.envelope_from
         options: tuple[str, ...] = ()
-        if not (mail.recipient.isascii() and sender.isascii()):
+        if _international(mail, sender):
             self.smtp.ehlo_or_helo_if_needed()  # what the server offers is known after its EHLO
             if not self.smtp.has_extn("smtputf8"):  # as smtplib's send_message refuses it
                 raise smtplib.SMTPNotSupportedError("the server does not take internationalised addresses")
@@ -502,10 +503,14 @@ class RenderingTransport:
     def render(self, mail: Mail) -> Mail:
         """Render in an app context of its own, reading the database as the tenant (or, for the
         platform's own mail such as a digest across organisations, as the operator)."""
-        done = render_all(self.app, [mail])[mail.message_id]
-        if isinstance(done, Exception):
-            raise done
-        return done
+        return _rendered(render_all(self.app, [mail])[mail.message_id])
+
+
+def _rendered(done: Mail | Exception) -> Mail:
+    """The rendered mail, or what stopped its rendering raised."""
+    if isinstance(done, Exception):
+        raise done
+    return done
 
 
 def _tenant_of(mail: Mail) -> int:
@@ -557,11 +562,9 @@ class _BatchRendering:
         """Send the mail as prepared (raising what stopped its rendering), or render and send it."""
         if mail.template is not None:
             done = self.rendered.pop(mail.message_id, None)
-            if done is None:
+            if done is None:  # not prepared: rendered now
                 done = render_all(self.app, [mail])[mail.message_id]
-            if isinstance(done, Exception):
-                raise done
-            mail = done
+            mail = _rendered(done)
         self.sender.send(mail)
 
 
