@@ -141,8 +141,7 @@ def _compared(tenant_id: int, f: Filters, today: date, user_id: int | None) -> _
 
 def _params(tenant_id: int, f: Filters, today: date, user_id: int | None) -> dict[str, Any]:
     """The values of _PARAMS, by name, for running a statement built with them."""
-    compared = _compared(tenant_id, f, today, user_id)
-    return {name: getattr(compared, name) for name in _Compared.__dataclass_fields__}
+    return dict(vars(_compared(tenant_id, f, today, user_id)))
 
 
 _PARAMS = _Compared(
