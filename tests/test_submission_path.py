@@ -112,6 +112,9 @@ def test_a_pooled_connection_the_server_closed_is_replaced_without_an_error(back
         with admin.engine.connect() as conn:
             while conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p"), {"p": pid}):
                 assert time.monotonic() < deadline
+                # pg_stat_activity is read once per transaction: end it, or the next look sees the
+                # same, a backend that may have gone meanwhile.
+                conn.rollback()
                 time.sleep(0.05)
         with database.engine.connect() as conn:  # the closed one is thrown away, another is opened
             assert conn.scalar(text("SELECT pg_backend_pid()")) != pid
