@@ -4,7 +4,7 @@ case and accents not mattering, and what is typed matched literally (% and _ are
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from tenants.errors import ValidationFailed
 from tenants.models import User
@@ -314,3 +314,111 @@ def test_the_app_plans_every_statement_for_its_values(backend, app):
     requests from one of a hundred (bench/inbox_http showed a filter page at 1.7 s with them)."""
     with app.extensions["seloste_db"].engine.connect() as conn:
         assert conn.connection.dbapi_connection.prepare_threshold is None
+
+
+@pytest.fixture
+def early_name(session, make_owner):
+    """A firm whose first requests in the list's order (the earliest due) are one person's, who has
+    one more later and one not yet verified (no due date); the rest are others'."""
+    _user, t = make_owner("sarja@firma.fi", "Sarja Oy")
+    plan = [  # name, received (None: unverified, no due date)
+        ("Sakari Särjänen", date(2025, 1, 2)),
+        ("Sakari Särjänen", date(2025, 1, 3)),
+        ("Sakari Särjänen", date(2025, 1, 4)),
+        *((f"Muu Henkilö {n}", date(2025, 3, n)) for n in range(1, 7)),
+        ("Sakari Särjänen", date(2025, 6, 1)),
+        ("Sakari Särjänen", None),
+        ("Muu Henkilö 7", None),
+    ]
+    wanted = []
+    with scoped_to(session, t.id):
+        for name, received in plan:
+            req = service.submit_request(
+                session, t.id, None, NewRequest("access", name, "pyytaja@example.fi", "Kopio"), now=NOW
+            )
+            if received is not None:
+                session.execute(
+                    text(
+                        "UPDATE data_request SET status = 'open', received_on = :r, due_on = :d WHERE id = :id"
+                    ),
+                    {"r": received, "d": due_date(received), "id": req.id},
+                )
+            if name == "Sakari Särjänen":
+                wanted.append(req.id)
+    session.commit()
+    return t, wanted
+
+
+def _all_pages(session, tenant_id: int, f: listing.Filters, size: int) -> list[list[int]]:
+    """Every page of the list through listing.list_page, each checked against the page that comparing
+    row by row gives after the same cursor."""
+    pages, after = [], None
+    today = date(2026, 1, 31)
+    while True:
+        listed = listing.list_page(session, tenant_id, f, today, None, after, size)
+        compared = session.execute(
+            listing.page_query(
+                lambda part: listing.filtered_query(tenant_id, f, today, None, part=part), after, size
+            )
+        ).all()
+        assert listed == compared, (f, size, after)
+        pages.append([r.id for r in listed])
+        if len(listed) < size:
+            return pages
+        after = (listed[-1].due_on, listed[-1].id)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("bound", [1, 2, 3, 4, 100])
+@pytest.mark.parametrize("most_ids", [1, 5000])
+def test_a_name_common_only_in_the_start_of_the_list_is_listed_whole_page_by_page(
+    backend, session, early_name, monkeypatch, bound, most_ids
+):
+    """Three of the first four requests have the name, so it is taken as common and walked for; the
+    walk reads at most `bound` requests, then the ids are looked up (or, more than `most_ids`, the walk
+    goes to the end). Every page is what comparing each request lists, and all five are found."""
+    tenant, wanted = early_name
+    monkeypatch.setattr(listing, "NAME_SAMPLE", 4)
+    monkeypatch.setattr(listing, "NAME_COMMON", 2)
+    monkeypatch.setattr(listing, "WALK_BOUND", bound)
+    monkeypatch.setattr(listing, "SEARCH_IDS", most_ids)
+    with scoped_to(session, tenant.id):
+        for f in (listing.Filters(q="sarjanen"), listing.Filters(q="SÄRJÄ", status="open")):
+            for size in (1, 2, 3, 51):
+                listed = [i for page in _all_pages(session, tenant.id, f, size) for i in page]
+                assert listed == (wanted if f.status == "" else wanted[:4]), (f, size)
+
+
+@pytest.mark.postgresql_only
+def test_a_walk_that_finds_less_than_a_page_within_its_bound_looks_the_ids_up(
+    backend, session, early_name, monkeypatch
+):
+    """The name is common in the sample, but a walk of three requests finds less than a page: the
+    ids are looked up without the sample, and the page lists them all. A walk that finds a page
+    within its bound is the answer: nothing is looked up after it."""
+    tenant, wanted = early_name
+    monkeypatch.setattr(listing, "NAME_SAMPLE", 4)
+    monkeypatch.setattr(listing, "NAME_COMMON", 2)
+    monkeypatch.setattr(listing, "WALK_BOUND", 3)
+    sent = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        sent.append((statement, params))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with scoped_to(session, tenant.id):
+            f = listing.Filters(q="sarjanen")
+            page = listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 51)
+            assert [r.id for r in page] == wanted
+            looked_up = [p for s, p in sent if "request_search_ids" in s]
+            assert [p["sample"] for p in looked_up] == [4, 0]  # sampled: common; then looked up
+            assert "ANY" in sent[-1][0]
+            sent.clear()
+            page = listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 2)
+            assert [r.id for r in page] == wanted[:2]
+            assert [p["sample"] for s, p in sent if "request_search_ids" in s] == [4]
+            assert sent[-1][1]["walk_bound"] == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
