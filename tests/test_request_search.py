@@ -395,7 +395,8 @@ def test_a_walk_that_finds_less_than_a_page_within_its_bound_looks_the_ids_up(
 ):
     """The name is common in the sample, but a walk of three requests finds less than a page: the
     ids are looked up without the sample, and the page lists them all. A walk that finds a page
-    within its bound is the answer: nothing is looked up after it."""
+    within its bound is the answer: nothing is looked up after it. A name the sample does not take
+    for common but found too often to look up is walked to the end at once, looked up once."""
     tenant, wanted = early_name
     monkeypatch.setattr(listing, "NAME_SAMPLE", 4)
     monkeypatch.setattr(listing, "NAME_COMMON", 2)
@@ -420,5 +421,13 @@ def test_a_walk_that_finds_less_than_a_page_within_its_bound_looks_the_ids_up(
             assert [r.id for r in page] == wanted[:2]
             assert [p["sample"] for s, p in sent if "request_search_ids" in s] == [4]
             assert sent[-1][1]["walk_bound"] == 3
+            # Not common in the sample, and more found than are looked up: walked to the end at once.
+            monkeypatch.setattr(listing, "NAME_COMMON", 4)
+            monkeypatch.setattr(listing, "SEARCH_IDS", 2)
+            sent.clear()
+            page = listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 51)
+            assert [r.id for r in page] == wanted
+            assert [p["sample"] for s, p in sent if "request_search_ids" in s] == [4]
+            assert "walk_bound" not in sent[-1][1] and "ANY" not in sent[-1][0]
     finally:
         event.remove(engine, "before_cursor_execute", seen)

@@ -259,13 +259,20 @@ def _walked(matches):
     return case((matches, true()), else_=false())
 
 
-def _found_ids(terms: dict[str, str], session: Session, *, sampled: bool = True) -> list[int] | None:
-    """On PostgreSQL, the ids of what the search finds, or None when it finds too many to look up (or,
-    `sampled`, when the name is common in the start of the list)."""
+def _looked_up(
+    terms: dict[str, str], session: Session, *, sampled: bool = True
+) -> tuple[str, list[int] | None]:
+    """On PostgreSQL, how a search is answered and the ids it found: "ids" (looked up), "walked" (the
+    name is common in the start of the list, `sampled`: not looked up) or "walked to the end" (more
+    than SEARCH_IDS found)."""
     sample = NAME_SAMPLE if sampled else 0  # of none, no name is common: the ids are looked up
     params = {**terms, "most": SEARCH_IDS + 1, "sample": sample, "common": NAME_COMMON if sampled else 1}
     ids = session.scalar(_search_ids_statement(), params)
-    return ids if ids is not None and len(ids) <= SEARCH_IDS else None
+    if ids is None:
+        return "walked", None
+    if len(ids) > SEARCH_IDS:
+        return "walked to the end", None
+    return "ids", ids
 
 
 @lru_cache(maxsize=1)
@@ -290,12 +297,11 @@ def _postgres(session: Session | None) -> bool:
 
 def _how_searched(terms: dict[str, str], session: Session | None) -> tuple[str, list[int] | None]:
     """How a search is answered, and the ids it found: "ids" (looked up through the indexes),
-    "walked" (too many to look up: the list's index is walked in order), or "matches" (compared row by
-    row: SQLite, or no session)."""
+    "walked" (common in the start of the list) or "walked to the end" (too many to look up: the
+    list's index is walked in order), or "matches" (compared row by row: SQLite, or no session)."""
     if not _postgres(session):
         return "matches", None
-    ids = _found_ids(terms, session)
-    return ("walked", None) if ids is None else ("ids", ids)
+    return _looked_up(terms, session)
 
 
 def _search(how: str, terms: dict, ids, by_address: bool):
@@ -303,7 +309,7 @@ def _search(how: str, terms: dict, ids, by_address: bool):
     if how == "ids":
         return DataRequest.id == any_(ids)
     matches = _matches(**terms, by_address=by_address)
-    return _walked(matches) if how == "walked" else matches
+    return _walked(matches) if how in ("walked", "walked to the end") else matches
 
 
 def search_condition(typed: str, session: Session | None = None):
@@ -362,12 +368,11 @@ def list_page(
     rows = run("walked")
     if len(rows) == size:  # a full page within the bound
         return rows
-    # Less than a page: the bound or the end of the list (not told apart), so the ids are looked up.
-    ids = _found_ids(terms, session, sampled=False)
-    if ids is None:  # too many to look up: walked to the end
-        return run("walked to the end")
+    # Less than a page: the bound or the end of the list (not told apart), so the ids are looked up
+    # (or, too many for that, walked to the end).
+    how, ids = _looked_up(terms, session, sampled=False)
     params["ids"] = ids or [0]
-    return run("ids")
+    return run(how)
 
 
 def _shape(f: Filters) -> Filters:
@@ -394,7 +399,6 @@ def _page_statement(
         if how == "walked":
             walk = lambda rows: _matches(**terms, by_address=by_address, on=rows)  # noqa: E731
         else:
-            how = "walked" if how == "walked to the end" else how
             search = _search(how, terms, bindparam("ids", type_=ARRAY(Integer)), by_address)
     after = None
     if cursor is not None:
