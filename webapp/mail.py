@@ -503,7 +503,12 @@ class RenderingTransport:
     def render(self, mail: Mail) -> Mail:
         """Render in an app context of its own, reading the database as the tenant (or, for the
         platform's own mail such as a digest across organisations, as the operator)."""
-        return _rendered(render_all(self.app, [mail])[mail.message_id])
+        return _render_one(self.app, mail)
+
+
+def _render_one(app: Flask, mail: Mail) -> Mail:
+    """One mail rendered on its own (render_all of it alone), or what stopped it raised."""
+    return _rendered(render_all(app, [mail])[mail.message_id])
 
 
 def _rendered(done: Mail | Exception) -> Mail:
@@ -562,9 +567,7 @@ class _BatchRendering:
         """Send the mail as prepared (raising what stopped its rendering), or render and send it."""
         if mail.template is not None:
             done = self.rendered.pop(mail.message_id, None)
-            if done is None:  # not prepared: rendered now
-                done = render_all(self.app, [mail])[mail.message_id]
-            mail = _rendered(done)
+            mail = _render_one(self.app, mail) if done is None else _rendered(done)  # None: not prepared
         self.sender.send(mail)
 
 
