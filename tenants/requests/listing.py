@@ -238,12 +238,15 @@ def _search_terms(typed: str) -> dict[str, str]:
 
 def _matches(reference, address, name, *, by_address: bool = True, on=DataRequest):
     """The reference, the address's beginning and any part of the name; without the address when what
-    was typed cannot begin one (lower() of every address the walk reads cost more than the rest).
+    was typed cannot begin one. Addresses are stored lower-cased (normalise_email, and DataRequest
+    lower-cases what it is given), as what was typed is: they are compared as stored. lower() of
+    each address a walk reads took about half of the walk (5 of 11 ms for 20 000 requests); the
+    look-up by the address's index (request_search_ids) still reads lower(email), which is the same.
     `on`: where the columns are read (the table, or the rows a bounded walk reads first)."""
     by_name = on.name_search.like(name, escape="\\")
     if not by_address:
         return or_(on.reference == reference, by_name)
-    return or_(on.reference == reference, func.lower(on.email).like(address, escape="\\"), by_name)
+    return or_(on.reference == reference, on.email.like(address, escape="\\"), by_name)
 
 
 def _could_begin_an_address(typed: str) -> bool:

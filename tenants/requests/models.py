@@ -90,6 +90,11 @@ class DataRequest(TenantOwned, Base):
         self.name_search = folded(value or "")[:200]
         return value
 
+    @validates("email")
+    def _lower_email(self, _key, value):
+        # normalise_email gives it lower-cased already; a search compares addresses as stored.
+        return (value or "").lower()
+
     @property
     def is_closed(self) -> bool:
         """Completed, refused, closed unverified, or linked to an earlier open request."""
