@@ -1,7 +1,7 @@
 """Searching the inbox: a reference exactly, an address by its beginning, a name by any part, with
 case and accents not mattering, and what is typed matched literally (% and _ are no wildcards)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select, text
@@ -402,6 +402,60 @@ def _all_pages(session, tenant_id: int, f: listing.Filters, size: int) -> list[l
         after = (listed[-1].due_on, listed[-1].id)
 
 
+@pytest.fixture
+def latest_first(session, make_owner):
+    """A firm whose requests were received in the reverse order of their making: the later a request
+    was made, the sooner it is due. Six of them are one person's, two of those not yet verified (no
+    due date, listed last by id); one in three of the dated ones is completed."""
+    _user, t = make_owner("kaari@firma.fi", "Kaari Oy")
+    wanted = []  # the person's requests in the list's order: dated by due date, then undated by id
+    undated = []
+    with scoped_to(session, t.id):
+        for n in range(10):
+            name = "Outi Kääriäinen" if n % 2 == 0 or n == 9 else f"Muu Henkilö {n}"
+            req = service.submit_request(
+                session, t.id, None, NewRequest("access", name, "pyytaja@example.fi", "Kopio"), now=NOW
+            )
+            if n in (2, 9):  # not verified
+                undated.append(req.id) if name.startswith("Outi") else None
+                continue
+            received = date(2025, 12, 20) - timedelta(days=n)
+            session.execute(
+                text("UPDATE data_request SET status = :s, received_on = :r, due_on = :d WHERE id = :id"),
+                {
+                    "s": "completed" if n % 3 == 0 else "open",
+                    "r": received,
+                    "d": due_date(received),
+                    "id": req.id,
+                },
+            )
+            if name.startswith("Outi"):
+                wanted.insert(0, req.id)
+    session.commit()
+    return t, wanted + undated
+
+
+@pytest.mark.postgresql_only
+def test_the_ids_a_search_looks_up_are_listed_in_the_lists_order_page_by_page(backend, session, latest_first):
+    """The ids come from the look-up in the list's order (due date, then id; undated last), not in
+    the order of the ids, and each page takes the first of them that meet the filters: every page is
+    what comparing each request lists, in the list's order."""
+    tenant, wanted = latest_first
+    assert wanted != sorted(wanted)  # the list's order is not the ids' order
+    with scoped_to(session, tenant.id):
+        terms = listing._search_terms("kaariainen")
+        assert listing._how_searched(terms, session) == ("ids", wanted)
+        with unscoped(session):
+            opened = set(session.scalars(select(DataRequest.id).where(DataRequest.status == "open")))
+        for f, expected in (
+            (listing.Filters(q="kaariainen"), wanted),
+            (listing.Filters(q="KÄÄRIÄ", status="open"), [i for i in wanted if i in opened]),
+        ):
+            for size in (1, 2, 3, 51):
+                listed = [i for page in _all_pages(session, tenant.id, f, size) for i in page]
+                assert listed == expected, (f, size)
+
+
 @pytest.mark.postgresql_only
 @pytest.mark.parametrize("bound", [1, 2, 3, 4, 100])
 @pytest.mark.parametrize("most_ids", [1, 5000])
@@ -449,7 +503,7 @@ def test_a_walk_that_finds_less_than_a_page_within_its_bound_looks_the_ids_up(
             assert [r.id for r in page] == wanted
             looked_up = [p for s, p in sent if "request_search_ids" in s]
             assert [p["sample"] for p in looked_up] == [4, 0]  # sampled: common; then looked up
-            assert "ANY" in sent[-1][0]
+            assert "unnest" in sent[-1][0]  # the page reads the ids looked up
             sent.clear()
             page = listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 2)
             assert [r.id for r in page] == wanted[:2]
@@ -462,6 +516,6 @@ def test_a_walk_that_finds_less_than_a_page_within_its_bound_looks_the_ids_up(
             page = listing.list_page(session, tenant.id, f, date(2026, 1, 31), None, None, 51)
             assert [r.id for r in page] == wanted
             assert [p["sample"] for s, p in sent if "request_search_ids" in s] == [4]
-            assert "walk_bound" not in sent[-1][1] and "ANY" not in sent[-1][0]
+            assert "walk_bound" not in sent[-1][1] and "unnest" not in sent[-1][0]
     finally:
         event.remove(engine, "before_cursor_execute", seen)

@@ -35,7 +35,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import Session
 
 from ..validation import without_control_characters
@@ -282,12 +282,16 @@ def _looked_up(
 def _search_ids_statement() -> Select:
     # The ids come as one array (fetched as rows, a thousand ids cost the client about twice the
     # processor time), NULL when the name is common: one statement, in which the look-up runs only
-    # when the name is not. Built once; the terms and the limits are its parameters.
+    # when the name is not. The array keeps the order request_search_ids gives them in, the list's
+    # (see _page_statement). Built once; the terms and the limits are its parameters.
     reference, address, name = (bindparam(k, type_=String) for k in ("reference", "address", "name"))
-    found = func.request_search_ids(reference, address, name, bindparam("most", type_=Integer))
-    looked_up = select(
-        func.coalesce(func.array_agg(found.column_valued("id")), literal([], ARRAY(Integer)))
-    ).scalar_subquery()
+    found = (
+        func.request_search_ids(reference, address, name, bindparam("most", type_=Integer))
+        .table_valued("id", with_ordinality="n")
+        .render_derived()
+    )
+    in_order = func.array_agg(aggregate_order_by(found.c.id, found.c.n))
+    looked_up = select(func.coalesce(in_order, literal([], ARRAY(Integer)))).scalar_subquery()
     common = func.request_name_is_common(
         name, bindparam("sample", type_=Integer), bindparam("common", type_=Integer)
     )
@@ -395,14 +399,22 @@ def _page_statement(
     shape: Filters, how: str | None, by_address: bool, cursor: str | None, size: int
 ) -> Select:
     """The page's statement for a shape of filters: `how` the search is answered ("ids", "walked":
-    through at most the parameter walk_bound of requests, "walked to the end", "matches")."""
-    search = walk = None
+    through at most the parameter walk_bound of requests, "walked to the end", "matches").
+
+    Looked up ("ids"), the ids come in the list's order (request_search_ids, 0018): each part reads
+    them in that order and stops at a page, one request by its primary key at a time. Compared as
+    a set (`id = ANY`), every request they name was read and sorted first (1 000 ids at 1 M
+    requests: 3.1 ms, against 0.2 ms). The order is the one the look-up saw, a statement before: a
+    request whose due date changed in between is still listed, by its new date within the page."""
+    search = walk = ids = None
     if how is not None:
         terms = {k: bindparam(k, type_=String) for k in ("reference", "address", "name")}
         if how == "walked":
             walk = lambda rows: _matches(**terms, by_address=by_address, on=rows)  # noqa: E731
+        elif how == "ids":
+            ids = bindparam("ids", type_=ARRAY(Integer))
         else:
-            search = _search(how, terms, bindparam("ids", type_=ARRAY(Integer)), by_address)
+            search = _search(how, terms, None, by_address)
     after = None
     if cursor is not None:
         due = bindparam("after_due", type_=Date) if cursor == "dated" else None
@@ -410,8 +422,10 @@ def _page_statement(
     bound = None
     if walk is not None:  # the walk compares the rows it reads: the filters without the search
         shape, bound = replace(shape, q=""), bindparam("walk_bound", type_=Integer)
+    if ids is not None:  # the rows are the ids': the filters without the search
+        shape = replace(shape, q="")
     return page_query(
-        lambda part: _filtered(shape, _PARAMS, part, search), after, size, walk=walk, bound=bound
+        lambda part: _filtered(shape, _PARAMS, part, search), after, size, walk=walk, bound=bound, ids=ids
     )
 
 
@@ -490,12 +504,16 @@ def page_query(
     *,
     walk: Callable[[Any], Any] | None = None,
     bound=None,
+    ids=None,
 ) -> Select:
     """One page of `base` in list order, after the cursor: at most `size` rows, in one statement.
 
     With `walk` (a condition on the columns of the rows it is given), each part is the rows of the
     first `bound` of the part in list order that meet it: a walk that reads at most `bound` requests
     (a page of fewer than `size` rows then says nothing of the rest).
+
+    With `ids` (an array of request ids in list order, or its parameter), each part is the rows of
+    `base` among them, read in the array's order: a part stops at a page.
 
     The two parts select only the keys (id, due date, part), so the union and its subqueries carry
     three columns, not the request's 27, and the rows themselves are joined by primary key to the
@@ -511,6 +529,11 @@ def page_query(
     def ordered(part: Select, number: int) -> Select:
         # Ordered by (due_on, id), in the undated part too although due_on is NULL throughout: that is
         # the order of the indexes.
+        if ids is not None:  # the order the ids are given in (the planner knows it needs no sort)
+            given = func.unnest(ids).table_valued("id", with_ordinality="n").render_derived()
+            part = part.join(given, given.c.id == DataRequest.id)
+            part = part.with_only_columns(*keys, literal(number).label("part"))
+            return part.order_by(given.c.n).limit(size)
         if walk is None:
             part = part.with_only_columns(*keys, literal(number).label("part"))
             return part.order_by(DataRequest.due_on, DataRequest.id).limit(size)
