@@ -406,7 +406,7 @@ def _all_pages(session, tenant_id: int, f: listing.Filters, size: int) -> list[l
 def latest_first(session, make_owner):
     """A firm whose requests were received in the reverse order of their making: the later a request
     was made, the sooner it is due. Six of them are one person's, two of those not yet verified (no
-    due date, listed last by id); one in three of the dated ones is completed."""
+    due date, listed last by id); two of her four dated ones are completed, two open."""
     _user, t = make_owner("kaari@firma.fi", "Kaari Oy")
     wanted = []  # the person's requests in the list's order: dated by due date, then undated by id
     undated = []
@@ -417,7 +417,7 @@ def latest_first(session, make_owner):
                 session, t.id, None, NewRequest("access", name, "pyytaja@example.fi", "Kopio"), now=NOW
             )
             if n in (2, 9):  # not verified
-                undated.append(req.id) if name.startswith("Outi") else None
+                undated.append(req.id)  # both are hers
                 continue
             received = date(2025, 12, 20) - timedelta(days=n)
             session.execute(
