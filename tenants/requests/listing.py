@@ -419,11 +419,10 @@ def _page_statement(
     if cursor is not None:
         due = bindparam("after_due", type_=Date) if cursor == "dated" else None
         after = (due, bindparam("after_id", type_=Integer))
-    bound = None
-    if walk is not None:  # the walk compares the rows it reads: the filters without the search
-        shape, bound = replace(shape, q=""), bindparam("walk_bound", type_=Integer)
-    if ids is not None:  # the rows are the ids': the filters without the search
+    if walk is not None or ids is not None:
+        # The walk compares the rows it reads; the ids are the rows: the filters without the search.
         shape = replace(shape, q="")
+    bound = bindparam("walk_bound", type_=Integer) if walk is not None else None
     return page_query(
         lambda part: _filtered(shape, _PARAMS, part, search), after, size, walk=walk, bound=bound, ids=ids
     )
@@ -529,14 +528,13 @@ def page_query(
     def ordered(part: Select, number: int) -> Select:
         # Ordered by (due_on, id), in the undated part too although due_on is NULL throughout: that is
         # the order of the indexes.
-        if ids is not None:  # the order the ids are given in (the planner knows it needs no sort)
-            given = func.unnest(ids).table_valued("id", with_ordinality="n").render_derived()
-            part = part.join(given, given.c.id == DataRequest.id)
-            part = part.with_only_columns(*keys, literal(number).label("part"))
-            return part.order_by(given.c.n).limit(size)
         if walk is None:
+            order = (DataRequest.due_on, DataRequest.id)
+            if ids is not None:  # the order the ids are given in (the planner knows it needs no sort)
+                given = func.unnest(ids).table_valued("id", with_ordinality="n").render_derived()
+                part, order = part.join(given, given.c.id == DataRequest.id), (given.c.n,)
             part = part.with_only_columns(*keys, literal(number).label("part"))
-            return part.order_by(DataRequest.due_on, DataRequest.id).limit(size)
+            return part.order_by(*order).limit(size)
         compared = (DataRequest.reference, DataRequest.email, DataRequest.name_search)
         read = part.with_only_columns(*keys, *compared).order_by(DataRequest.due_on, DataRequest.id)
         read = read.limit(bound).subquery()
